@@ -1,0 +1,156 @@
+//! Runs the parsed command line: loads rules and config, builds the scan plan, renders the
+//! report, and decides the exit code.
+
+use crate::cli::{Cli, ColorChoice, Command, RulesAction, ScanArgs};
+use anyhow::{Context, Result};
+use keyhound::config::{self, Config};
+use keyhound::detect::Detector;
+use keyhound::report::{Format, RenderOptions};
+use keyhound::rules::RuleSet;
+use keyhound::scan::{self, ScanPlan};
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Exit code: no findings.
+pub const EXIT_CLEAN: u8 = 0;
+/// Exit code: findings.
+pub const EXIT_FINDINGS: u8 = 1;
+/// Exit code: error.
+pub const EXIT_ERROR: u8 = 2;
+
+/// Runs one command.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Scan(args) => run_scan(&args),
+        Command::Rules { action } => run_rules(action),
+    }
+}
+
+fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
+    let config = load_config(args.config.as_deref(), &args.path)?;
+    let set = load_rules(&args.rules, config.as_ref())?;
+    let detector = Detector::new(&set)?;
+    let plan = ScanPlan {
+        root: args.path.clone(),
+        threads: args.threads.unwrap_or_else(default_threads),
+        no_ignore: args.no_ignore,
+        max_file_size: args
+            .max_file_size
+            .or(config.as_ref().and_then(|c| c.max_file_size))
+            .unwrap_or(scan::DEFAULT_MAX_FILE_SIZE),
+        allow_paths: config
+            .as_ref()
+            .map(|c| c.allow_paths.clone())
+            .unwrap_or_default(),
+    };
+    let report = scan::run(&plan, &detector)?;
+    if !args.quiet {
+        for w in &report.warnings {
+            eprintln!("keyhound: warning: {w}");
+        }
+    }
+    let opts = RenderOptions {
+        show_secrets: args.show_secrets,
+        color: use_color(args),
+    };
+    write_report(args.output.as_deref(), |out| {
+        report.render(args.format, opts, out)
+    })?;
+    let code = if report.findings.is_empty() || args.exit_zero {
+        EXIT_CLEAN
+    } else {
+        EXIT_FINDINGS
+    };
+    Ok(ExitCode::from(code))
+}
+
+fn run_rules(action: RulesAction) -> Result<ExitCode> {
+    match action {
+        RulesAction::List { rules } => {
+            let set = load_rules(&rules, None)?;
+            let mut out = std::io::stdout().lock();
+            for r in &set.rules {
+                writeln!(
+                    out,
+                    "{:<22} {:<9} {:<11} {}",
+                    r.id,
+                    r.severity.as_str(),
+                    r.provider.as_deref().unwrap_or("-"),
+                    r.description
+                )?;
+            }
+        }
+        RulesAction::Check { file } => {
+            let set = config::check_rules_file(&file)?;
+            println!(
+                "{}: ok ({} rules loaded in total)",
+                file.display(),
+                set.rules.len()
+            );
+        }
+    }
+    Ok(ExitCode::from(EXIT_CLEAN))
+}
+
+/// The config from `--config`, else `.keyhound.toml` at the scan root.
+pub fn load_config(explicit: Option<&Path>, root: &Path) -> Result<Option<Config>> {
+    Ok(match explicit {
+        Some(path) => Some(Config::load(path)?),
+        None => Config::discover(root)?,
+    })
+}
+
+/// Built-in rules, then `--rules` files, then the config's rules and overrides.
+pub fn load_rules(extra: &[std::path::PathBuf], config: Option<&Config>) -> Result<RuleSet> {
+    let mut set = RuleSet::builtin().context("built-in rules are broken")?;
+    for path in extra {
+        set.add_path(path)?;
+    }
+    if let Some(config) = config {
+        config.apply(&mut set)?;
+    }
+    Ok(set)
+}
+
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(2, usize::from)
+}
+
+fn use_color(args: &ScanArgs) -> bool {
+    match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            args.format == Format::Human
+                && args.output.is_none()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+/// Runs `render` against the output file or stdout, buffered.
+pub fn write_report(
+    output: Option<&Path>,
+    render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    match output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            let mut out = std::io::BufWriter::new(file);
+            render(&mut out).with_context(|| format!("cannot write {}", path.display()))?;
+            out.flush()?;
+        }
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            if let Err(e) = render(&mut out).and_then(|()| out.flush()) {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    return Err(e.into());
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,124 @@
+//! The command line: clap definitions only. Behaviour lives in `app`.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use keyhound::report::Format;
+use std::path::PathBuf;
+
+/// keyhound finds leaked meeting-bot API credentials (Meetso, MeetStream, Attendee, Zoom,
+/// Deepgram, webhook secrets) in files and git history, and tells you what to do next.
+#[derive(Debug, Parser)]
+#[command(
+    name = "keyhound",
+    version,
+    about,
+    after_help = "Exit codes: 0 no findings, 1 findings, 2 error.\n\
+Examples:\n  keyhound scan .                      scan the current directory\n  \
+keyhound scan --format sarif --output keyhound.sarif\n  keyhound rules list"
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan a directory (and, for repositories, git history) for leaked credentials.
+    Scan(ScanArgs),
+    /// List or validate detection rules.
+    Rules {
+        /// Rules action.
+        #[command(subcommand)]
+        action: RulesAction,
+    },
+}
+
+/// `keyhound rules …`.
+#[derive(Debug, Subcommand)]
+pub enum RulesAction {
+    /// Print the loaded rules (built-in plus --rules files).
+    List {
+        /// Extra rules files to load.
+        #[arg(long = "rules", value_name = "FILE")]
+        rules: Vec<PathBuf>,
+    },
+    /// Validate a rules file; errors name the file, line and problem.
+    Check {
+        /// The rules file.
+        file: PathBuf,
+    },
+}
+
+/// When to colour output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// `keyhound scan` options.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Directory, file or repository to scan.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+
+    /// Scan files only, not git history.
+    #[arg(long, help_heading = "What to scan")]
+    pub no_history: bool,
+
+    /// Scan ignored and hidden files too (.gitignore/.ignore are not honoured).
+    #[arg(long, help_heading = "What to scan")]
+    pub no_ignore: bool,
+
+    /// Skip files larger than this many bytes (default 10 MiB).
+    #[arg(long, value_name = "BYTES", help_heading = "What to scan")]
+    pub max_file_size: Option<u64>,
+
+    /// Worker threads (default: number of CPUs).
+    #[arg(long, short = 'j', value_name = "N", help_heading = "What to scan")]
+    pub threads: Option<usize>,
+
+    /// Extra rules file (repeatable).
+    #[arg(long = "rules", value_name = "FILE", help_heading = "Rules")]
+    pub rules: Vec<PathBuf>,
+
+    /// Config file (default: .keyhound.toml at the scan root).
+    #[arg(long, value_name = "FILE", help_heading = "Rules")]
+    pub config: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(
+        long,
+        short = 'f',
+        value_enum,
+        default_value = "human",
+        help_heading = "Output"
+    )]
+    pub format: Format,
+
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE", help_heading = "Output")]
+    pub output: Option<PathBuf>,
+
+    /// Colour the human report.
+    #[arg(long, value_enum, default_value = "auto", help_heading = "Output")]
+    pub color: ColorChoice,
+
+    /// Print secrets in plaintext (default: redacted, with SHA-256 fingerprints).
+    #[arg(long, help_heading = "Output")]
+    pub show_secrets: bool,
+
+    /// No progress or warnings on stderr.
+    #[arg(long, short = 'q', help_heading = "Output")]
+    pub quiet: bool,
+
+    /// Exit 0 even when secrets are found (report-only runs).
+    #[arg(long, help_heading = "Output")]
+    pub exit_zero: bool,
+}

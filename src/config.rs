@@ -1,0 +1,148 @@
+//! `.keyhound.toml`: per-repository configuration discovered at the scan root (or given with
+//! `--config`): extra rules and providers, disabled rules, path allow globs, entropy
+//! overrides, endpoint overrides and the file size limit. Unknown keys are errors that name
+//! the key and its line.
+
+use crate::rules::{line_of, parse_file, Provider, RawRule, RuleError, RuleFile, RuleSet};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The config file name looked for at the scan root.
+pub const FILE_NAME: &str = ".keyhound.toml";
+
+/// A parsed config file.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Skip files larger than this many bytes.
+    #[serde(default)]
+    pub max_file_size: Option<u64>,
+    /// Rule ids to turn off.
+    #[serde(default)]
+    pub disable: Vec<String>,
+    /// Glob patterns (gitignore-style, relative to the root) of paths never reported.
+    #[serde(default)]
+    pub allow_paths: Vec<String>,
+    /// Per-rule minimum entropy overrides.
+    #[serde(default)]
+    pub entropy: BTreeMap<String, f64>,
+    /// Per-provider API base URL overrides (`meetso = "https://…"`).
+    #[serde(default)]
+    pub endpoints: BTreeMap<String, String>,
+    /// Extra rules.
+    #[serde(default)]
+    pub rule: Vec<RawRule>,
+    /// Extra or overriding providers.
+    #[serde(default)]
+    pub provider: Vec<Provider>,
+    /// Where the config was read from.
+    #[serde(skip)]
+    pub path: Option<PathBuf>,
+    #[serde(skip)]
+    text: String,
+}
+
+impl Config {
+    /// Reads `path`.
+    pub fn load(path: &Path) -> Result<Config, RuleError> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| RuleError {
+            file: name.clone(),
+            line: 0,
+            message: format!("cannot read config: {e}"),
+        })?;
+        Self::parse(&name, &text).map(|mut c| {
+            c.path = Some(path.to_path_buf());
+            c
+        })
+    }
+
+    /// Parses config text named `name` in errors.
+    pub fn parse(name: &str, text: &str) -> Result<Config, RuleError> {
+        let mut config: Config = toml::from_str(text).map_err(|e| RuleError {
+            file: name.into(),
+            line: e.span().map(|s| line_of(text, s)).unwrap_or(0),
+            message: e.message().trim().to_string(),
+        })?;
+        config.text = text.to_string();
+        Ok(config)
+    }
+
+    /// `root/.keyhound.toml` when `root` is a directory holding one.
+    pub fn discover(root: &Path) -> Result<Option<Config>, RuleError> {
+        let candidate = root.join(FILE_NAME);
+        if root.is_dir() && candidate.is_file() {
+            Self::load(&candidate).map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// Applies rules, providers, disabled rules and entropy overrides to `set`.
+    pub fn apply(&self, set: &mut RuleSet) -> Result<(), RuleError> {
+        let name = self
+            .path
+            .as_ref()
+            .map_or_else(|| FILE_NAME.to_string(), |p| p.display().to_string());
+        let file = RuleFile {
+            rule: self.rule.clone(),
+            provider: self.provider.clone(),
+        };
+        set.merge(&name, &self.text, file)?;
+        let err = |message: String| RuleError {
+            file: name.clone(),
+            line: 0,
+            message,
+        };
+        set.disable(&self.disable).map_err(err)?;
+        for (id, value) in &self.entropy {
+            match set.rules.iter_mut().find(|r| &r.id == id) {
+                Some(rule) => rule.set_min_entropy(*value),
+                None => return Err(err(format!("[entropy] names unknown rule `{id}`"))),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Validates a standalone rules file, for `keyhound rules check`.
+pub fn check_rules_file(path: &Path) -> Result<RuleSet, RuleError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| RuleError {
+        file: name.clone(),
+        line: 0,
+        message: format!("cannot read rules file: {e}"),
+    })?;
+    parse_file(&name, &text)?;
+    let mut set = RuleSet::builtin()?;
+    set.add_file(&name, &text)?;
+    Ok(set)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_names_key_and_line() {
+        let err = Config::parse(".keyhound.toml", "disable = []\nmax_filesize = 3\n").unwrap_err();
+        assert_eq!(err.line, 2);
+        assert!(err.message.contains("max_filesize"), "{}", err.message);
+    }
+
+    #[test]
+    fn config_disables_and_overrides_rules() {
+        let text = "disable = [\"authorization-bearer\"]\n[entropy]\nenv-secret = 4.5\n";
+        let config = Config::parse("c", text).expect("parses");
+        let mut set = RuleSet::builtin().expect("rules");
+        config.apply(&mut set).expect("applies");
+        assert!(set.rule("authorization-bearer").is_none());
+        assert_eq!(
+            set.rule("env-secret").and_then(|r| r.min_entropy),
+            Some(4.5)
+        );
+        let bad = Config::parse("c", "disable = [\"nope\"]\n").expect("parses");
+        assert!(bad.apply(&mut set).is_err());
+    }
+}

@@ -1,0 +1,267 @@
+//! Rule-by-rule true and false positives for the built-in rule set.
+
+use super::*;
+use crate::rules::RuleSet;
+
+const LIVE: &str = "mts_live_Q7fLr2ZxW9kPm4Tb8NcVy1HdJ6sGa3Ue";
+const TEST: &str = "mts_test_Vb4Nc8Xz2Lk6Jh9Gf3Ds7Ap1Qw5Er0Ty";
+const MS: &str = "ms_Hq3ZrT8vLm2XwP9kJd6Ns4Ye1Cb7Fa5G";
+const TOKEN: &str = "f3a9c2e81b7d4065a9e2c3b1d8f74e06";
+const ZOOM: &str = "Hd7Fs3Gj9Kl2Qw5Er8Ty1Ui4Op6As0Dz";
+const DEEPGRAM: &str = "7c9e2b41d8a65f3e0b1c4d7a9e2f5b8c1d4e7f0a";
+
+fn detector() -> Detector {
+    Detector::new(&RuleSet::builtin().expect("rules")).expect("detector")
+}
+
+/// (rule id, secret, line) for every match in `text`.
+fn scan(text: &str) -> Vec<(String, String, u32)> {
+    let d = detector();
+    d.scan(text.as_bytes())
+        .into_iter()
+        .map(|m| (d.rules()[m.rule].id.clone(), m.secret, m.line))
+        .collect()
+}
+
+fn one(text: &str) -> (String, String) {
+    let found = scan(text);
+    assert_eq!(
+        found.len(),
+        1,
+        "expected one finding in {text:?}, got {found:?}"
+    );
+    (found[0].0.clone(), found[0].1.clone())
+}
+
+fn none(text: &str) {
+    let found = scan(text);
+    assert!(
+        found.is_empty(),
+        "expected nothing in {text:?}, got {found:?}"
+    );
+}
+
+#[test]
+fn meetso_keys_in_many_shapes() {
+    for text in [
+        format!("MEETSO_KEY={LIVE}"),
+        format!("const key = \"{LIVE}\";"),
+        format!("curl -H 'Authorization: Bearer {LIVE}' https://api.meetso.ai/public/v1/meetings"),
+        format!("{{\"key\": \"{LIVE}\"}}"),
+        format!("api_key: {LIVE}\n"),
+    ] {
+        assert_eq!(
+            one(&text),
+            ("meetso-live-key".into(), LIVE.into()),
+            "{text}"
+        );
+    }
+    assert_eq!(
+        one(&format!("k={TEST}")),
+        ("meetso-test-key".into(), TEST.into())
+    );
+}
+
+#[test]
+fn meetso_key_must_be_bounded_and_real() {
+    none(&format!("{LIVE}ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefgh")); // body over 64 chars
+    none(&format!("{LIVE}_suffix"));
+    none("mts_live_short123");
+    none("Authorization: Bearer mts_live_…");
+    none("Authorization: Bearer mts_live_...");
+    none("mts_live_aB3xKp9NzQwErTyUiOpAsDfGhJkLmNbVcXz");
+    none("mts_live_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+    none(&format!("key = \"{LIVE}\"  # keyhound:allow"));
+    none(&format!("key = \"{LIVE}\"  // gitleaks:allow"));
+}
+
+#[test]
+fn meetso_env_assignment_is_one_finding_of_the_specific_rule() {
+    let found = scan(&format!("MEETSO_API_KEY={LIVE}\n"));
+    assert_eq!(found, vec![("meetso-live-key".into(), LIVE.into(), 1)]);
+}
+
+#[test]
+fn meetstream_key_shape() {
+    assert_eq!(
+        one(&format!("key: {MS}")),
+        ("meetstream-api-key".into(), MS.into())
+    );
+    none("ms_0123456789abcdef0123456789abcdef");
+    none("timeout_ms_Hq3ZrT8vLm2XwP9kJd6Ns4Ye1Cb7Fa5G");
+}
+
+#[test]
+fn authorization_token_in_every_common_shape() {
+    for text in [
+        format!("curl -X POST https://api.meetstream.ai/api/v1/bots/create_bot -H 'Authorization: Token {TOKEN}'"),
+        format!("curl --header \"Authorization: Token {TOKEN}\" https://app.attendee.dev/api/v1/bots"),
+        format!("headers = {{'Authorization': 'Token {TOKEN}', 'Content-Type': 'application/json'}}"),
+        format!("headers[\"Authorization\"] = \"Token {TOKEN}\""),
+        format!("fetch(url, {{ headers: {{ Authorization: `Token {TOKEN}` }} }})"),
+        format!("axios.post(url, body, {{ headers: {{ 'Authorization': 'Token {TOKEN}' }} }})"),
+        format!("req.Header.Set(\"Authorization\", \"Token {TOKEN}\")"),
+        format!(".header(\"Authorization\", \"Token {TOKEN}\")"),
+        format!("'Authorization' => 'Token {TOKEN}',"),
+        format!("    Authorization: Token {TOKEN}\n"),
+        format!("{{\"Authorization\": \"Token {TOKEN}\"}}"),
+        format!("127.0.0.1 - - [01/Mar/2025] \"GET /api/v1/bots\" HTTP_AUTHORIZATION=Token {TOKEN}"),
+        format!("authorization: token {TOKEN}"),
+    ] {
+        assert_eq!(one(&text), ("authorization-token".into(), TOKEN.into()), "{text}");
+    }
+}
+
+#[test]
+fn authorization_token_placeholders_are_silent() {
+    for text in [
+        "Authorization: Token YOUR_API_KEY",
+        "Authorization: Token YOUR_API_KEY_HERE",
+        "-H 'Authorization: Token YOUR_API_KEY_HERE'",
+        "'Authorization': f'Token {API_KEY}',",
+        "\"Authorization\": f\"Token {self._api_key}\",",
+        "headers = {'Authorization': 'Token ' + api_key}",
+        "Authorization: Token <token>",
+        "Authorization: Token $ATTENDEE_API_KEY",
+        "Authorization: Token ${MEETSTREAM_API_KEY}",
+        "Authorization: Token %s",
+        "The API uses the Authorization header using the Token scheme.",
+        "Authorization: Token MEETSTREAM_API_KEY_VALUE",
+        "Authorization: Token xxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+    ] {
+        none(text);
+    }
+}
+
+#[test]
+fn provider_hints_attribute_token_keys() {
+    let d = detector();
+    let text =
+        format!("curl https://app.attendee.dev/api/v1/bots -H 'Authorization: Token {TOKEN}'");
+    let m = d.scan(text.as_bytes());
+    assert_eq!(m[0].provider.as_deref(), Some("attendee"));
+    let text = format!(
+        "BASE = 'https://api.meetstream.ai/api/v1'\nH = {{'Authorization': 'Token {TOKEN}'}}"
+    );
+    let m = d.scan(text.as_bytes());
+    assert_eq!(m[0].provider.as_deref(), Some("meetstream"));
+}
+
+#[test]
+fn bearer_tokens() {
+    let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.Qm8rT2xVz9Lp4Kw7Nc3Yb6Hd1Fs5Gj0A";
+    assert_eq!(
+        one(&format!("Authorization: Bearer {jwt}")),
+        ("authorization-bearer".into(), jwt.into())
+    );
+    assert_eq!(
+        one(&format!(
+            "headers = {{\"Authorization\": \"Bearer {TOKEN}\"}}"
+        ))
+        .0,
+        "authorization-bearer"
+    );
+    none("Authorization: Bearer $TOKEN");
+    none("Authorization: Bearer ACCESS_TOKEN_GOES_HERE");
+    none("Bearer authentication is described in RFC 6750.");
+    none("\"Authorization\": `Bearer ${token}`");
+}
+
+#[test]
+fn env_assignments_in_many_formats() {
+    let cases = [
+        (format!("MEETSTREAM_API_KEY={TOKEN}"), TOKEN),
+        (format!("export ATTENDEE_API_KEY=\"{TOKEN}\""), TOKEN),
+        (format!("ZOOM_CLIENT_SECRET: {ZOOM}"), ZOOM),
+        (format!("  - WEBHOOK_SECRET={TOKEN}"), TOKEN),
+        (format!("\"MEETSTREAM_WEBHOOK_SECRET\": \"{TOKEN}\""), TOKEN),
+        (format!("deepgram_api_key = \"{DEEPGRAM}\""), DEEPGRAM),
+        (format!("DEEPGRAM_API_KEY = '{DEEPGRAM}'"), DEEPGRAM),
+        (format!("ENV ZOOM_CLIENT_SECRET={ZOOM}"), ZOOM),
+        (format!("ENV ZOOM_CLIENT_SECRET {ZOOM}"), ZOOM),
+        (
+            format!("docker run -e MEETSTREAM_API_KEY={TOKEN} image"),
+            TOKEN,
+        ),
+        (
+            format!("os.environ[\"ATTENDEE_API_KEY\"] = \"{TOKEN}\""),
+            TOKEN,
+        ),
+        (
+            format!("key = os.getenv(\"DEEPGRAM_API_KEY\", \"{DEEPGRAM}\")"),
+            DEEPGRAM,
+        ),
+        (format!("$env:ZOOM_CLIENT_SECRET = \"{ZOOM}\""), ZOOM),
+        (format!("NEXT_PUBLIC_MEETSTREAM_API_KEY={TOKEN}"), TOKEN),
+        (format!("const zoomClientSecret = \"{ZOOM}\";"), ZOOM),
+    ];
+    for (text, secret) in cases {
+        assert_eq!(one(&text), ("env-secret".into(), secret.into()), "{text}");
+    }
+    let k8s = format!("env:\n  - name: ZOOM_CLIENT_SECRET\n    value: \"{ZOOM}\"\n");
+    assert_eq!(scan(&k8s), vec![("env-secret".into(), ZOOM.into(), 3)]);
+}
+
+#[test]
+fn env_references_and_placeholders_are_silent() {
+    for text in [
+        "MEETSTREAM_API_KEY=",
+        "MEETSTREAM_API_KEY=your_api_key_here",
+        "export ATTENDEE_API_KEY=\"your_api_key_here\"",
+        "ZOOM_CLIENT_SECRET=${ZOOM_CLIENT_SECRET}",
+        "ZOOM_CLIENT_SECRET=$ZOOM_SECRET",
+        "MEETSTREAM_API_KEY: ${{ secrets.MEETSTREAM_API_KEY }}",
+        "client = MeetStreamClient(api_key=os.environ[\"MEETSTREAM_API_KEY\"])",
+        "MEETSTREAM_API_KEY = os.environ[\"MEETSTREAM_API_KEY\"]",
+        "WEBHOOK_SECRET = get_secret('/meetstream/prod/webhook-secret')",
+        "const key = process.env.MEETSTREAM_API_KEY;",
+        "meetstream_api_key = var.meetstream_api_key_value",
+        "DEEPGRAM_API_KEY=<your-deepgram-key>",
+        "MEETSTREAM_API_KEY=changeme",
+        "WEBHOOK_SECRET=xxxxxxxxxxxxxxxxxxxxxxxx",
+        "ZOOM_CLIENT_SECRET_FILE=/run/secrets/zoom_client_secret_value",
+        "  - name: ZOOM_CLIENT_SECRET\n    valueFrom:\n      secretKeyRef:\n        name: zoom",
+    ] {
+        none(text);
+    }
+}
+
+#[test]
+fn basic_auth_reveals_zoom_client_secret() {
+    use base64::Engine;
+    let enc =
+        base64::engine::general_purpose::STANDARD.encode(format!("Zq4XkP2mTw8LrN6vBy1c:{ZOOM}"));
+    let text = format!("curl -X POST 'https://zoom.us/oauth/token?grant_type=account_credentials' -H 'Authorization: Basic {enc}'");
+    let d = detector();
+    let m = d.scan(text.as_bytes());
+    assert_eq!(m.len(), 1);
+    assert_eq!(d.rules()[m[0].rule].id, "basic-auth");
+    assert_eq!(m[0].secret, ZOOM);
+    assert_eq!(m[0].provider.as_deref(), Some("zoom"));
+    assert_eq!(
+        m[0].detail.as_deref(),
+        Some("client id Zq4XkP2mTw8LrN6vBy1c")
+    );
+    let placeholder = base64::engine::general_purpose::STANDARD.encode("client_id:client_secret");
+    none(&format!("Authorization: Basic {placeholder}"));
+    none("\"Authorization\": f\"Basic {credentials}\"");
+    none("WWW-Authenticate: Basic realm=\"api\"");
+}
+
+#[test]
+fn lines_and_columns_are_one_based_and_utf8_aware() {
+    let d = detector();
+    let text = format!("first\n# é comment\n  é = \"{LIVE}\"\n");
+    let m = d.scan(text.as_bytes());
+    assert_eq!((m[0].line, m[0].column), (3, 8));
+}
+
+#[test]
+fn invalid_utf8_around_a_key_is_scanned() {
+    let d = detector();
+    let mut data = b"\xff\xfe junk \xc3\x28\n".to_vec();
+    data.extend_from_slice(format!("key={LIVE}\n").as_bytes());
+    let m = d.scan(&data);
+    assert_eq!(m.len(), 1);
+    assert_eq!(m[0].line, 2);
+}

@@ -1,0 +1,228 @@
+//! What a scan reports: one `Finding` per secret occurrence, with the helpers that keep the
+//! secret itself out of every output (redaction and SHA-256 fingerprints).
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+/// How bad a finding is. Ordered from least to most severe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Reserved or test credentials.
+    Low,
+    /// Credentials with limited blast radius.
+    Medium,
+    /// Production credentials of a third-party service.
+    High,
+    /// Production credentials that grant access to meeting data.
+    Critical,
+}
+
+impl Severity {
+    /// All severities, most severe first.
+    pub const ALL: [Severity; 4] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+    ];
+
+    /// The lowercase name used in rules files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where the scanned bytes came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// A file in the working tree (or any directory).
+    Worktree,
+    /// A blob in git history.
+    History,
+    /// Content staged in the git index (pre-commit).
+    Staged,
+}
+
+/// The commit a history finding is attributed to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitInfo {
+    /// Full hex object id.
+    pub id: String,
+    /// Author name.
+    pub author: String,
+    /// Author email.
+    pub email: String,
+    /// Author date, ISO 8601 with offset.
+    pub date: String,
+    /// Author time, seconds since the epoch.
+    #[serde(skip)]
+    pub time: i64,
+}
+
+/// One occurrence of a secret.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    /// Id of the rule that matched.
+    pub rule: String,
+    /// Severity of the rule (may be raised, e.g. for committed env files).
+    pub severity: Severity,
+    /// Provider id the secret belongs to, when known.
+    pub provider: Option<String>,
+    /// Path relative to the scan root, `/`-separated.
+    pub path: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column (characters).
+    pub column: u32,
+    /// The secret itself. Never printed unless the user asked for plaintext.
+    pub secret: Secret,
+    /// Where the bytes came from.
+    pub source: SourceKind,
+    /// The introducing commit, for history findings.
+    pub commit: Option<CommitInfo>,
+    /// Extra rule-specific context that is safe to print (e.g. a Basic header's client id).
+    pub detail: Option<String>,
+}
+
+impl Finding {
+    /// A content-based fingerprint of this finding: SHA-256 of rule, secret hash and path.
+    /// Line numbers are deliberately left out so the fingerprint survives edits above it.
+    pub fn fingerprint(&self) -> String {
+        sha256_hex(format!("{}:{}:{}", self.rule, self.secret.sha256(), self.path).as_bytes())
+    }
+}
+
+/// A secret value with its fingerprint computed once.
+///
+/// `Debug` and `Display` print the redacted form so a secret cannot leak through logging.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Secret {
+    plain: String,
+    sha256: String,
+}
+
+impl Secret {
+    /// Wraps a plaintext secret.
+    pub fn new(plain: String) -> Self {
+        let sha256 = sha256_hex(plain.as_bytes());
+        Secret { plain, sha256 }
+    }
+
+    /// The plaintext. Callers must only print it behind an explicit user flag.
+    pub fn expose(&self) -> &str {
+        &self.plain
+    }
+
+    /// Lowercase hex SHA-256 of the exact secret string.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    /// The redacted form: a recognisable prefix and the last characters.
+    pub fn redacted(&self) -> String {
+        redact(&self.plain)
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secret({})", self.redacted())
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+/// Lowercase hex SHA-256 of `data`.
+pub fn sha256_hex(data: &[u8]) -> String {
+    hex(&Sha256::digest(data))
+}
+
+/// Lowercase hex encoding.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 0xf)] as char);
+    }
+    out
+}
+
+/// Redacts a secret to a vendor prefix (such as `mts_live_`) or its first characters, an
+/// ellipsis, and its last characters. Short secrets reveal less.
+pub fn redact(secret: &str) -> String {
+    let chars: Vec<char> = secret.chars().collect();
+    let n = chars.len();
+    if n < 8 {
+        return "*".repeat(n.max(4));
+    }
+    let vendor = vendor_prefix_len(secret);
+    let (head, tail) = if n >= 24 { (4, 4) } else { (2, 2) };
+    let head = (vendor + head.min(2)).max(head).min(n - tail);
+    let start: String = chars[..head].iter().collect();
+    let end: String = chars[n - tail..].iter().collect();
+    format!("{start}…{end}")
+}
+
+/// Length of a recognisable vendor prefix such as `mts_live_` or `ms_` (lowercase letters and
+/// underscores ending in `_`, at most 10 characters), or 0.
+fn vendor_prefix_len(secret: &str) -> usize {
+    let bytes = secret.as_bytes();
+    let mut last_underscore = 0;
+    for (i, &b) in bytes.iter().enumerate().take(10) {
+        match b {
+            b'_' => last_underscore = i + 1,
+            b'a'..=b'z' => {}
+            _ => break,
+        }
+    }
+    last_underscore
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_is_lowercase_hex_of_exact_string() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn redaction_keeps_vendor_prefix_and_tail_only() {
+        let s = "mts_live_Q7fLr2ZxW9kPm4Tb8NcVy1HdJ6sGa3Ue";
+        let r = redact(s);
+        assert_eq!(r, "mts_live_Q7…a3Ue");
+        assert!(!r.contains("Lr2ZxW9kPm4Tb8NcVy1HdJ6sG"));
+        assert_eq!(redact("Zq8Wm3Rt6Yp1Ls4K"), "Zq…4K");
+        assert_eq!(redact("abc"), "****");
+    }
+
+    #[test]
+    fn debug_never_shows_plaintext() {
+        let s = Secret::new("ms_Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z".into());
+        let dbg = format!("{s:?} {s}");
+        assert!(!dbg.contains("dEf6hIj9kLm2nOp5qRs8tUv1w"));
+    }
+}

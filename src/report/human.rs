@@ -1,0 +1,232 @@
+//! Human output: findings grouped by file (and commit for history), a per-secret summary
+//! when a secret is seen in several places or in history, a summary line, and one line on
+//! what to do next. Colour only when asked or on a terminal.
+
+use super::{RenderOptions, Report, SecretGroup};
+use crate::finding::{Finding, Severity, SourceKind};
+use colored::{ColoredString, Colorize};
+use std::io::{self, Write};
+
+/// Writes the human report.
+pub fn render(report: &Report, opts: RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    colored::control::set_override(opts.color);
+    let mut last_group: Option<(SourceKind, &str, Option<&str>)> = None;
+    for f in &report.findings {
+        let group = (
+            f.source,
+            f.path.as_str(),
+            f.commit.as_ref().map(|c| c.id.as_str()),
+        );
+        if last_group != Some(group) {
+            if last_group.is_some() {
+                writeln!(out)?;
+            }
+            writeln!(out, "{}", group_header(f))?;
+            last_group = Some(group);
+        }
+        writeln!(out, "{}", finding_line(report, f, opts))?;
+    }
+    let groups = report.secrets();
+    let notable: Vec<&SecretGroup<'_>> = groups
+        .iter()
+        .filter(|g| g.locations.len() > 1 || g.locations[0].source == SourceKind::History)
+        .collect();
+    if !notable.is_empty() {
+        writeln!(
+            out,
+            "\n{}",
+            "Secrets seen in several places or in history:".bold()
+        )?;
+        for g in notable {
+            secret_summary(report, g, out)?;
+        }
+    }
+    for note in &report.notes {
+        writeln!(out, "{} {note}", "note:".yellow().bold())?;
+    }
+    if !report.findings.is_empty() || !report.notes.is_empty() {
+        writeln!(out)?;
+    }
+    writeln!(out, "{}", summary(report, groups.len()))?;
+    if !report.findings.is_empty() {
+        writeln!(out, "{}", next_steps())?;
+    }
+    Ok(())
+}
+
+fn group_header(f: &Finding) -> String {
+    let path = f.path.bold().to_string();
+    match (&f.commit, f.source) {
+        (Some(c), _) => format!(
+            "{path}  {}",
+            format!(
+                "(history: {} by {} <{}> on {})",
+                short(&c.id),
+                c.author,
+                c.email,
+                c.date
+            )
+            .dimmed()
+        ),
+        (None, SourceKind::Staged) => format!("{path}  {}", "(staged)".dimmed()),
+        (None, _) => path,
+    }
+}
+
+fn finding_line(report: &Report, f: &Finding, opts: RenderOptions) -> String {
+    let secret = if opts.show_secrets {
+        f.secret.expose().to_string()
+    } else {
+        f.secret.redacted()
+    };
+    let mut extra: Vec<String> = Vec::new();
+    if let Some(d) = &f.detail {
+        extra.push(d.clone());
+    }
+    if let Some(p) = &f.provider {
+        extra.push(p.clone());
+    }
+    let description = report.rule(&f.rule).map_or("", |r| r.description.as_str());
+    format!(
+        "  {:>9}  {}  {:<20}  {}  {}{}",
+        format!("{}:{}", f.line, f.column),
+        paint(f.severity),
+        f.rule,
+        secret.bold(),
+        description.dimmed(),
+        if extra.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", extra.join(" · "))
+        }
+    )
+}
+
+fn secret_summary(report: &Report, g: &SecretGroup<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let first = g.locations[0];
+    let places = g.locations.len();
+    let mut line = format!(
+        "  {}  {}  seen in {} place{}",
+        first.secret.redacted().bold(),
+        paint(g.severity),
+        places,
+        if places == 1 { "" } else { "s" }
+    );
+    if let Some(c) = &first.commit {
+        line.push_str(&format!(
+            ", first in {} by {} <{}> on {}",
+            short(&c.id),
+            c.author,
+            mask_email(&c.email),
+            c.date.get(..10).unwrap_or(&c.date)
+        ));
+    }
+    writeln!(out, "{line}")?;
+    let facts = report.facts.get(g.sha256);
+    let summary = facts
+        .and_then(|f| f.exposure.as_ref())
+        .and_then(|e| e.get("summary"))
+        .and_then(|s| s.as_str());
+    if let Some(s) = summary {
+        writeln!(out, "      {}", s.red())?;
+    }
+    if let Some(in_head) = facts.and_then(|f| f.in_head) {
+        let text = if in_head {
+            "still present at HEAD".normal()
+        } else {
+            "deleted from HEAD but alive in history: rotate it, then consider a history rewrite"
+                .yellow()
+        };
+        writeln!(out, "      {text}")?;
+    }
+    Ok(())
+}
+
+fn summary(report: &Report, secrets: usize) -> String {
+    let s = report.stats;
+    let files = format!(
+        "{} {} ({}) in {:.2}s",
+        s.scanned,
+        if report
+            .findings
+            .iter()
+            .any(|f| f.source == SourceKind::History)
+        {
+            "files/blobs"
+        } else {
+            "files"
+        },
+        human_bytes(s.bytes),
+        report.duration.as_secs_f64()
+    );
+    let skipped = format!(
+        "skipped {} binary, {} too large, {} unreadable",
+        s.skipped_binary, s.skipped_large, s.errors
+    );
+    if report.findings.is_empty() {
+        return format!(
+            "{} no secrets found · scanned {files} · {skipped}",
+            "✔".green().bold()
+        );
+    }
+    let by: Vec<String> = report
+        .by_severity()
+        .into_iter()
+        .map(|(sev, n)| format!("{n} {sev}"))
+        .collect();
+    format!(
+        "{} {} finding{} ({}) · {} distinct secret{} · scanned {files} · {skipped}",
+        "✖".red().bold(),
+        report.findings.len(),
+        if report.findings.len() == 1 { "" } else { "s" },
+        by.join(", "),
+        secrets,
+        if secrets == 1 { "" } else { "s" }
+    )
+}
+
+fn next_steps() -> String {
+    format!(
+        "{} rotate each secret (new key → secrets manager → deploy → verify → revoke the old one), then remove it from the code; \
+`keyhound scan --format checklist` writes the step-by-step plan. A false positive? Add `keyhound:allow` to its line.",
+        "What to do:".bold()
+    )
+}
+
+fn paint(sev: Severity) -> ColoredString {
+    let label = format!("{:<8}", sev.as_str().to_uppercase());
+    match sev {
+        Severity::Critical => label.red().bold(),
+        Severity::High => label.red(),
+        Severity::Medium => label.yellow(),
+        Severity::Low => label.blue(),
+    }
+}
+
+/// First 7 characters of a commit id.
+pub fn short(id: &str) -> &str {
+    id.get(..7).unwrap_or(id)
+}
+
+fn mask_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((user, _)) => format!("{user}@…"),
+        None => email.to_string(),
+    }
+}
+
+/// Bytes as B/KB/MB/GB (decimal).
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}

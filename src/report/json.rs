@@ -1,0 +1,149 @@
+//! JSON and JSON Lines output: `{"version": 1, "findings": [...], "secrets": [...],
+//! "stats": {...}}`, or one finding object per line. Plaintext appears only with
+//! `--show-secrets`.
+
+use super::{RenderOptions, Report};
+use crate::finding::{Finding, Severity, SourceKind};
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// A finding as serialised.
+#[derive(Serialize)]
+pub struct JsonFinding<'a> {
+    rule: &'a str,
+    severity: Severity,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provider: Option<&'a str>,
+    path: &'a str,
+    line: u32,
+    column: u32,
+    secret_sha256: &'a str,
+    fingerprint: String,
+    redacted: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret: Option<&'a str>,
+    source: SourceKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    author: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    in_head: Option<bool>,
+}
+
+impl<'a> JsonFinding<'a> {
+    /// The serialisable view of `f`.
+    pub fn new(f: &'a Finding, report: &'a Report, opts: RenderOptions) -> Self {
+        let commit = f.commit.as_ref();
+        JsonFinding {
+            rule: &f.rule,
+            severity: f.severity,
+            provider: f.provider.as_deref(),
+            path: &f.path,
+            line: f.line,
+            column: f.column,
+            secret_sha256: f.secret.sha256(),
+            fingerprint: f.fingerprint(),
+            redacted: f.secret.redacted(),
+            secret: opts.show_secrets.then(|| f.secret.expose()),
+            source: f.source,
+            detail: f.detail.as_deref(),
+            commit: commit.map(|c| c.id.as_str()),
+            author: commit.map(|c| c.author.as_str()),
+            email: commit.map(|c| c.email.as_str()),
+            date: commit.map(|c| c.date.as_str()),
+            in_head: (f.source == SourceKind::History)
+                .then(|| report.facts.get(f.secret.sha256()).and_then(|x| x.in_head))
+                .flatten(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonSecret<'a> {
+    secret_sha256: &'a str,
+    redacted: String,
+    rule: &'a str,
+    severity: Severity,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provider: Option<&'a str>,
+    locations: usize,
+    #[serde(flatten)]
+    facts: Option<&'a super::SecretFacts>,
+}
+
+#[derive(Serialize)]
+struct JsonStats<'a> {
+    #[serde(flatten)]
+    counts: crate::source::StatsSnapshot,
+    findings: usize,
+    secrets: usize,
+    duration_ms: u128,
+    by_severity: std::collections::BTreeMap<&'static str, usize>,
+    notes: &'a [String],
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    findings: Vec<JsonFinding<'a>>,
+    secrets: Vec<JsonSecret<'a>>,
+    stats: JsonStats<'a>,
+}
+
+/// Writes the whole report as one JSON document.
+pub fn render(report: &Report, opts: RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    let groups = report.secrets();
+    let doc = JsonReport {
+        version: 1,
+        findings: report
+            .findings
+            .iter()
+            .map(|f| JsonFinding::new(f, report, opts))
+            .collect(),
+        secrets: groups
+            .iter()
+            .map(|g| {
+                let first = g.locations[0];
+                JsonSecret {
+                    secret_sha256: g.sha256,
+                    redacted: first.secret.redacted(),
+                    rule: &first.rule,
+                    severity: g.severity,
+                    provider: first.provider.as_deref(),
+                    locations: g.locations.len(),
+                    facts: report.facts.get(g.sha256),
+                }
+            })
+            .collect(),
+        stats: JsonStats {
+            counts: report.stats,
+            findings: report.findings.len(),
+            secrets: groups.len(),
+            duration_ms: report.duration.as_millis(),
+            by_severity: report
+                .by_severity()
+                .into_iter()
+                .map(|(s, n)| (s.as_str(), n))
+                .collect(),
+            notes: &report.notes,
+        },
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}
+
+/// Writes one JSON finding per line.
+pub fn render_lines(report: &Report, opts: RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    for f in &report.findings {
+        serde_json::to_writer(&mut *out, &JsonFinding::new(f, report, opts))?;
+        writeln!(out)?;
+    }
+    Ok(())
+}

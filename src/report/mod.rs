@@ -1,0 +1,150 @@
+//! Rendering findings: the shared report model (findings, per-secret facts, stats) and the
+//! output formats, each in its own module. Nothing here prints a plaintext secret unless
+//! `show_secrets` is set.
+
+pub mod human;
+pub mod json;
+pub mod sarif;
+
+use crate::finding::{Finding, Severity};
+use crate::source::StatsSnapshot;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::time::Duration;
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Grouped, coloured text for people.
+    Human,
+    /// One JSON document.
+    Json,
+    /// One JSON finding per line.
+    Jsonl,
+    /// SARIF 2.1.0 for code-scanning dashboards.
+    Sarif,
+}
+
+/// How to render.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RenderOptions {
+    /// Print plaintext secrets (explicit user flag only).
+    pub show_secrets: bool,
+    /// Use ANSI colours.
+    pub color: bool,
+}
+
+/// Facts about one distinct secret gathered beyond its locations (history exposure, live
+/// verification). Later stages fill these in; reports show what is known.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SecretFacts {
+    /// Whether the secret is present at HEAD of the default branch (history scans).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_head: Option<bool>,
+    /// When and where the secret was exposed (history scans).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exposure: Option<serde_json::Value>,
+    /// Live/dead verification result.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verification: Option<serde_json::Value>,
+}
+
+/// Everything a report renders.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Findings, sorted by path, line, rule.
+    pub findings: Vec<Finding>,
+    /// Facts per secret, keyed by `secret_sha256`.
+    pub facts: BTreeMap<String, SecretFacts>,
+    /// Scan counters.
+    pub stats: StatsSnapshot,
+    /// Wall time of the scan.
+    pub duration: Duration,
+    /// Notes for the user (e.g. "history is truncated: shallow clone").
+    pub notes: Vec<String>,
+    /// Per-item problems (unreadable files, corrupt objects); the scan went on.
+    pub warnings: Vec<String>,
+    /// The rules the scan ran, for descriptions and SARIF rule metadata.
+    pub rules: Vec<crate::rules::Rule>,
+}
+
+/// One distinct secret and every place it was seen.
+pub struct SecretGroup<'a> {
+    /// SHA-256 of the secret.
+    pub sha256: &'a str,
+    /// The most severe finding's severity.
+    pub severity: Severity,
+    /// Every location, earliest commit first.
+    pub locations: Vec<&'a Finding>,
+}
+
+impl Report {
+    /// Sorts findings into a stable order: path, line, column, rule, commit.
+    pub fn sort(&mut self) {
+        self.findings.sort_by(|a, b| {
+            (a.source, &a.path, a.line, a.column, &a.rule)
+                .cmp(&(b.source, &b.path, b.line, b.column, &b.rule))
+                .then_with(|| commit_time(a).cmp(&commit_time(b)))
+        });
+    }
+
+    /// Findings grouped by secret, most severe first.
+    pub fn secrets(&self) -> Vec<SecretGroup<'_>> {
+        let mut groups: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+        for f in &self.findings {
+            groups.entry(f.secret.sha256()).or_default().push(f);
+        }
+        let mut out: Vec<SecretGroup<'_>> = groups
+            .into_iter()
+            .map(|(sha256, mut locations)| {
+                locations.sort_by_key(|f| commit_time(f));
+                let severity = locations
+                    .iter()
+                    .map(|f| f.severity)
+                    .max()
+                    .unwrap_or(Severity::Low);
+                SecretGroup {
+                    sha256,
+                    severity,
+                    locations,
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.sha256.cmp(b.sha256)));
+        out
+    }
+
+    /// The rule with this id, if it was loaded.
+    pub fn rule(&self, id: &str) -> Option<&crate::rules::Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// Number of findings per severity, most severe first.
+    pub fn by_severity(&self) -> Vec<(Severity, usize)> {
+        Severity::ALL
+            .into_iter()
+            .map(|s| (s, self.findings.iter().filter(|f| f.severity == s).count()))
+            .filter(|(_, n)| *n > 0)
+            .collect()
+    }
+
+    /// Renders in `format` to `out`.
+    pub fn render(
+        &self,
+        format: Format,
+        opts: RenderOptions,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        match format {
+            Format::Human => human::render(self, opts, out),
+            Format::Json => json::render(self, opts, out),
+            Format::Jsonl => json::render_lines(self, opts, out),
+            Format::Sarif => sarif::render(self, out),
+        }
+    }
+}
+
+fn commit_time(f: &Finding) -> i64 {
+    f.commit.as_ref().map_or(i64::MAX, |c| c.time)
+}

@@ -1,0 +1,120 @@
+//! SARIF 2.1.0 output that GitHub code scanning accepts: every loaded rule in
+//! `tool.driver.rules`, one result per finding with a physical location and
+//! `partialFingerprints` built from the secret's hash (never the secret).
+
+use super::Report;
+use crate::finding::Severity;
+use serde_json::{json, Value};
+use std::io::{self, Write};
+
+/// SARIF `level` for a severity.
+pub fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low => "note",
+    }
+}
+
+/// GitHub's `security-severity` score for a severity.
+fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+    }
+}
+
+/// Writes the report as a SARIF 2.1.0 log.
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let rules: Vec<Value> = report
+        .rules
+        .iter()
+        .map(|r| {
+            let help = r
+                .remediation
+                .clone()
+                .unwrap_or_else(|| "Remove the secret from the code and rotate it.".into());
+            json!({
+                "id": r.id,
+                "name": r.id,
+                "shortDescription": { "text": r.description },
+                "fullDescription": { "text": r.description },
+                "help": { "text": help, "markdown": help },
+                "defaultConfiguration": { "level": level(r.severity) },
+                "properties": {
+                    "tags": ["security", "secret"],
+                    "security-severity": security_severity(r.severity),
+                    "precision": "high"
+                }
+            })
+        })
+        .collect();
+    let results: Vec<Value> = report.findings.iter().map(|f| result(report, f)).collect();
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "keyhound",
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/keyhound/keyhound",
+                "rules": rules
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results
+        }]
+    });
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    writeln!(out)
+}
+
+fn result(report: &Report, f: &crate::finding::Finding) -> Value {
+    let rule_index = report.rules.iter().position(|r| r.id == f.rule);
+    let mut message = format!(
+        "{} found: {} (sha256 {}).",
+        report
+            .rule(&f.rule)
+            .map_or(f.rule.as_str(), |r| r.description.as_str()),
+        f.secret.redacted(),
+        &f.secret.sha256()[..12]
+    );
+    if let Some(c) = &f.commit {
+        message.push_str(&format!(
+            " Introduced in commit {} by {} on {}.",
+            &c.id[..c.id.len().min(12)],
+            c.author,
+            c.date
+        ));
+    }
+    let mut result = json!({
+        "ruleId": f.rule,
+        "level": level(f.severity),
+        "message": { "text": message },
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": { "uri": f.path, "uriBaseId": "%SRCROOT%" },
+                "region": { "startLine": f.line, "startColumn": f.column }
+            }
+        }],
+        "partialFingerprints": {
+            "secretSha256/v1": f.secret.sha256(),
+            "keyhoundFingerprint/v1": f.fingerprint()
+        },
+        "properties": { "source": f.source }
+    });
+    if let (Some(i), Some(obj)) = (rule_index, result.as_object_mut()) {
+        obj.insert("ruleIndex".into(), json!(i));
+    }
+    if let (Some(c), Some(props)) = (
+        &f.commit,
+        result
+            .pointer_mut("/properties")
+            .and_then(Value::as_object_mut),
+    ) {
+        props.insert("commit".into(), json!(c.id));
+    }
+    result
+}

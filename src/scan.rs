@@ -1,0 +1,107 @@
+//! Orchestrates one scan: picks the sources the plan asks for, runs them with the detector,
+//! applies path allow-lists, and assembles the [`Report`].
+
+use crate::detect::Detector;
+use crate::report::Report;
+use crate::source::{fs, Stats};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Default per-file size limit: 10 MiB.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+/// What to scan and how.
+#[derive(Clone, Debug)]
+pub struct ScanPlan {
+    /// The directory, file or repository to scan.
+    pub root: PathBuf,
+    /// Worker threads.
+    pub threads: usize,
+    /// Scan ignored and hidden files too.
+    pub no_ignore: bool,
+    /// Skip files and blobs larger than this.
+    pub max_file_size: u64,
+    /// Paths never reported (gitignore-style globs relative to the root).
+    pub allow_paths: Vec<String>,
+}
+
+/// An error that stops the whole scan (a bad root, a bad glob).
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    /// The root does not exist or cannot be read.
+    #[error("cannot scan {path}: {reason}")]
+    Root {
+        /// The root.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// An allow glob does not parse.
+    #[error("bad path glob `{glob}`: {reason}")]
+    Glob {
+        /// The glob.
+        glob: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Runs the plan and returns the report (findings sorted, stats filled).
+pub fn run(plan: &ScanPlan, detector: &Detector) -> Result<Report, ScanError> {
+    let started = Instant::now();
+    std::fs::metadata(&plan.root).map_err(|e| ScanError::Root {
+        path: plan.root.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    let allow = allow_set(&plan.allow_paths)?;
+    let keep = |path: &str| !allow.is_match(path);
+    let stats = Stats::default();
+    let opts = fs::FsOptions {
+        root: plan.root.clone(),
+        threads: plan.threads,
+        no_ignore: plan.no_ignore,
+        max_file_size: plan.max_file_size,
+    };
+    let findings = fs::scan(&opts, detector, &stats, &keep);
+    let mut report = Report {
+        findings,
+        stats: stats.snapshot(),
+        duration: started.elapsed(),
+        warnings: stats.take_warnings(),
+        rules: detector.rules().to_vec(),
+        ..Report::default()
+    };
+    report.sort();
+    Ok(report)
+}
+
+/// Compiles gitignore-style globs: a pattern without `/` matches at any depth.
+pub fn allow_set(globs: &[String]) -> Result<GlobSet, ScanError> {
+    let mut builder = GlobSetBuilder::new();
+    for glob in globs {
+        let trimmed = glob.trim_start_matches('/');
+        let pattern = if glob.contains('/') {
+            trimmed.to_string()
+        } else {
+            format!("**/{trimmed}")
+        };
+        for p in [
+            pattern.clone(),
+            format!("{}/**", pattern.trim_end_matches('/')),
+        ] {
+            let g = GlobBuilder::new(&p)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| ScanError::Glob {
+                    glob: glob.clone(),
+                    reason: e.to_string(),
+                })?;
+            builder.add(g);
+        }
+    }
+    builder.build().map_err(|e| ScanError::Glob {
+        glob: globs.join(", "),
+        reason: e.to_string(),
+    })
+}

@@ -1,0 +1,122 @@
+//! Sources of bytes to scan: the filesystem (`fs`) and git (`git`). Each source turns what
+//! it reads into [`Chunk`]s and hands them to [`Chunk::scan`], so every source shares one
+//! path from bytes to findings.
+
+pub mod fs;
+
+use crate::detect::Detector;
+use crate::finding::{CommitInfo, Finding, Secret, SourceKind};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+/// Bytes NUL-sniffed for binary detection.
+pub const BINARY_SNIFF: usize = 8 * 1024;
+
+/// One buffer to scan and where it came from.
+pub struct Chunk<'a> {
+    /// Path relative to the scan root, `/`-separated.
+    pub path: &'a str,
+    /// The content.
+    pub data: &'a [u8],
+    /// Where the content came from.
+    pub kind: SourceKind,
+    /// For history: the commit that introduced it.
+    pub commit: Option<&'a CommitInfo>,
+}
+
+impl Chunk<'_> {
+    /// Runs the detector over the chunk and builds findings.
+    pub fn scan(&self, detector: &Detector) -> Vec<Finding> {
+        detector
+            .scan(self.data)
+            .into_iter()
+            .map(|m| {
+                let rule = &detector.rules()[m.rule];
+                Finding {
+                    rule: rule.id.clone(),
+                    severity: rule.severity,
+                    provider: m.provider,
+                    path: self.path.to_string(),
+                    line: m.line,
+                    column: m.column,
+                    secret: Secret::new(m.secret),
+                    source: self.kind,
+                    commit: self.commit.cloned(),
+                    detail: m.detail,
+                }
+            })
+            .collect()
+    }
+}
+
+/// True when the first 8 KiB hold a NUL byte.
+pub fn is_binary(data: &[u8]) -> bool {
+    memchr::memchr(0, &data[..data.len().min(BINARY_SNIFF)]).is_some()
+}
+
+/// Counters shared by the threads of a scan.
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Files or blobs scanned.
+    pub scanned: AtomicU64,
+    /// Bytes scanned.
+    pub bytes: AtomicU64,
+    /// Skipped because binary.
+    pub skipped_binary: AtomicU64,
+    /// Skipped because over the size limit.
+    pub skipped_large: AtomicU64,
+    /// Per-item problems (unreadable files, broken symlinks, corrupt objects).
+    pub errors: AtomicU64,
+    warnings: Mutex<Vec<String>>,
+}
+
+impl Stats {
+    /// Counts one scanned item of `len` bytes.
+    pub fn add_scanned(&self, len: usize) {
+        self.scanned.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(len as u64, Ordering::Relaxed);
+    }
+
+    /// Records a per-item problem; the scan goes on.
+    pub fn warn(&self, message: String) {
+        self.errors.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut w) = self.warnings.lock() {
+            w.push(message);
+        }
+    }
+
+    /// Takes the warnings recorded so far.
+    pub fn take_warnings(&self) -> Vec<String> {
+        self.warnings
+            .lock()
+            .map(|mut w| std::mem::take(&mut *w))
+            .unwrap_or_default()
+    }
+
+    /// A plain snapshot of the counters.
+    pub fn snapshot(&self) -> StatsSnapshot {
+        let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        StatsSnapshot {
+            scanned: get(&self.scanned),
+            bytes: get(&self.bytes),
+            skipped_binary: get(&self.skipped_binary),
+            skipped_large: get(&self.skipped_large),
+            errors: get(&self.errors),
+        }
+    }
+}
+
+/// Counters at the end of a scan.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct StatsSnapshot {
+    /// Files or blobs scanned.
+    pub scanned: u64,
+    /// Bytes scanned.
+    pub bytes: u64,
+    /// Skipped because binary.
+    pub skipped_binary: u64,
+    /// Skipped because over the size limit.
+    pub skipped_large: u64,
+    /// Per-item problems.
+    pub errors: u64,
+}

@@ -88,21 +88,54 @@ pub struct Finding {
     pub line: u32,
     /// 1-based column (characters).
     pub column: u32,
-    /// The secret itself. Never printed unless the user asked for plaintext.
-    pub secret: Secret,
+    /// The secret itself. Never printed unless the user asked for plaintext. `None` for
+    /// findings about a file rather than a value (a committed `.env` file).
+    pub secret: Option<Secret>,
     /// Where the bytes came from.
     pub source: SourceKind,
     /// The introducing commit, for history findings.
     pub commit: Option<CommitInfo>,
     /// Extra rule-specific context that is safe to print (e.g. a Basic header's client id).
     pub detail: Option<String>,
+    /// Why git did not ignore this file (committed env files only).
+    pub gitignore: Option<GitignoreDiagnosis>,
+}
+
+/// The gitignore doctor's verdict on a committed env file: which ignore line was meant to
+/// stop it, what is wrong with it, and the fix.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GitignoreDiagnosis {
+    /// The ignore file holding the faulty line (`None` when no rule exists at all).
+    pub file: Option<String>,
+    /// 1-based line in that file.
+    pub line: Option<usize>,
+    /// The faulty pattern, quoted as written.
+    pub pattern: Option<String>,
+    /// The problem in one sentence.
+    pub problem: String,
+    /// The corrected line (or the line to add).
+    pub fix: String,
+    /// Commands that untrack the file.
+    #[serde(default)]
+    pub commands: Vec<String>,
 }
 
 impl Finding {
     /// A content-based fingerprint of this finding: SHA-256 of rule, secret hash and path.
     /// Line numbers are deliberately left out so the fingerprint survives edits above it.
     pub fn fingerprint(&self) -> String {
-        sha256_hex(format!("{}:{}:{}", self.rule, self.secret.sha256(), self.path).as_bytes())
+        let secret = self.secret.as_ref().map_or("-", |s| s.sha256());
+        sha256_hex(format!("{}:{}:{}", self.rule, secret, self.path).as_bytes())
+    }
+
+    /// The secret's SHA-256, or `None` for file findings.
+    pub fn secret_sha256(&self) -> Option<&str> {
+        self.secret.as_ref().map(Secret::sha256)
+    }
+
+    /// The redacted secret, or `None` for file findings.
+    pub fn redacted(&self) -> Option<String> {
+        self.secret.as_ref().map(Secret::redacted)
     }
 }
 

@@ -74,10 +74,10 @@ fn group_header(f: &Finding) -> String {
 }
 
 fn finding_line(report: &Report, f: &Finding, opts: RenderOptions) -> String {
-    let secret = if opts.show_secrets {
-        f.secret.expose().to_string()
-    } else {
-        f.secret.redacted()
+    let secret = match &f.secret {
+        Some(s) if opts.show_secrets => s.expose().to_string(),
+        Some(s) => s.redacted(),
+        None => "(file)".to_string(),
     };
     let mut extra: Vec<String> = Vec::new();
     if let Some(d) = &f.detail {
@@ -107,7 +107,7 @@ fn secret_summary(report: &Report, g: &SecretGroup<'_>, out: &mut dyn Write) -> 
     let places = g.locations.len();
     let mut line = format!(
         "  {}  {}  seen in {} place{}",
-        first.secret.redacted().bold(),
+        first.redacted().unwrap_or_default().bold(),
         paint(g.severity),
         places,
         if places == 1 { "" } else { "s" }

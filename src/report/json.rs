@@ -17,9 +17,9 @@ pub struct JsonFinding<'a> {
     path: &'a str,
     line: u32,
     column: u32,
-    secret_sha256: &'a str,
+    secret_sha256: Option<&'a str>,
     fingerprint: String,
-    redacted: String,
+    redacted: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     secret: Option<&'a str>,
     source: SourceKind,
@@ -35,6 +35,8 @@ pub struct JsonFinding<'a> {
     date: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     in_head: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gitignore: Option<&'a crate::finding::GitignoreDiagnosis>,
 }
 
 impl<'a> JsonFinding<'a> {
@@ -48,18 +50,27 @@ impl<'a> JsonFinding<'a> {
             path: &f.path,
             line: f.line,
             column: f.column,
-            secret_sha256: f.secret.sha256(),
+            secret_sha256: f.secret_sha256(),
             fingerprint: f.fingerprint(),
-            redacted: f.secret.redacted(),
-            secret: opts.show_secrets.then(|| f.secret.expose()),
+            redacted: f.redacted(),
+            secret: f
+                .secret
+                .as_ref()
+                .filter(|_| opts.show_secrets)
+                .map(|s| s.expose()),
             source: f.source,
             detail: f.detail.as_deref(),
             commit: commit.map(|c| c.id.as_str()),
             author: commit.map(|c| c.author.as_str()),
             email: commit.map(|c| c.email.as_str()),
             date: commit.map(|c| c.date.as_str()),
+            gitignore: f.gitignore.as_ref(),
             in_head: (f.source == SourceKind::History)
-                .then(|| report.facts.get(f.secret.sha256()).and_then(|x| x.in_head))
+                .then(|| {
+                    f.secret_sha256()
+                        .and_then(|h| report.facts.get(h))
+                        .and_then(|x| x.in_head)
+                })
                 .flatten(),
         }
     }
@@ -113,7 +124,7 @@ pub fn render(report: &Report, opts: RenderOptions, out: &mut dyn Write) -> io::
                 let first = g.locations[0];
                 JsonSecret {
                     secret_sha256: g.sha256,
-                    redacted: first.secret.redacted(),
+                    redacted: first.redacted().unwrap_or_default(),
                     rule: &first.rule,
                     severity: g.severity,
                     provider: first.provider.as_deref(),

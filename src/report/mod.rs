@@ -93,7 +93,9 @@ impl Report {
     pub fn secrets(&self) -> Vec<SecretGroup<'_>> {
         let mut groups: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
         for f in &self.findings {
-            groups.entry(f.secret.sha256()).or_default().push(f);
+            if let Some(sha) = f.secret_sha256() {
+                groups.entry(sha).or_default().push(f);
+            }
         }
         let mut out: Vec<SecretGroup<'_>> = groups
             .into_iter()

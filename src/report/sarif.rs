@@ -73,14 +73,20 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 
 fn result(report: &Report, f: &crate::finding::Finding) -> Value {
     let rule_index = report.rules.iter().position(|r| r.id == f.rule);
-    let mut message = format!(
-        "{} found: {} (sha256 {}).",
-        report
-            .rule(&f.rule)
-            .map_or(f.rule.as_str(), |r| r.description.as_str()),
-        f.secret.redacted(),
-        &f.secret.sha256()[..12]
-    );
+    let description = report
+        .rule(&f.rule)
+        .map_or(f.rule.as_str(), |r| r.description.as_str());
+    let mut message = match &f.secret {
+        Some(s) => format!(
+            "{description} found: {} (sha256 {}).",
+            s.redacted(),
+            &s.sha256()[..12]
+        ),
+        None => format!("{description}."),
+    };
+    if let Some(d) = &f.gitignore {
+        message.push_str(&format!(" {} Fix: {}", d.problem, d.fix));
+    }
     if let Some(c) = &f.commit {
         message.push_str(&format!(
             " Introduced in commit {} by {} on {}.",
@@ -100,7 +106,6 @@ fn result(report: &Report, f: &crate::finding::Finding) -> Value {
             }
         }],
         "partialFingerprints": {
-            "secretSha256/v1": f.secret.sha256(),
             "keyhoundFingerprint/v1": f.fingerprint()
         },
         "properties": { "source": f.source }

@@ -39,10 +39,11 @@ impl Chunk<'_> {
                     path: self.path.to_string(),
                     line: m.line,
                     column: m.column,
-                    secret: Secret::new(m.secret),
+                    secret: Some(Secret::new(m.secret)),
                     source: self.kind,
                     commit: self.commit.cloned(),
                     detail: m.detail,
+                    gitignore: None,
                 }
             })
             .collect()

@@ -23,7 +23,6 @@ change the keys of any other file.
 """
 import base64
 import hashlib
-import io
 import json
 import os
 import random
@@ -165,6 +164,8 @@ KINDS = {
     # noise that must never be reported
     "zid": (None, _same(lambda r: b62(r, 22))),
     "b62_32": (None, _same(lambda r: b62(r, 32))),
+    "b62_19": (None, _same(lambda r: b62(r, 19))),  # one short of the 20-char Token/Bearer minimum
+    "b62_15": (None, _same(lambda r: b62(r, 15))),  # one short of the 16-char env-secret minimum
     "uuid": (None, _same(lambda r: str(uuid.UUID(int=r.getrandbits(128), version=4)))),
     "hex40": (None, _same(lambda r: hexs(r, 40))),
     "hex64": (None, _same(lambda r: hexs(r, 64))),
@@ -1246,6 +1247,19 @@ add("positive/chat/slack-export.json", r"""
 """)
 
 # --- encodings / odd files -------------------------------------------------------------------
+# the whole file is the key: match at byte 0 and at EOF (no newline)
+add("positive/misc/meetso_api_key.txt", "⟦live⟧", final_newline=False)
+
+# Japanese notes: no spaces around the keys. Word boundaries are ASCII [A-Za-z0-9_] per the
+# spec, so kana / full-width punctuation next to a key do not block the match.
+add("positive/docs/handover-ja.md", r"""
+# 引き継ぎメモ（録画ボット）
+
+- 本番のMeetStreamキーは⟦ms⟧です。ローテーション後に削除してください。
+- Meetsoのエクスポート用キー：⟦live⟧（読み取り専用）
+- Attendeeは環境変数ATTENDEE_API_KEYから読み込みます（ここには書かない）。
+""")
+
 # Latin-1 encoded: invalid UTF-8, the keys still count with their line numbers
 add("positive/misc/notes-latin1.txt", r"""
 Notes réunion équipe bots -- 12/03
@@ -1524,6 +1538,8 @@ DEEPGRAM_API_KEY=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
 WEBHOOK_SECRET=abcdefghijklmnopqrstuvwxyz012345
 ATTENDEE_WEBHOOK_SECRET=whsec_test_secret_for_unit_tests
 MEETSO_API_KEY=
+# one character short of the 16-char minimum
+WEBHOOK_SECRET=⟦!b62_15⟧
 """)
 
 # --- code reading keys from the environment -------------------------------------------------
@@ -1669,6 +1685,9 @@ export const PRINTF = 'Authorization: Token %s';
 export const SHELL = 'Authorization: Token $ATTENDEE_API_KEY';
 export const GHA = 'Authorization: Bearer ${{ secrets.MEETSO_API_KEY }}';
 export const REDACTED = { Authorization: 'Token <redacted>' };
+// one character short of the minimum lengths (20 for Token/Bearer keys)
+export const SHORT_TOKEN = { Authorization: 'Token ⟦!b62_19⟧' };
+export const SHORT_BEARER = "Bearer ⟦!b62_19⟧";
 """)
 
 add("negative/go/client.go", r"""

@@ -20,3 +20,6 @@ export const PRINTF = 'Authorization: Token %s';
 export const SHELL = 'Authorization: Token $ATTENDEE_API_KEY';
 export const GHA = 'Authorization: Bearer ${{ secrets.MEETSO_API_KEY }}';
 export const REDACTED = { Authorization: 'Token <redacted>' };
+// one character short of the minimum lengths (20 for Token/Bearer keys)
+export const SHORT_TOKEN = { Authorization: 'Token tWOUspTTiuc9yY5JKhU' };
+export const SHORT_BEARER = "Bearer zFIwm6kqKwrN6NIzOs2";

@@ -7,7 +7,7 @@ use keyhound::config::{self, Config};
 use keyhound::detect::Detector;
 use keyhound::report::{Format, RenderOptions};
 use keyhound::rules::RuleSet;
-use keyhound::scan::{self, ScanPlan};
+use keyhound::scan::{self, Mode, ScanPlan};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -43,6 +43,7 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
             .as_ref()
             .map(|c| c.allow_paths.clone())
             .unwrap_or_default(),
+        mode: scan_mode(args),
     };
     let report = scan::run(&plan, &detector)?;
     if !args.quiet {
@@ -63,6 +64,14 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
         EXIT_FINDINGS
     };
     Ok(ExitCode::from(code))
+}
+
+fn scan_mode(args: &ScanArgs) -> Mode {
+    if args.staged {
+        Mode::Staged
+    } else {
+        Mode::Files
+    }
 }
 
 fn run_rules(action: RulesAction) -> Result<ExitCode> {

@@ -72,6 +72,10 @@ pub struct ScanArgs {
     #[arg(long, help_heading = "What to scan")]
     pub no_history: bool,
 
+    /// Scan only what the git index adds relative to HEAD (for pre-commit hooks).
+    #[arg(long, help_heading = "What to scan", conflicts_with = "no_history")]
+    pub staged: bool,
+
     /// Scan ignored and hidden files too (.gitignore/.ignore are not honoured).
     #[arg(long, help_heading = "What to scan")]
     pub no_ignore: bool,

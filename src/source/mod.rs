@@ -3,6 +3,7 @@
 //! path from bytes to findings.
 
 pub mod fs;
+pub mod git;
 pub mod progress;
 
 use crate::detect::Detector;

@@ -8,6 +8,7 @@ use keyhound::detect::Detector;
 use keyhound::report::{Format, RenderOptions};
 use keyhound::rules::RuleSet;
 use keyhound::scan::{self, Mode, ScanPlan};
+use keyhound::source::git::range::RangeSpec;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -43,7 +44,7 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
             .as_ref()
             .map(|c| c.allow_paths.clone())
             .unwrap_or_default(),
-        mode: scan_mode(args),
+        mode: scan_mode(args)?,
     };
     let report = scan::run(&plan, &detector)?;
     if !args.quiet {
@@ -66,12 +67,19 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
     Ok(ExitCode::from(code))
 }
 
-fn scan_mode(args: &ScanArgs) -> Mode {
+fn scan_mode(args: &ScanArgs) -> Result<Mode> {
     if args.staged {
-        Mode::Staged
-    } else {
-        Mode::Files
+        return Ok(Mode::Staged);
     }
+    if let Some(rev) = &args.since {
+        return Ok(Mode::Range(RangeSpec::since(rev)));
+    }
+    if let Some(range) = &args.range {
+        let spec = RangeSpec::parse(range)
+            .with_context(|| format!("--range takes A..B (two revisions), not `{range}`"))?;
+        return Ok(Mode::Range(spec));
+    }
+    Ok(Mode::Files)
 }
 
 fn run_rules(action: RulesAction) -> Result<ExitCode> {

@@ -35,6 +35,8 @@ pub enum Mode {
     Files,
     /// Only what the index adds relative to HEAD (`--staged`, pre-commit).
     Staged,
+    /// Only lines added by the commits of a range (`--since`, `--range`, CI).
+    Range(git::range::RangeSpec),
 }
 
 /// An error that stops the whole scan (a bad root, a bad glob).
@@ -92,6 +94,10 @@ pub fn run(plan: &ScanPlan, detector: &Detector) -> Result<Report, ScanError> {
         Mode::Staged => {
             let repo = open_repo(plan, "--staged")?;
             git::staged::scan(&repo, detector, &stats, plan.max_file_size, &keep)?.findings
+        }
+        Mode::Range(ref spec) => {
+            let repo = open_repo(plan, "a commit range")?;
+            git::range::scan(&repo, spec, detector, &stats, plan.max_file_size, &keep)?
         }
     };
     let mut report = Report {

@@ -3,8 +3,10 @@
 //! parts (object enumeration, walks, diffs) know nothing about secrets; the `*_scan`
 //! functions join them to the detector.
 
+pub mod commit;
 pub mod diff;
 mod error;
+pub mod range;
 pub mod staged;
 
 use error::ResultExt;

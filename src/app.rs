@@ -1,6 +1,8 @@
 //! Runs the parsed command line: loads rules and config, builds the scan plan, renders the
 //! report, and decides the exit code.
 
+mod remediate;
+
 use crate::cli::{Cli, ColorChoice, Command, RulesAction, ScanArgs};
 use anyhow::{Context, Result};
 use keyhound::config::{self, Config};
@@ -25,6 +27,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => run_scan(&args),
         Command::Rules { action } => run_rules(action),
+        Command::Verify(args) => remediate::run_verify(&args),
+        Command::Revoke(args) => remediate::run_revoke(&args),
+        Command::Checklist(args) => remediate::run_checklist(&args),
     }
 }
 
@@ -46,12 +51,14 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
             .unwrap_or_default(),
         mode: scan_mode(args)?,
     };
-    let report = scan::run(&plan, &detector)?;
+    let mut report = scan::run(&plan, &detector)?;
     if !args.quiet {
         for w in &report.warnings {
             eprintln!("keyhound: warning: {w}");
         }
     }
+    report.providers = set.providers.clone();
+    let remediation = remediate::after_scan(&mut report, &set, config.as_ref(), args)?;
     let opts = RenderOptions {
         show_secrets: args.show_secrets,
         color: use_color(args),
@@ -59,11 +66,7 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
     write_report(args.output.as_deref(), |out| {
         report.render(args.format, opts, out)
     })?;
-    let code = if report.findings.is_empty() || args.exit_zero {
-        EXIT_CLEAN
-    } else {
-        EXIT_FINDINGS
-    };
+    let code = remediate::scan_exit(&remediation, !report.findings.is_empty(), args.exit_zero);
     Ok(ExitCode::from(code))
 }
 

@@ -11,9 +11,10 @@ use std::path::PathBuf;
     name = "keyhound",
     version,
     about,
-    after_help = "Exit codes: 0 no findings, 1 findings, 2 error.\n\
+    after_help = "Exit codes: 0 no findings, 1 findings, 2 error (including a refused or failed --revoke).\n\
 Examples:\n  keyhound scan .                      scan the current directory\n  \
-keyhound scan --format sarif --output keyhound.sarif\n  keyhound rules list"
+keyhound scan --format sarif --output keyhound.sarif\n  keyhound rules list\n  \
+keyhound scan --verify --format checklist -o ROTATION.md   live check + rotation plan"
 )]
 pub struct Cli {
     /// What to do.
@@ -32,6 +33,21 @@ pub enum Command {
         #[command(subcommand)]
         action: RulesAction,
     },
+    /// Ask the provider whether a key is live (key from --key-env or stdin, never an argument).
+    #[command(after_help = "Exit codes: 0 live, 1 dead, 2 unknown or error.\n\
+Examples:\n  keyhound verify --key-env NEW_MEETSO_KEY --provider meetso\n  \
+printenv ATTENDEE_API_KEY | keyhound verify --provider attendee")]
+    Verify(VerifyArgs),
+    /// Revoke a live key through the provider's API, after its replacement verified live.
+    #[command(
+        after_help = "Guards: the key must verify live now; the replacement (--replacement-env) must verify live \
+with the same provider unless --emergency; you confirm on the terminal, or pass --yes. Afterwards \
+the key is re-verified and must be dead. Every step is appended to the audit log.\n\
+Exit codes: 0 revoked (or already dead) and re-verified dead; 2 refused, failed or error."
+    )]
+    Revoke(RevokeArgs),
+    /// Write the Markdown rotation checklist of a saved JSON report (`scan --format json -o FILE`).
+    Checklist(ChecklistArgs),
 }
 
 /// `keyhound rules …`.
@@ -146,4 +162,152 @@ pub struct ScanArgs {
     /// Exit 0 even when secrets are found (report-only runs).
     #[arg(long, help_heading = "Output")]
     pub exit_zero: bool,
+
+    /// Verify and revoke.
+    #[command(flatten)]
+    pub remediate: RemediateArgs,
+}
+
+// --- Verify, revoke and checklist (network and remediation) ---
+
+/// `keyhound scan --verify / --revoke` options.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Verify and revoke (sends requests to providers)")]
+pub struct RemediateArgs {
+    /// Ask each provider whether the found keys are live: one request per distinct key and
+    /// provider (plus retries on 429/5xx).
+    #[arg(long, conflicts_with = "staged")]
+    pub verify: bool,
+
+    /// Revoke keys that verify live, through the provider's declared revoke API (implies
+    /// --verify; guarded like `keyhound revoke`).
+    #[arg(long, conflicts_with = "staged")]
+    pub revoke: bool,
+
+    /// Network options.
+    #[command(flatten)]
+    pub net: NetArgs,
+
+    /// Revoke guards.
+    #[command(flatten)]
+    pub guard: GuardArgs,
+}
+
+/// Where requests go and what is recorded.
+#[derive(Debug, Args)]
+pub struct NetArgs {
+    /// Send PROVIDER's requests to URL instead of its declared API base (repeatable; ids:
+    /// meetso, attendee, meetstream). HTTPS only, except loopback addresses.
+    #[arg(long = "endpoint", value_name = "PROVIDER=URL", value_parser = parse_endpoint)]
+    pub endpoints: Vec<(String, String)>,
+
+    /// Append the audit trail to FILE (default: .keyhound/audit.jsonl under the scan root, or
+    /// under the current directory for `verify`/`revoke`).
+    #[arg(long, value_name = "FILE")]
+    pub audit_log: Option<PathBuf>,
+
+    /// Seconds to wait for each answer.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub timeout: u64,
+}
+
+/// The guards of a revocation.
+#[derive(Debug, Args)]
+pub struct GuardArgs {
+    /// Environment variable holding the NEW key; it must verify live before anything is revoked.
+    #[arg(long, value_name = "VAR")]
+    pub replacement_env: Option<String>,
+
+    /// Revoke without a verified replacement: you accept downtime.
+    #[arg(long)]
+    pub emergency: bool,
+
+    /// Do not ask for confirmation (CI). Without a terminal and without --yes, revoke refuses.
+    #[arg(long)]
+    pub yes: bool,
+}
+
+/// Where a key comes from and which rules describe its provider.
+#[derive(Debug, Args)]
+pub struct KeyArgs {
+    /// Read the key from this environment variable (otherwise from stdin).
+    #[arg(long, value_name = "VAR")]
+    pub key_env: Option<String>,
+
+    /// Caught only to refuse it without echoing it (clap would print it in its error).
+    #[arg(hide = true, value_name = "KEY")]
+    pub argv_key: Option<String>,
+
+    /// Provider id (meetso, attendee, meetstream); default: recognised from the key's format.
+    #[arg(long, value_name = "ID")]
+    pub provider: Option<String>,
+
+    /// Extra rules file (repeatable), e.g. a provider with its own verify/revoke spec.
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+
+    /// Config file for providers and `[endpoints]` (not read from the current directory
+    /// unless given: a key from your environment only goes where you say).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// `keyhound verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The key.
+    #[command(flatten)]
+    pub key: KeyArgs,
+
+    /// Network options.
+    #[command(flatten)]
+    pub net: NetArgs,
+}
+
+/// `keyhound revoke`.
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    /// The key to revoke.
+    #[command(flatten)]
+    pub key: KeyArgs,
+
+    /// Guards.
+    #[command(flatten)]
+    pub guard: GuardArgs,
+
+    /// Network options.
+    #[command(flatten)]
+    pub net: NetArgs,
+}
+
+/// `keyhound checklist`.
+#[derive(Debug, Args)]
+pub struct ChecklistArgs {
+    /// A JSON report written by `keyhound scan --format json`.
+    #[arg(value_name = "REPORT.json")]
+    pub report: PathBuf,
+
+    /// Extra rules file (repeatable), for providers' rotation procedures.
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+
+    /// Config file with extra providers.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Write the checklist to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Parses `PROVIDER=URL`.
+fn parse_endpoint(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((id, url)) if !id.trim().is_empty() && !url.trim().is_empty() => {
+            Ok((id.trim().to_string(), url.trim().to_string()))
+        }
+        _ => Err(format!(
+            "expected PROVIDER=URL (e.g. meetso=https://api.meetso.ai), got `{s}`"
+        )),
+    }
 }

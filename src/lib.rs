@@ -9,6 +9,7 @@
 pub mod config;
 pub mod detect;
 pub mod finding;
+pub mod remediate;
 pub mod report;
 pub mod rules;
 pub mod scan;

@@ -2,6 +2,7 @@
 //! output formats, each in its own module. Nothing here prints a plaintext secret unless
 //! `show_secrets` is set.
 
+pub mod checklist;
 pub mod human;
 pub mod json;
 pub mod sarif;
@@ -24,6 +25,8 @@ pub enum Format {
     Jsonl,
     /// SARIF 2.1.0 for code-scanning dashboards.
     Sarif,
+    /// Markdown rotation checklist, one section per secret, most urgent first.
+    Checklist,
 }
 
 /// How to render.
@@ -48,6 +51,9 @@ pub struct SecretFacts {
     /// Live/dead verification result.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verification: Option<serde_json::Value>,
+    /// Revocation result (`--revoke`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revocation: Option<serde_json::Value>,
 }
 
 /// Everything a report renders.
@@ -67,6 +73,8 @@ pub struct Report {
     pub warnings: Vec<String>,
     /// The rules the scan ran, for descriptions and SARIF rule metadata.
     pub rules: Vec<crate::rules::Rule>,
+    /// The providers of those rules, for the rotation checklist.
+    pub providers: Vec<crate::rules::Provider>,
 }
 
 /// One distinct secret and every place it was seen.
@@ -143,6 +151,7 @@ impl Report {
             Format::Json => json::render(self, opts, out),
             Format::Jsonl => json::render_lines(self, opts, out),
             Format::Sarif => sarif::render(self, out),
+            Format::Checklist => checklist::render_report(self, out),
         }
     }
 }

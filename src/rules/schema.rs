@@ -318,7 +318,15 @@ pub struct RevokeSpec {
     pub already_dead: Vec<AnswerMatch>,
 }
 
-/// A pattern over an HTTP answer: status, and optionally a JSON field's value.
+/// A pattern over an HTTP answer: its status and, optionally, what its JSON body holds.
+///
+/// - `{ status = 401 }`: the status alone.
+/// - `{ status = 200, json_pointer = "" }`: the status and a body that parses as JSON (the
+///   empty pointer is the whole document, RFC 6901), so an HTML page from a proxy or captive
+///   portal with the same status does not match.
+/// - `{ status = 404, json_pointer = "/detail" }`: the pointer exists in a JSON body.
+/// - `{ status = 403, json_pointer = "/error/code", equals = "scope_missing" }`: the string at
+///   the pointer equals the value.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AnswerMatch {
@@ -327,7 +335,7 @@ pub struct AnswerMatch {
     /// JSON pointer into the body (e.g. `/error/code`); the body must be JSON when set.
     #[serde(default)]
     pub json_pointer: Option<String>,
-    /// Required string value at the pointer.
+    /// Required string value at the pointer (needs `json_pointer`).
     #[serde(default)]
     pub equals: Option<String>,
 }

@@ -251,6 +251,7 @@ fn secret_facts(
                 in_head: Some(in_head),
                 exposure: Some(exposure(first, removed.as_ref(), &reached, refs)),
                 verification: None,
+                revocation: None,
             },
         );
     }

@@ -8,6 +8,7 @@
 
 pub mod config;
 pub mod detect;
+pub mod dotenv;
 pub mod finding;
 pub mod report;
 pub mod rules;

@@ -2,6 +2,7 @@
 //! applies path allow-lists, and assembles the [`Report`].
 
 use crate::detect::Detector;
+use crate::dotenv;
 use crate::report::Report;
 use crate::source::{fs, Stats};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
@@ -63,13 +64,18 @@ pub fn run(plan: &ScanPlan, detector: &Detector) -> Result<Report, ScanError> {
         no_ignore: plan.no_ignore,
         max_file_size: plan.max_file_size,
     };
-    let findings = fs::scan(&opts, detector, &stats, &keep);
+    let mut findings = fs::scan(&opts, detector, &stats, &keep);
+    let tracked_env = dotenv::audit_worktree(&plan.root, detector, &stats);
+    dotenv::merge(
+        &mut findings,
+        tracked_env.into_iter().filter(|f| keep(&f.path)),
+    );
     let mut report = Report {
         findings,
         stats: stats.snapshot(),
         duration: started.elapsed(),
         warnings: stats.take_warnings(),
-        rules: detector.rules().to_vec(),
+        rules: [detector.rules(), &dotenv::rules()].concat(),
         ..Report::default()
     };
     report.sort();

@@ -8,7 +8,8 @@ use keyhound::detect::Detector;
 use keyhound::dotenv;
 use keyhound::report::{Format, RenderOptions};
 use keyhound::rules::RuleSet;
-use keyhound::scan::{self, ScanPlan};
+use keyhound::scan::{self, Mode, ScanPlan};
+use keyhound::source::git::range::RangeSpec;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -65,6 +66,8 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
             .as_ref()
             .map(|c| c.allow_paths.clone())
             .unwrap_or_default(),
+        progress: !args.quiet,
+        mode: scan_mode(args)?,
     };
     let report = scan::run(&plan, &detector)?;
     if !args.quiet {
@@ -85,6 +88,27 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
         EXIT_FINDINGS
     };
     Ok(ExitCode::from(code))
+}
+
+fn scan_mode(args: &ScanArgs) -> Result<Mode> {
+    if args.staged {
+        return Ok(Mode::Staged);
+    }
+    if let Some(rev) = &args.since {
+        return Ok(Mode::Range(RangeSpec::since(rev)));
+    }
+    if let Some(range) = &args.range {
+        let spec = RangeSpec::parse(range)
+            .with_context(|| format!("--range takes A..B (two revisions), not `{range}`"))?;
+        return Ok(Mode::Range(spec));
+    }
+    if args.no_history {
+        return Ok(Mode::Files);
+    }
+    Ok(Mode::Full {
+        worktree: !args.history_only,
+        branch: args.branch.clone(),
+    })
 }
 
 fn run_rules(action: RulesAction) -> Result<ExitCode> {

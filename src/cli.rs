@@ -75,6 +75,31 @@ pub struct ScanArgs {
     #[arg(long, help_heading = "What to scan")]
     pub no_history: bool,
 
+    /// Scan git history only, not the files on disk.
+    #[arg(long, help_heading = "What to scan", conflicts_with = "no_history")]
+    pub history_only: bool,
+
+    /// Limit the history scan to one ref's history (branch, tag or commit).
+    #[arg(
+        long,
+        value_name = "REF",
+        help_heading = "What to scan",
+        conflicts_with = "no_history"
+    )]
+    pub branch: Option<String>,
+
+    /// Scan only what the git index adds relative to HEAD (for pre-commit hooks).
+    #[arg(long, help_heading = "What to scan", conflicts_with = "no_history")]
+    pub staged: bool,
+
+    /// Scan only lines added by commits on HEAD that are not on REV (CI: `--since origin/main`).
+    #[arg(long, value_name = "REV", help_heading = "What to scan", conflicts_with_all = ["staged", "no_history"])]
+    pub since: Option<String>,
+
+    /// Scan only lines added by the commits of A..B (B's history minus A's).
+    #[arg(long, value_name = "A..B", help_heading = "What to scan", conflicts_with_all = ["staged", "no_history", "since"])]
+    pub range: Option<String>,
+
     /// Scan ignored and hidden files too (.gitignore/.ignore are not honoured).
     #[arg(long, help_heading = "What to scan")]
     pub no_ignore: bool,

@@ -842,3 +842,130 @@ fn near_miss_in_the_default_global_ignore_file() {
     std::fs::write(&global, "*.swp\n.env\n").expect("write");
     assert!(repo.git_ignores(".env"), "git reads the same file");
 }
+
+/// Differential check of the ignore engine against the real git: random ignore files drawn
+/// from tricky lines (near misses, invisible characters, anchors, negations, directories,
+/// CRLF) in three sources, and every env path judged by both.
+#[test]
+fn ignore_engine_agrees_with_git_check_ignore() {
+    const LINES: &[&str] = &[
+        ".env",
+        ".evn",
+        "/.env",
+        "api/.env",
+        "*.env",
+        ".env*",
+        ".env.*",
+        "!.env",
+        "!.env.local",
+        "api/",
+        "!api/",
+        "env",
+        ".ENV",
+        ".env\t",
+        ".env\\ ",
+        ".env   ",
+        "**/.env",
+        "api/**",
+        "!api/**/.env",
+        ".env/",
+        "*",
+        "!*.local",
+        "\\!.env",
+        "#.env",
+        ".env\u{a0}",
+        "sub/",
+        "!sub/.env",
+        "/api/sub/",
+        ".env.\r",
+        "[.]env",
+        ".e?v",
+        "\u{feff}.env",
+    ];
+    const PATHS: &[&str] = &[
+        ".env",
+        ".env.local",
+        "api/.env",
+        "api/.env.local",
+        "api/sub/.env",
+        "web/.env",
+        "prod.env",
+        "api/prod.env",
+    ];
+    let repo = Repo::new();
+    for p in PATHS {
+        repo.write(p, "X=1\n");
+    }
+    let mut rng = fastrand::Rng::with_seed(42);
+    let mut pick = |n: usize| -> String {
+        let lines: Vec<&str> = (0..n).map(|_| LINES[rng.usize(..LINES.len())]).collect();
+        let eol = if rng.bool() { "\n" } else { "\r\n" };
+        lines.join(eol) + eol
+    };
+    let git = gix::open(repo.path()).expect("open");
+    for round in 0..60 {
+        let files = [
+            (".gitignore", pick(3)),
+            ("api/.gitignore", pick(2)),
+            (".git/info/exclude", pick(1)),
+        ];
+        let write_all = || {
+            for (path, text) in &files {
+                repo.write(path, text);
+            }
+        };
+        write_all();
+        let ignores = keyhound::dotenv::RepoIgnores::open(&git);
+        for path in PATHS {
+            let sources = ignores.worktree(repo.path(), path);
+            let ours = keyhound::dotenv::ignore::is_ignored(&sources, path);
+            assert_eq!(
+                ours,
+                repo.git_ignores(path),
+                "round {round}, {path}: {files:?}"
+            );
+            if !ours {
+                follow_fixes(&repo, &ignores, path);
+                write_all();
+            }
+        }
+    }
+}
+
+/// Applies the doctor's fixes for `path` one after the other, as a user would edit the
+/// files; git must ignore the file within three fixes.
+fn follow_fixes(repo: &Repo, ignores: &keyhound::dotenv::RepoIgnores, path: &str) {
+    let mut applied = Vec::new();
+    for _ in 0..3 {
+        let d = keyhound::dotenv::diagnose(&ignores.worktree(repo.path(), path), path);
+        let fix = d.fix.clone();
+        let quoted = fix.split('`').nth(1).unwrap_or_default().to_string();
+        if let Some(rest) = fix.strip_prefix("add `") {
+            let file = rest.rsplit(" to ").next().expect("file");
+            let old = std::fs::read(repo.path().join(file)).unwrap_or_default();
+            let mut text = old.clone();
+            if !text.is_empty() && !text.ends_with(b"\n") {
+                text.push(b'\n');
+            }
+            text.extend_from_slice(format!("{quoted}\n").as_bytes());
+            repo.write(file, text);
+        } else if fix.starts_with("change line ") || fix.starts_with("delete line ") {
+            let mut words = fix.split(' ');
+            let n: usize = words.nth(2).and_then(|w| w.parse().ok()).expect("line");
+            let file = words.nth(1).expect("file");
+            let replacement = if fix.starts_with("delete") {
+                ""
+            } else {
+                &quoted
+            };
+            repo.replace_line(file, n, replacement);
+        } else {
+            panic!("{path}: unexpected fix {fix:?}");
+        }
+        applied.push(fix);
+        if repo.git_ignores(path) {
+            return;
+        }
+    }
+    panic!("{path}: git still does not ignore it after {applied:?}");
+}

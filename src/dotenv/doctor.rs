@@ -110,6 +110,14 @@ impl<'a> Subject<'a> {
                 overridden,
             };
         }
+        if let Some((line, overridden)) =
+            ignore::negated_parent(&self.lines, src, self.path, self.case())
+        {
+            return Cause::Negated {
+                line,
+                overridden: Some(overridden),
+            };
+        }
         if let Some(cause) = self.misnamed() {
             return cause;
         }
@@ -527,6 +535,23 @@ mod tests {
             d.problem
         );
         assert_eq!(diagnose_gap(&s, ".env"), None);
+    }
+
+    #[test]
+    fn negated_parent_directory_is_blamed() {
+        let s = sources(vec![
+            gitignore(".git/info/exclude", "", "api/\n"),
+            gitignore(".gitignore", "", "!api/\n"),
+        ]);
+        let d = diagnose(&s, "api/.env");
+        assert_eq!(d.file.as_deref(), Some(".gitignore"));
+        assert_eq!(d.line, Some(1));
+        assert_eq!(d.fix, "delete line 1 of .gitignore (`!api/`)");
+        assert!(
+            d.problem.contains("after `api/` (.git/info/exclude:1)"),
+            "{}",
+            d.problem
+        );
     }
 
     #[test]

@@ -198,6 +198,29 @@ pub fn decide(
     })
 }
 
+/// A `!` line that re-includes a parent directory of `path` after an earlier line excluded
+/// that directory: (negation, overridden line), indices into the compiled lines.
+pub fn negated_parent(
+    lines: &[IgnoreLine],
+    sources: &[IgnoreSource],
+    path: &str,
+    case: Case,
+) -> Option<(usize, usize)> {
+    path.match_indices('/').find_map(|(i, _)| {
+        let dir = &path[..i];
+        let negation = last_match(lines, sources, dir, true, case)?;
+        let overridden = lines[..negation].iter().rposition(|l| {
+            !l.is_negative()
+                && pattern_matches(&l.pattern, &sources[l.source].base, dir, true, case)
+        });
+        lines[negation]
+            .is_negative()
+            .then_some(overridden)
+            .flatten()
+            .map(|o| (negation, o))
+    })
+}
+
 /// Whether git ignores `path` given these sources.
 pub fn is_ignored(sources: &IgnoreSources, path: &str) -> bool {
     let lines = compile(&sources.sources);

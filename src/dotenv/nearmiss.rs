@@ -77,7 +77,9 @@ struct Context<'a> {
 }
 
 /// The best near miss for `path` among `lines` (from `sources`): repairs are tried in order
-/// of how specific their explanation is, lines from the highest precedence down.
+/// of how specific their explanation is, lines from the highest precedence down. A repair
+/// counts only when git, with the line repaired and every other line as it is, would
+/// ignore the file.
 pub fn find(
     lines: &[IgnoreLine],
     sources: &[IgnoreSource],
@@ -100,9 +102,11 @@ pub fn find(
             .find_map(|(i, l)| {
                 let (kind, candidates) = repair(&ctx, l)?;
                 let base = &sources[l.source].base;
-                let corrected = candidates
-                    .into_iter()
-                    .find(|c| covers(c, base, path, case) && specific(c, base, case))?;
+                let corrected = candidates.into_iter().find(|c| {
+                    covers(c, base, path, case)
+                        && specific(c, base, case)
+                        && ignored_with(lines, i, c, sources, path, case)
+                })?;
                 Some(NearMiss {
                     line: i,
                     kind,
@@ -149,6 +153,24 @@ fn covers(text: &str, base: &str, path: &str, case: Case) -> bool {
     std::iter::once((path, false))
         .chain(dirs)
         .any(|(p, is_dir)| ignore::pattern_matches(&pattern, base, p, is_dir, case))
+}
+
+/// Whether git would ignore `path` with line `index` replaced by `text` (a later negation
+/// may still win).
+fn ignored_with(
+    lines: &[IgnoreLine],
+    index: usize,
+    text: &str,
+    sources: &[IgnoreSource],
+    path: &str,
+    case: Case,
+) -> bool {
+    let Some(pattern) = ignore::parse_line(text.as_bytes()) else {
+        return false;
+    };
+    let mut lines = lines.to_vec();
+    lines[index].pattern = pattern;
+    ignore::decide(&lines, sources, path, case).is_some_and(|d| !lines[d.line].is_negative())
 }
 
 /// Whether `text` leaves unrelated names alone (it is not a catch-all like `*`).

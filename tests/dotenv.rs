@@ -122,8 +122,10 @@ impl Repo {
     }
 
     /// The findings of `keyhound scan --format json` with this rule.
+    /// Findings of `rule` in the work tree and index (history keeps a fixed file forever:
+    /// that is reported too, and tested in tests/git_dotenv.rs).
     fn scan_rule(&self, rule: &str) -> Vec<Value> {
-        let (_, json) = self.json(&["scan", "."]);
+        let (_, json) = self.json(&["scan", "--no-history", "."]);
         rule_findings(&json, rule)
     }
 

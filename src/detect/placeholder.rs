@@ -248,8 +248,8 @@ mod tests {
     use super::*;
 
     const REAL: &[&str] = &[
-        "mts_live_Q7fLr2ZxW9kPm4Tb8NcVy1HdJ6sGa3Ue",
-        "ms_Hq3ZrT8vLm2XwP9kJd6Ns4Ye1Cb7Fa5G",
+        "mts_live_Q7fLr2ZxW9kPm4Tb8NcVy1HdJ6sGa3Ue", // keyhound:allow (generated test key)
+        "ms_Hq3ZrT8vLm2XwP9kJd6Ns4Ye1Cb7Fa5G",       // keyhound:allow (generated test key)
         "7c9e2b41d8a65f3e0b1c4d7a9e2f5b8c1d4e7f0a",
         "Kx9vTq2LmZ8rWp4Nc7Yb1Hs6Dj3Fg5Qa",
         "whsec_5XbR2mQ9kLt7Vz3Np8Hw4Jc6Yd1Fg0Sa",

@@ -42,10 +42,10 @@ pub fn render(report: &Report, opts: RenderOptions, out: &mut dyn Write) -> io::
 /// Writes the findings grouped by file (and commit), each gitignore diagnosis under its
 /// finding.
 pub fn write_findings(report: &Report, opts: RenderOptions, out: &mut dyn Write) -> io::Result<()> {
-    let mut last_group: Option<(SourceKind, &str, Option<&str>)> = None;
+    let mut last_group: Option<(bool, &str, Option<&str>)> = None;
     for f in &report.findings {
         let group = (
-            f.source,
+            f.source == SourceKind::Staged,
             f.path.as_str(),
             f.commit.as_ref().map(|c| c.id.as_str()),
         );
@@ -90,7 +90,7 @@ fn group_header(f: &Finding) -> String {
         (Some(c), _) => format!(
             "{path}  {}",
             format!(
-                "(history: {} by {} <{}> on {})",
+                "(commit {} by {} <{}> on {})",
                 short(&c.id),
                 c.author,
                 c.email,

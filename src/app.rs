@@ -2,7 +2,9 @@
 //! report, and decides the exit code.
 
 use crate::cli::{Cli, ColorChoice, Command, RulesAction, ScanArgs};
+use crate::workflow;
 use anyhow::{Context, Result};
+use keyhound::baseline;
 use keyhound::config::{self, Config};
 use keyhound::detect::Detector;
 use keyhound::report::{Format, RenderOptions};
@@ -24,6 +26,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => run_scan(&args),
         Command::Rules { action } => run_rules(action),
+        Command::Hook { action } => workflow::run_hook(action).map(|()| clean()),
+        Command::Init { path, force } => workflow::run_init(&path, force).map(|()| clean()),
+        Command::Completions { shell } => {
+            workflow::run_completions(shell);
+            Ok(clean())
+        }
+        Command::Man => workflow::run_man().map(|()| clean()),
     }
 }
 
@@ -44,7 +53,18 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
             .map(|c| c.allow_paths.clone())
             .unwrap_or_default(),
     };
-    let report = scan::run(&plan, &detector)?;
+    let mut report = if args.pre_receive {
+        let revisions = workflow::pre_receive_revisions(&args.path)?;
+        workflow::scan_pushed(&plan, &detector, &revisions)?
+    } else {
+        scan::run(&plan, &detector)?
+    };
+    let filter = baseline::FilterOptions {
+        root: &args.path,
+        baseline: args.baseline.as_deref(),
+        baseline_out: args.baseline_out.as_deref(),
+    };
+    let baselined = baseline::filter_report(&mut report, filter)?;
     if !args.quiet {
         for w in &report.warnings {
             eprintln!("keyhound: warning: {w}");
@@ -57,12 +77,19 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
     write_report(args.output.as_deref(), |out| {
         report.render(args.format, opts, out)
     })?;
-    let code = if report.findings.is_empty() || args.exit_zero {
+    let code = if report.findings.is_empty() || args.exit_zero || baselined.is_some() {
         EXIT_CLEAN
     } else {
         EXIT_FINDINGS
     };
+    if !args.quiet {
+        workflow::explain_outcome(args, &report, baselined, code == EXIT_FINDINGS);
+    }
     Ok(ExitCode::from(code))
+}
+
+fn clean() -> ExitCode {
+    ExitCode::from(EXIT_CLEAN)
 }
 
 fn run_rules(action: RulesAction) -> Result<ExitCode> {

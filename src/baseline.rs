@@ -228,6 +228,13 @@ fn parse(
         if is_fingerprint(first) {
             fingerprints.insert(first.to_ascii_lowercase());
         } else if globs_allowed {
+            allow_set(std::slice::from_ref(&line.to_string())).map_err(|e| {
+                BaselineError::Parse {
+                    path: name.into(),
+                    line: i + 1,
+                    message: e.to_string(),
+                }
+            })?;
             globs.push(line.to_string());
         } else {
             return Err(BaselineError::Parse {

@@ -9,7 +9,8 @@ use keyhound::config::{self, Config};
 use keyhound::detect::Detector;
 use keyhound::report::{Format, RenderOptions};
 use keyhound::rules::RuleSet;
-use keyhound::scan::{self, ScanPlan};
+use keyhound::scan::{self, Mode, ScanPlan};
+use keyhound::source::git::range::RangeSpec;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -52,13 +53,9 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
             .as_ref()
             .map(|c| c.allow_paths.clone())
             .unwrap_or_default(),
+        mode: scan_mode(args)?,
     };
-    let mut report = if args.pre_receive {
-        let revisions = workflow::pre_receive_revisions(&args.path)?;
-        workflow::scan_pushed(&plan, &detector, &revisions)?
-    } else {
-        scan::run(&plan, &detector)?
-    };
+    let mut report = scan::run(&plan, &detector)?;
     let filter = baseline::FilterOptions {
         root: &args.path,
         baseline: args.baseline.as_deref(),
@@ -90,6 +87,24 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
 
 fn clean() -> ExitCode {
     ExitCode::from(EXIT_CLEAN)
+}
+
+fn scan_mode(args: &ScanArgs) -> Result<Mode> {
+    if args.pre_receive {
+        return Ok(Mode::Range(workflow::pre_receive_range(&args.path)?));
+    }
+    if args.staged {
+        return Ok(Mode::Staged);
+    }
+    if let Some(rev) = &args.since {
+        return Ok(Mode::Range(RangeSpec::since(rev)));
+    }
+    if let Some(range) = &args.range {
+        let spec = RangeSpec::parse(range)
+            .with_context(|| format!("--range takes A..B (two revisions), not `{range}`"))?;
+        return Ok(Mode::Range(spec));
+    }
+    Ok(Mode::Files)
 }
 
 fn run_rules(action: RulesAction) -> Result<ExitCode> {

@@ -117,6 +117,18 @@ pub struct ScanArgs {
     #[arg(long, help_heading = "What to scan")]
     pub no_history: bool,
 
+    /// Scan only what the git index adds relative to HEAD (for pre-commit hooks).
+    #[arg(long, help_heading = "What to scan", conflicts_with = "no_history")]
+    pub staged: bool,
+
+    /// Scan only lines added by commits on HEAD that are not on REV (CI: `--since origin/main`).
+    #[arg(long, value_name = "REV", help_heading = "What to scan", conflicts_with_all = ["staged", "no_history"])]
+    pub since: Option<String>,
+
+    /// Scan only lines added by the commits of A..B (B's history minus A's).
+    #[arg(long, value_name = "A..B", help_heading = "What to scan", conflicts_with_all = ["staged", "no_history", "since"])]
+    pub range: Option<String>,
+
     /// Scan ignored and hidden files too (.gitignore/.ignore are not honoured).
     #[arg(long, help_heading = "What to scan")]
     pub no_ignore: bool,
@@ -178,6 +190,10 @@ pub struct ScanArgs {
 
     /// Server-side hook mode: read `old new ref` lines on stdin and scan only the pushed
     /// commits (quarantined objects included); exit 1 rejects the push.
-    #[arg(long, help_heading = "What to scan")]
+    #[arg(
+        long,
+        help_heading = "What to scan",
+        conflicts_with_all = ["staged", "since", "range", "no_history"]
+    )]
     pub pre_receive: bool,
 }

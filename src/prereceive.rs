@@ -10,6 +10,7 @@
 //! `GIT_OBJECT_DIRECTORY` and `GIT_ALTERNATE_OBJECT_DIRECTORIES`; the git source opens the
 //! repository with those honoured.
 
+use crate::source::git::range::RangeSpec;
 use std::path::Path;
 
 /// What keyhound prints on stderr when it rejects a push.
@@ -31,15 +32,6 @@ pub struct RefUpdate {
     pub new: Option<String>,
     /// The full ref name, e.g. `refs/heads/main`.
     pub name: String,
-}
-
-/// The commit range a push brings in: reachable from `include`, not from `exclude`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Revisions {
-    /// New tips (full hex ids), deduplicated, in input order.
-    pub include: Vec<String>,
-    /// Old tips and the tips of every existing ref (full hex ids), sorted and deduplicated.
-    pub exclude: Vec<String>,
 }
 
 /// Bad pre-receive input or an unreadable repository.
@@ -102,8 +94,10 @@ fn object_id(word: &str) -> Option<Option<String>> {
     })
 }
 
-/// The commits to scan for `updates`, given the tips of the refs that already exist.
-pub fn revisions(updates: &[RefUpdate], existing: &[String]) -> Revisions {
+/// The commits to scan for `updates`, given the tips of the refs that already exist: the new
+/// tips (deduplicated, in input order), minus the old tips and every existing ref's tip
+/// (sorted, deduplicated).
+pub fn revisions(updates: &[RefUpdate], existing: &[String]) -> RangeSpec {
     let mut include: Vec<String> = Vec::new();
     for new in updates.iter().filter_map(|u| u.new.as_ref()) {
         if !include.contains(new) {
@@ -117,7 +111,7 @@ pub fn revisions(updates: &[RefUpdate], existing: &[String]) -> Revisions {
         .collect();
     exclude.sort();
     exclude.dedup();
-    Revisions { include, exclude }
+    RangeSpec { include, exclude }
 }
 
 /// The commit each ref of the repository at `path` points to (tags peeled; refs to

@@ -3,7 +3,7 @@
 
 use crate::detect::Detector;
 use crate::report::Report;
-use crate::source::{fs, Stats};
+use crate::source::{fs, git, Stats};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -24,6 +24,19 @@ pub struct ScanPlan {
     pub max_file_size: u64,
     /// Paths never reported (gitignore-style globs relative to the root).
     pub allow_paths: Vec<String>,
+    /// Which sources to read.
+    pub mode: Mode,
+}
+
+/// Which sources a scan reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Files only (`--no-history`, or a directory outside any repository).
+    Files,
+    /// Only what the index adds relative to HEAD (`--staged`, pre-commit).
+    Staged,
+    /// Only lines added by the commits of a range (`--since`, `--range`, CI).
+    Range(git::range::RangeSpec),
 }
 
 /// An error that stops the whole scan (a bad root, a bad glob).
@@ -37,6 +50,17 @@ pub enum ScanError {
         /// Why.
         reason: String,
     },
+    /// The mode needs a git repository and the root is in none.
+    #[error("{path} is not in a git repository (needed for {mode})")]
+    NotARepo {
+        /// The root.
+        path: String,
+        /// The mode that needs git.
+        mode: &'static str,
+    },
+    /// Reading the repository failed.
+    #[error(transparent)]
+    Git(#[from] crate::source::git::GitError),
     /// An allow glob does not parse.
     #[error("bad path glob `{glob}`: {reason}")]
     Glob {
@@ -57,13 +81,25 @@ pub fn run(plan: &ScanPlan, detector: &Detector) -> Result<Report, ScanError> {
     let allow = allow_set(&plan.allow_paths)?;
     let keep = |path: &str| !allow.is_match(path);
     let stats = Stats::default();
-    let opts = fs::FsOptions {
-        root: plan.root.clone(),
-        threads: plan.threads,
-        no_ignore: plan.no_ignore,
-        max_file_size: plan.max_file_size,
+    let findings = match plan.mode {
+        Mode::Files => {
+            let opts = fs::FsOptions {
+                root: plan.root.clone(),
+                threads: plan.threads,
+                no_ignore: plan.no_ignore,
+                max_file_size: plan.max_file_size,
+            };
+            fs::scan(&opts, detector, &stats, &keep)
+        }
+        Mode::Staged => {
+            let repo = open_repo(plan, "--staged")?;
+            git::staged::scan(&repo, detector, &stats, plan.max_file_size, &keep)?.findings
+        }
+        Mode::Range(ref spec) => {
+            let repo = open_repo(plan, "a commit range")?;
+            git::range::scan(&repo, spec, detector, &stats, plan.max_file_size, &keep)?
+        }
     };
-    let findings = fs::scan(&opts, detector, &stats, &keep);
     let mut report = Report {
         findings,
         stats: stats.snapshot(),
@@ -74,6 +110,13 @@ pub fn run(plan: &ScanPlan, detector: &Detector) -> Result<Report, ScanError> {
     };
     report.sort();
     Ok(report)
+}
+
+fn open_repo(plan: &ScanPlan, mode: &'static str) -> Result<git::Repo, ScanError> {
+    git::discover(&plan.root)?.ok_or_else(|| ScanError::NotARepo {
+        path: plan.root.display().to_string(),
+        mode,
+    })
 }
 
 /// Compiles gitignore-style globs: a pattern without `/` matches at any depth.

@@ -5,12 +5,11 @@
 use crate::cli::{Cli, HookAction, ScanArgs};
 use anyhow::{Context, Result};
 use clap::CommandFactory;
-use keyhound::detect::Detector;
 use keyhound::finding::SourceKind;
 use keyhound::hook::{self, Installed, Uninstalled};
-use keyhound::prereceive::{self, Revisions};
+use keyhound::prereceive;
 use keyhound::report::Report;
-use keyhound::scan::ScanPlan;
+use keyhound::source::git::range::RangeSpec;
 use std::io::Read;
 use std::path::Path;
 
@@ -77,7 +76,7 @@ pub fn run_man() -> Result<()> {
 
 /// Reads git's pre-receive input from stdin and returns the commits the push brings in to
 /// the repository at `repo`.
-pub fn pre_receive_revisions(repo: &Path) -> Result<Revisions> {
+pub fn pre_receive_range(repo: &Path) -> Result<RangeSpec> {
     let mut input = String::new();
     std::io::stdin()
         .read_to_string(&mut input)
@@ -85,11 +84,6 @@ pub fn pre_receive_revisions(repo: &Path) -> Result<Revisions> {
     let updates = prereceive::parse(&input)?;
     let existing = prereceive::existing_tips(repo)?;
     Ok(prereceive::revisions(&updates, &existing))
-}
-
-/// Scans the commits a push brings in.
-pub fn scan_pushed(_plan: &ScanPlan, _detector: &Detector, _revs: &Revisions) -> Result<Report> {
-    anyhow::bail!("--pre-receive needs the git history scanner, which is not merged yet")
 }
 
 /// Tells the user, on stderr, what a scan's outcome means for the workflow it ran in: a

@@ -222,26 +222,60 @@ fn broken_baseline_and_ignore_files_are_errors_naming_the_line() {
 }
 
 #[test]
-fn a_baseline_covers_history_findings_too() {
+fn a_baseline_covers_commit_range_findings_too() {
     let sb = Sandbox::new();
-    let repo = repo_with_two_findings(&sb);
-    std::fs::remove_file(repo.join("src/client.py")).expect("rm");
-    sb.git(&repo, &["commit", "-qam", "remove client"]);
-    let out = sb.keyhound(&repo, &["scan", "-q", "--baseline-out", BASELINE]);
+    let repo = sb.repo("repo");
+    write(&repo, "README.md", "# demo\n");
+    sb.git(&repo, &["add", "."]);
+    sb.git(&repo, &["commit", "-qm", "start"]);
+    let start = sb.git(&repo, &["rev-parse", "HEAD"]);
+    let range = format!("{start}..HEAD");
+    write(
+        &repo,
+        "config/app.env",
+        &format!("MEETSO_KEY={}\n", key_a()),
+    );
+    sb.git(&repo, &["add", "."]);
+    sb.git(&repo, &["commit", "-qm", "legacy"]);
+    let out = sb.keyhound(
+        &repo,
+        &["scan", "-q", "--range", &range, "--baseline-out", BASELINE],
+    );
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
-    let out = sb.keyhound(&repo, &["scan", "--format", "json", "--baseline", BASELINE]);
-    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
-    assert!(findings(&json(&out)).is_empty());
-
-    write(&repo, "src/new.py", &format!("KEY = '{}'\n", key_b()));
-    sb.git(&repo, &["add", "src/new.py"]);
-    sb.git(&repo, &["commit", "-qm", "new key"]);
-    std::fs::remove_file(repo.join("src/new.py")).expect("rm");
-    sb.git(&repo, &["commit", "-qam", "oops, remove"]);
-    let out = sb.keyhound(&repo, &["scan", "--format", "json", "--baseline", BASELINE]);
-    assert_eq!(out.status.code(), Some(1));
     assert_eq!(
-        findings(&json(&out)),
+        read(&repo.join(BASELINE))
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .count(),
+        1
+    );
+
+    // The legacy key is re-added elsewhere in the file and a new key arrives in a new file.
+    write(
+        &repo,
+        "config/app.env",
+        &format!("REGION=eu\nMEETSO_KEY={}\n", key_a()),
+    );
+    write(&repo, "src/new.py", &format!("KEY = '{}'\n", key_b()));
+    sb.git(&repo, &["add", "config/app.env", "src/new.py"]);
+    sb.git(&repo, &["commit", "-qm", "new key"]);
+    let new_commit = sb.git(&repo, &["rev-parse", "HEAD"]);
+    let out = sb.keyhound(
+        &repo,
+        &[
+            "scan",
+            "--range",
+            &range,
+            "--format",
+            "json",
+            "--baseline",
+            BASELINE,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{:?}", text(&out));
+    let report = json(&out);
+    assert_eq!(
+        findings(&report),
         vec![(
             "meetso-live-key".into(),
             "src/new.py".into(),
@@ -249,4 +283,5 @@ fn a_baseline_covers_history_findings_too() {
             "history".into()
         )]
     );
+    assert_eq!(report["findings"][0]["commit"], new_commit.as_str());
 }

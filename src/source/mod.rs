@@ -3,6 +3,8 @@
 //! path from bytes to findings.
 
 pub mod fs;
+pub mod git;
+pub mod progress;
 
 use crate::detect::Detector;
 use crate::finding::{CommitInfo, Finding, Secret, SourceKind};

@@ -23,7 +23,6 @@ change the keys of any other file.
 """
 import base64
 import hashlib
-import io
 import json
 import os
 import random
@@ -165,6 +164,8 @@ KINDS = {
     # noise that must never be reported
     "zid": (None, _same(lambda r: b62(r, 22))),
     "b62_32": (None, _same(lambda r: b62(r, 32))),
+    "b62_19": (None, _same(lambda r: b62(r, 19))),  # one short of the 20-char Token/Bearer minimum
+    "b62_15": (None, _same(lambda r: b62(r, 15))),  # one short of the 16-char env-secret minimum
     "uuid": (None, _same(lambda r: str(uuid.UUID(int=r.getrandbits(128), version=4)))),
     "hex40": (None, _same(lambda r: hexs(r, 40))),
     "hex64": (None, _same(lambda r: hexs(r, 64))),
@@ -224,3 +225,2194 @@ def binary(path):
         return f
     return deco
 
+
+
+# ========================================================================================
+# POSITIVES  (mixed files: placeholder / env-reference lines next to real keys are fine)
+# ========================================================================================
+
+# --- dotenv -------------------------------------------------------------------------------
+add("positive/dotenv/.gitignore", r"""
+node_modules/
+__pycache__/
+*.pyc
+dist/
+.evn
+""")
+
+add("positive/dotenv/.env", r"""
+# local dev settings -- this file is gitignored (see .gitignore)
+APP_ENV=development
+PORT=8080
+LOG_LEVEL=debug
+
+# MeetStream (bot creation)
+MEETSTREAM_API_KEY=⟦ms⟧
+MEETSTREAM_BASE_URL=https://api.meetstream.ai/api/v1
+# previous key, rotated in May -- keep until every lambda is redeployed
+# MEETSTREAM_API_KEY=⟦ms⟧
+
+# Attendee (self-hosted staging)
+ATTENDEE_API_KEY=⟦ak⟧
+ATTENDEE_BASE_URL=https://attendee.staging.internal/api/v1
+
+# Zoom server-to-server OAuth app
+ZOOM_ACCOUNT_ID=⟦!zid⟧
+ZOOM_CLIENT_ID=⟦!zid⟧
+ZOOM_CLIENT_SECRET=⟦zs⟧
+
+DEEPGRAM_API_KEY=⟦dg⟧ # prod key, rotate after the demo
+WEBHOOK_SECRET=⟦whsec⟧
+
+# Meetso export (docs placeholder below kept for reference)
+# MEETSO_API_KEY=mts_live_...
+MEETSO_API_KEY=⟦live⟧
+MEETSO_API_BASE=https://api.meetso.ai
+SENTRY_DSN=
+""")
+
+add("positive/dotenv/.env.local", r"""
+# Created by Vercel CLI
+NEXT_PUBLIC_APP_URL="http://localhost:3000"
+NEXT_PUBLIC_MEETSTREAM_API_KEY="⟦mshex⟧"
+VERCEL_ENV="development"
+VERCEL_GIT_COMMIT_SHA="⟦!hex40⟧"
+""")
+
+add("positive/dotenv/.env.production", r"""
+export ATTENDEE_API_KEY=⟦ak⟧
+PROD_ZOOM_CLIENT_SECRET='⟦zs⟧'
+ZOOM_CLIENT_SECRET=$PROD_ZOOM_CLIENT_SECRET
+MEETSTREAM_WEBHOOK_SECRET="⟦wh⟧"
+STRIPE_WEBHOOK_SECRET=⟦whsec⟧
+DEEPGRAM_API_KEY=⟦!dg⟧  # keyhound:allow -- sandbox key, revoked 2024-02-11
+WEBHOOK_SECRET=
+""")
+
+add("positive/frontend/.env.development", r"""
+VITE_API_BASE=https://app.attendee.dev/api/v1
+VITE_ATTENDEE_API_KEY=⟦ak⟧
+VITE_FEATURE_TRANSCRIPTS=true
+""")
+
+# value on the very last line, no trailing newline
+add("positive/misc/deploy.env", r"""
+REGION=us-east-1
+SERVICE=meeting-recorder
+ATTENDEE_WEBHOOK_SECRET=⟦wh⟧
+""", final_newline=False)
+
+# --- shell ----------------------------------------------------------------------------------
+add("positive/scripts/create_bot.sh", r"""
+#!/usr/bin/env bash
+set -euo pipefail
+# quick smoke test against prod -- TODO move the key to vault
+export ATTENDEE_API_KEY="⟦ak⟧"
+MEETING_URL="${1:?usage: create_bot.sh <meeting-url>}"
+
+curl -sS -X POST https://app.attendee.dev/api/v1/bots \
+  -H 'Authorization: Token ⟦tok⟧' \
+  -H 'Content-Type: application/json' \
+  -d "{\"meeting_url\": \"${MEETING_URL}\", \"bot_name\": \"Notetaker\"}"
+
+# same call using the env var (this one is fine)
+curl -sS https://app.attendee.dev/api/v1/bots -H "Authorization: Token ${ATTENDEE_API_KEY}"
+""")
+
+add("positive/scripts/meetstream_smoke.sh", r"""
+#!/bin/sh
+# Smoke tests run by the on-call after a deploy.
+set -e
+
+API=https://api.meetstream.ai/api/v1
+
+echo "== create bot"
+curl --fail --silent --show-error "$API/bots/create_bot" \
+  --header "Authorization: Token ⟦ms⟧" \
+  --header "Content-Type: application/json" \
+  --data '{"meeting_link": "https://meet.google.com/abc-defg-hij", "bot_name": "Smoke test"}'
+
+echo "== list bots (attendee, wget)"
+wget -qO- --header="Authorization: Token ⟦tokhex⟧" https://app.attendee.dev/api/v1/bots
+
+echo "== same with httpie"
+http GET https://app.attendee.dev/api/v1/bots 'Authorization:Token ⟦tok⟧'
+
+echo "== run the transcriber locally"
+docker run --rm \
+  -e DEEPGRAM_API_KEY=⟦dg⟧ \
+  -e ZOOM_CLIENT_SECRET="⟦zs⟧" \
+  -e ATTENDEE_API_KEY \
+  ghcr.io/acme/transcriber:latest
+""")
+
+add("positive/scripts/zoom_token.sh", r"""
+#!/usr/bin/env bash
+# Fetch a Zoom S2S OAuth token and list the bot account's meetings.
+ACCOUNT_ID="⟦!zid⟧"
+
+TOKEN_JSON=$(curl -s -X POST \
+  "https://zoom.us/oauth/token?grant_type=account_credentials&account_id=${ACCOUNT_ID}" \
+  -H "Authorization: Basic ⟦basic⟧")
+
+ACCESS_TOKEN=$(echo "$TOKEN_JSON" | jq -r .access_token)
+curl -s https://api.zoom.us/v2/users/me/meetings -H "Authorization: Bearer ${ACCESS_TOKEN}"
+
+# pasted from the marketplace "test" button, valid for 1h
+curl -s https://api.zoom.us/v2/users/me -H "Authorization: Bearer ⟦jwt⟧"
+""")
+
+# --- python -----------------------------------------------------------------------------------
+add("positive/python/attendee_client.py", r"""
+"""
+'"""Thin wrapper around the Attendee REST API used by the scheduler."""\n'
+r"""import os
+
+import requests
+
+BASE_URL = os.environ.get("ATTENDEE_BASE_URL", "https://app.attendee.dev/api/v1")
+
+# FIXME: hardcoded while debugging the 401s on staging
+HEADERS = {'Authorization': 'Token ⟦tok⟧', 'Content-Type': 'application/json'}
+
+
+class AttendeeClient:
+    def __init__(self, api_key=None):
+        self._api_key = api_key or os.environ["ATTENDEE_API_KEY"]
+        self.session = requests.Session()
+        self.session.headers.update({"Authorization": f"Token {self._api_key}"})
+
+    def create_bot(self, meeting_url, bot_name="Notetaker"):
+        resp = self.session.post(f"{BASE_URL}/bots", json={"meeting_url": meeting_url, "bot_name": bot_name})
+        resp.raise_for_status()
+        return resp.json()
+
+
+def legacy_list_bots():
+    headers = {}
+    headers["Authorization"] = "Token ⟦tokhex⟧"
+    return requests.get(f"{BASE_URL}/bots", headers=headers, timeout=10).json()
+
+
+def list_bots_for(key):
+    return requests.get(f"{BASE_URL}/bots", headers={"Authorization": "Token " + key}).json()
+""")
+
+add("positive/python/settings.py", r"""
+import os
+from pathlib import Path
+
+from .secrets import get_secret
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DEBUG = os.getenv("DEBUG", "0") == "1"
+ALLOWED_HOSTS = ["recorder.acme.io", "localhost"]
+
+# --- meeting bot integrations -------------------------------------------------
+MEETSTREAM_API_KEY = os.environ["MEETSTREAM_API_KEY"]
+ATTENDEE_API_KEY = os.getenv("ATTENDEE_API_KEY")
+ZOOM_CLIENT_ID = "⟦!zid⟧"
+ZOOM_CLIENT_SECRET = "⟦zs⟧"
+DEEPGRAM_API_KEY = '⟦dg⟧'
+WEBHOOK_SECRET = get_secret('/meetstream/prod/webhook-secret')
+""")
+
+add("positive/python/zoom_oauth.py", r"""
+import base64
+import json
+import urllib.request
+
+ACCOUNT_ID = "⟦!zid⟧"
+
+
+def get_zoom_access_token(client_id: str, client_secret: str, account_id: str = ACCOUNT_ID) -> str:
+    credentials = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
+    req = urllib.request.Request(
+        f"https://zoom.us/oauth/token?grant_type=account_credentials&account_id={account_id}",
+        headers={"Authorization": f"Basic {credentials}", "Content-Type": "application/x-www-form-urlencoded"},
+        method="POST",
+    )
+    with urllib.request.urlopen(req) as resp:
+        return json.loads(resp.read())["access_token"]
+
+
+def get_token_hardcoded() -> str:
+    # copied from Postman while the Parameter Store migration is pending
+    req = urllib.request.Request(
+        f"https://zoom.us/oauth/token?grant_type=account_credentials&account_id={ACCOUNT_ID}",
+        headers={
+            "Authorization": "Basic ⟦basic⟧",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+        method="POST",
+    )
+    with urllib.request.urlopen(req) as resp:
+        return json.loads(resp.read())["access_token"]
+""")
+
+add("positive/python/meetso_export.py", r"""
+#!/usr/bin/env python3
+# Nightly export of Meetso meetings into the warehouse.
+#   manual check: curl "https://api.meetso.ai/public/v1/meetings?limit=1&api_key=⟦live#export⟧"
+import time
+
+import requests
+
+MEETSO_API = "https://api.meetso.ai/public/v1"
+API_KEY = "⟦live#export⟧"  # TODO: move to Secrets Manager
+WAREHOUSE_URL = "https://ingest.warehouse.internal/v2/batches"
+
+
+def meetso_get(path, **params):
+    for attempt in range(4):
+        r = requests.get(f"{MEETSO_API}{path}", params=params,
+                         headers={"Authorization": f"Bearer {API_KEY}"}, timeout=30)
+        if r.status_code == 429:
+            time.sleep(2 ** attempt)
+            continue
+        r.raise_for_status()
+        return r.json()
+    raise RuntimeError("rate limited")
+
+
+def push(rows):
+    requests.post(WAREHOUSE_URL, json=rows,
+                  headers={"Authorization": "Bearer ⟦bear⟧"}, timeout=60)
+""")
+
+add("positive/python/tests/test_meetso_client.py", r"""
+import pytest
+
+from meetso import Client, InvalidKey
+
+# Sandbox org keys; mts_test_ keys cannot touch production data.
+SANDBOX_KEY = "⟦test⟧"
+OTHER_ORG_KEY = "⟦test⟧"
+DOCS_KEY = "mts_live_aB3xKp9NzQwErTyUiOpAsDfGhJkLmNbVcXz"  # the example from the Meetso docs
+REVOKED_KEY = "⟦!live⟧"  # gitleaks:allow -- revoked, used to assert 401 invalid_key
+
+
+@pytest.mark.parametrize("key", ["", "YOUR_API_KEY", "mts_live_…", "mts_live_..."])
+def test_rejects_placeholders(key):
+    with pytest.raises(ValueError):
+        Client(api_key=key)
+
+
+def test_revoked_key(httpx_mock):
+    httpx_mock.add_response(
+        status_code=401,
+        json={"error": {"code": "invalid_key", "message": "Key revoked", "request_id": "⟦!req⟧"}},
+    )
+    with pytest.raises(InvalidKey):
+        Client(api_key=REVOKED_KEY).meetings(limit=1)
+
+
+def test_docs_key_is_rejected(httpx_mock):
+    httpx_mock.add_response(status_code=401, json={"error": {"code": "invalid_key"}})
+    with pytest.raises(InvalidKey):
+        Client(api_key=DOCS_KEY).meetings(limit=1)
+""")
+
+add("positive/python/webhook_server.py", r"""
+import hashlib
+import hmac
+import os
+
+from flask import Flask, abort, request
+
+app = Flask(__name__)
+
+ATTENDEE_WEBHOOK_SECRET = "⟦wh⟧"
+os.environ["ATTENDEE_API_KEY"] = "⟦ak⟧"  # so the SDK picks it up
+deepgram_api_key = "⟦dg⟧"
+
+
+@app.post("/webhooks/attendee")
+def attendee_webhook():
+    sig = request.headers.get("X-Webhook-Signature", "")
+    expected = hmac.new(ATTENDEE_WEBHOOK_SECRET.encode(), request.get_data(), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(sig, expected):
+        abort(401)
+    return "ok"
+""")
+
+# --- notebook (JSON with escaped quotes) --------------------------------------------------
+add("positive/notebooks/transcribe_demo.ipynb", r"""
+{
+ "cells": [
+  {
+   "cell_type": "markdown",
+   "metadata": {},
+   "source": [
+    "# Transcribe a meeting with Attendee + Deepgram\n",
+    "Set `ATTENDEE_API_KEY` before running (see the auth docs: `Authorization: Token YOUR_API_KEY`)."
+   ]
+  },
+  {
+   "cell_type": "code",
+   "execution_count": 1,
+   "metadata": {},
+   "outputs": [],
+   "source": [
+    "import os, requests\n",
+    "\n",
+    "DEEPGRAM_API_KEY = \"⟦dg⟧\"\n",
+    "headers = {\"Authorization\": \"Token ⟦tok⟧\", \"Content-Type\": \"application/json\"}\n",
+    "resp = requests.post(\"https://app.attendee.dev/api/v1/bots\", headers=headers,\n",
+    "                     json={\"meeting_url\": \"https://zoom.us/j/123456789\", \"bot_name\": \"My Bot\"})"
+   ]
+  },
+  {
+   "cell_type": "code",
+   "execution_count": 2,
+   "metadata": {},
+   "outputs": [
+    {
+     "name": "stdout",
+     "output_type": "stream",
+     "text": [
+      "loaded MEETSTREAM key ⟦ms⟧ from ~/.config/meetstream\n",
+      "bot bot_⟦!b62_32⟧ joining\n"
+     ]
+    }
+   ],
+   "source": [
+    "print(f\"loaded MEETSTREAM key {cfg['key']} from ~/.config/meetstream\")\n",
+    "print(f\"bot {resp.json()['id']} joining\")"
+   ]
+  }
+ ],
+ "metadata": {
+  "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+  "language_info": {"name": "python", "version": "3.11.7"}
+ },
+ "nbformat": 4,
+ "nbformat_minor": 5
+}
+""")
+
+# --- javascript / typescript ------------------------------------------------------------------
+add("positive/js/meetstreamClient.js", r"""
+// MeetStream client used by the Slack bot
+const crypto = require('crypto');
+
+const BASE_URL = 'https://api.meetstream.ai/api/v1';
+const WEBHOOK_SECRET = '⟦wh⟧';
+
+async function createBot(meetingLink) {
+  const res = await fetch(`${BASE_URL}/bots/create_bot`, {
+    method: 'POST',
+    headers: { Authorization: 'Token ⟦tok⟧', 'Content-Type': 'application/json' },
+    body: JSON.stringify({ meeting_link: meetingLink, bot_name: 'Slack Notetaker' }),
+  });
+  if (!res.ok) throw new Error(`create_bot failed: ${res.status}`);
+  return res.json();
+}
+
+function verifyWebhookSignature(rawBody, signatureHeader) {
+  const [algo, receivedDigest] = signatureHeader.split('=', 2);
+  if (algo !== 'sha256') return false;
+  const expected = crypto
+    .createHmac('sha256', process.env.WEBHOOK_SECRET || WEBHOOK_SECRET)
+    .update(rawBody)
+    .digest('hex');
+  return crypto.timingSafeEqual(Buffer.from(receivedDigest, 'hex'), Buffer.from(expected, 'hex'));
+}
+
+module.exports = { createBot, verifyWebhookSignature };
+""")
+
+add("positive/js/attendee.ts", r"""
+import axios from 'axios';
+
+export const attendee = axios.create({
+  baseURL: 'https://app.attendee.dev/api/v1',
+  headers: {
+    Authorization: `Token ⟦tokhex⟧`,
+    'Content-Type': 'application/json',
+  },
+});
+
+// service-to-service token for the internal recording gateway
+export const GATEWAY_AUTH = "Bearer ⟦bear⟧";
+
+export function withKey(apiKey: string) {
+  return axios.create({ headers: { Authorization: `Token ${apiKey}` } });
+}
+""")
+
+add("positive/js/app.bundle.js", r"""
+"use strict";(self.webpackChunkrecorder=self.webpackChunkrecorder||[]).push([[179],{4021:function(e,t,n){n.d(t,{Z:function(){return o}});var r=n(9669),a=n.n(r),i="https://api.meetstream.ai/api/v1",o=a().create({baseURL:i,headers:{Authorization:"Token ⟦tok⟧","Content-Type":"application/json"}})},5512:function(e,t,n){var r={NEXT_PUBLIC_MEETSTREAM_API_KEY:"⟦ms⟧",NODE_ENV:"production"};function a(e){return fetch("https://api.meetso.ai/public/v1/meetings?limit=1",{headers:{Authorization:"Bearer "+e}})}t.default=a}}]);
+//# sourceMappingURL=app.bundle.js.map
+""")
+
+add("positive/js/zoomAuth.mjs", r"""
+import fetch from 'node-fetch';
+
+const accountId = process.env.ZOOM_ACCOUNT_ID;
+
+export async function zoomToken() {
+  const res = await fetch(`https://zoom.us/oauth/token?grant_type=account_credentials&account_id=${accountId}`, {
+    method: 'POST',
+    headers: {
+      // Authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`,
+      Authorization: 'Basic ⟦basic⟧',
+    },
+  });
+  return (await res.json()).access_token;
+}
+""")
+
+# --- go / java / ruby / php / rust / c# -------------------------------------------------------
+add("positive/go/meetstream.go", r"""
+package meetstream
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+)
+
+const baseURL = "https://api.meetstream.ai/api/v1"
+
+// TODO(jk): load from the environment before merging
+const DEEPGRAM_API_KEY = "⟦dg⟧"
+
+type Client struct {
+	http   *http.Client
+	apiKey string
+}
+
+func (c *Client) CreateBot(ctx context.Context, link string) (*http.Response, error) {
+	body, _ := json.Marshal(map[string]string{"meeting_link": link, "bot_name": "Recorder"})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, baseURL+"/bots/create_bot", bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Token ⟦tok⟧")
+	req.Header.Set("Content-Type", "application/json")
+	return c.http.Do(req)
+}
+
+func (c *Client) ListBots(ctx context.Context) (*http.Response, error) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+"/bots", nil)
+	req.Header.Set("Authorization", "Token "+c.apiKey)
+	return c.http.Do(req)
+}
+
+func MeetsoMeetings(ctx context.Context) (*http.Response, error) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "https://api.meetso.ai/public/v1/meetings?limit=1", nil)
+	req.Header.Set("Authorization", "Bearer ⟦live⟧")
+	return http.DefaultClient.Do(req)
+}
+""")
+
+add("positive/java/AttendeeClient.java", r"""
+package com.acme.bots;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+import okhttp3.Request;
+
+public class AttendeeClient {
+    private static final String BASE = "https://app.attendee.dev/api/v1";
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    public String listBots() throws Exception {
+        HttpRequest request = HttpRequest.newBuilder()
+                .uri(URI.create(BASE + "/bots"))
+                .header("Authorization", "Token ⟦tok⟧")
+                .GET()
+                .build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    public Request meetsoSandboxMeetings() {
+        return new Request.Builder()
+                .url("https://api.meetso.ai/public/v1/meetings?limit=1")
+                .addHeader("Authorization", "Bearer ⟦test⟧")
+                .build();
+    }
+
+    public Request withKey(String apiKey) {
+        return new Request.Builder().url(BASE + "/bots").header("Authorization", "Token " + apiKey).build();
+    }
+}
+""")
+
+add("positive/ruby/meetstream.rb", r"""
+require 'net/http'
+require 'faraday'
+
+module Recorder
+  MEETSTREAM = Faraday.new(
+    url: 'https://api.meetstream.ai/api/v1',
+    headers: { 'Authorization' => 'Token ⟦tok⟧', 'Content-Type' => 'application/json' }
+  )
+
+  def self.list_attendee_bots
+    uri = URI('https://app.attendee.dev/api/v1/bots')
+    req = Net::HTTP::Get.new(uri)
+    req['Authorization'] = "Token ⟦tokhex⟧"
+    Net::HTTP.start(uri.host, uri.port, use_ssl: true) { |http| http.request(req) }
+  end
+
+  def self.client_for(key)
+    Faraday.new(headers: { 'Authorization' => "Token #{key}" })
+  end
+end
+""")
+
+add("positive/php/attendee.php", r"""
+<?php
+
+use GuzzleHttp\Client;
+
+$client = new Client([
+    'base_uri' => 'https://app.attendee.dev/api/v1/',
+    'headers'  => [
+        'Authorization' => 'Token ⟦tok⟧',
+        'Content-Type'  => 'application/json',
+    ],
+]);
+
+$ch = curl_init('https://api.meetstream.ai/api/v1/bots/create_bot');
+curl_setopt($ch, CURLOPT_HTTPHEADER, [
+    'Authorization: Token ⟦tokmslc⟧',
+    'Content-Type: application/json',
+]);
+curl_setopt($ch, CURLOPT_POSTFIELDS, json_encode(['meeting_link' => $link, 'bot_name' => 'Recorder']));
+
+// other environments read it from the environment:
+$headers = ['Authorization' => 'Token ' . getenv('ATTENDEE_API_KEY')];
+""")
+
+add("positive/rust/meetso_sync.rs", r"""
+use reqwest::blocking::Client;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
+
+// TODO: read from the environment before this ships
+const MEETSO_KEY: &str = "⟦live⟧";
+
+fn list_meetings(client: &Client) -> reqwest::Result<String> {
+    client
+        .get("https://api.meetso.ai/public/v1/meetings?limit=1")
+        .bearer_auth(MEETSO_KEY)
+        .send()?
+        .text()
+}
+
+fn list_bots(client: &Client) -> reqwest::Result<String> {
+    client
+        .get("https://app.attendee.dev/api/v1/bots")
+        .header(AUTHORIZATION, "Token ⟦tok⟧")
+        .header(CONTENT_TYPE, "application/json")
+        .send()?
+        .text()
+}
+
+fn list_bots_with(client: &Client, key: &str) -> reqwest::Result<String> {
+    client.get("https://app.attendee.dev/api/v1/bots").header(AUTHORIZATION, format!("Token {key}")).send()?.text()
+}
+""")
+
+add("positive/csharp/AttendeeService.cs", r"""
+using System;
+using System.Net.Http;
+using System.Net.Http.Headers;
+
+namespace Acme.Recorder;
+
+public sealed class AttendeeService
+{
+    private readonly HttpClient _http;
+
+    public AttendeeService(HttpClient http)
+    {
+        _http = http;
+        _http.BaseAddress = new Uri("https://app.attendee.dev/api/v1/");
+        _http.DefaultRequestHeaders.Add("Authorization", "Token ⟦tok⟧");
+    }
+
+    public HttpRequestMessage GatewayRequest()
+    {
+        var msg = new HttpRequestMessage(HttpMethod.Get, "https://gateway.internal/recordings");
+        msg.Headers.TryAddWithoutValidation("Authorization", "Bearer ⟦bear⟧");
+        return msg;
+    }
+
+    public void UseKey(string apiKey) =>
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Token", apiKey);
+}
+""")
+
+# Visual Studio writes launchSettings.json with a BOM and CRLF line endings
+add("positive/csharp/Properties/launchSettings.json", r"""
+{
+  "profiles": {
+    "Recorder": {
+      "commandName": "Project",
+      "launchBrowser": false,
+      "applicationUrl": "https://localhost:7043;http://localhost:5043",
+      "environmentVariables": {
+        "ASPNETCORE_ENVIRONMENT": "Development",
+        "MEETSTREAM_API_KEY": "⟦ms⟧",
+        "DEEPGRAM_API_KEY": "⟦dg⟧",
+        "ZOOM_CLIENT_ID": "⟦!zid⟧"
+      }
+    }
+  }
+}
+""", crlf=True, bom=True)
+
+add("positive/powershell/Invoke-Bot.ps1", r"""
+param(
+    [Parameter(Mandatory = $true)][string]$MeetingUrl
+)
+
+$env:DEEPGRAM_API_KEY = "⟦dg⟧"
+
+$headers = @{
+    Authorization  = "Token ⟦tok⟧"
+    'Content-Type' = 'application/json'
+}
+$body = @{ meeting_url = $MeetingUrl; bot_name = 'Recorder' } | ConvertTo-Json
+Invoke-RestMethod -Method Post -Uri 'https://app.attendee.dev/api/v1/bots' -Headers $headers -Body $body
+
+Invoke-RestMethod -Uri 'https://api.meetso.ai/public/v1/meetings?limit=1' -Headers @{ "Authorization" = "Bearer ⟦live⟧" }
+
+# later runs should use the env var instead:
+# -Headers @{ Authorization = "Token $env:ATTENDEE_API_KEY" }
+""", crlf=True)
+
+# --- config formats -----------------------------------------------------------------------
+add("positive/config/config.yaml", r"""
+service:
+  name: recorder
+  port: 8080
+
+attendee:
+  base_url: https://app.attendee.dev/api/v1
+  http:
+    timeout: 30s
+    headers:
+      Authorization: Token ⟦tok⟧
+      Content-Type: application/json
+
+transcription:
+  provider: deepgram
+  deepgram_api_key: ⟦dg⟧
+  model: nova-2
+
+zoom:
+  client_id: ⟦!zid⟧
+  client_secret: ${ZOOM_CLIENT_SECRET}
+""")
+
+add("positive/config/app.toml", r"""
+[server]
+bind = "0.0.0.0:8080"
+workers = 4
+
+[deepgram]
+deepgram_api_key = "⟦dg⟧"
+language = "en-US"
+
+[zoom]
+client_id = "⟦!zid⟧"
+zoom_client_secret = "⟦zs⟧"
+
+[webhooks]
+WEBHOOK_SECRET = "⟦wh⟧"
+""")
+
+add("positive/config/settings.ini", r"""
+[meetstream]
+base_url = https://api.meetstream.ai/api/v1
+api_key = ⟦ms⟧
+
+[webhooks]
+attendee_webhook_secret = ⟦wh⟧
+verify_signatures = true
+""")
+
+add("positive/config/application.properties", r"""
+spring.application.name=recorder
+meetstream.base-url=https://api.meetstream.ai/api/v1
+meetstream.api-key=⟦ms⟧
+DEEPGRAM_API_KEY=⟦dg⟧
+zoom.client-id=⟦!zid⟧
+""")
+
+add("positive/config/request.json", r"""
+{
+  "name": "create-bot",
+  "request": {
+    "method": "POST",
+    "url": "https://app.attendee.dev/api/v1/bots",
+    "headers": {
+      "Authorization": "Token ⟦tok⟧",
+      "Content-Type": "application/json"
+    },
+    "body": {"meeting_url": "https://zoom.us/j/123456789", "bot_name": "My Bot"}
+  },
+  "env": {
+    "ATTENDEE_API_KEY": "⟦ak⟧",
+    "DEEPGRAM_API_KEY":"⟦dg⟧"
+  }
+}
+""")
+
+add("positive/docker/docker-compose.yml", r"""
+services:
+  worker:
+    image: ghcr.io/acme/recorder-worker:1.4.2
+    environment:
+      - ATTENDEE_API_KEY=${ATTENDEE_API_KEY}
+      - ZOOM_CLIENT_SECRET=⟦zs⟧
+      - MEETSO_API_KEY=⟦live⟧
+      - LOG_LEVEL=info
+  transcriber:
+    image: ghcr.io/acme/transcriber:0.9.0
+    environment:
+      DEEPGRAM_API_KEY: "⟦dg⟧"
+      WEBHOOK_SECRET: ${WEBHOOK_SECRET:?set WEBHOOK_SECRET}
+    env_file: .env
+""")
+
+add("positive/docker/Dockerfile", r"""
+FROM python:3.12-slim
+ARG MEETSTREAM_API_KEY
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+ENV MEETSTREAM_API_KEY=$MEETSTREAM_API_KEY
+ENV DEEPGRAM_API_KEY=⟦dg⟧
+ENV ZOOM_CLIENT_SECRET ⟦zs⟧
+ENV PYTHONUNBUFFERED=1
+CMD ["gunicorn", "app:server", "-b", "0.0.0.0:8000"]
+""")
+
+add("positive/k8s/deployment.yaml", r"""
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: recorder
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: recorder}
+  template:
+    metadata:
+      labels: {app: recorder}
+    spec:
+      containers:
+        - name: recorder
+          image: ghcr.io/acme/recorder:2.3.1
+          env:
+            - name: ATTENDEE_API_KEY
+              value: "⟦ak⟧"
+            - name: ZOOM_CLIENT_ID
+              value: "⟦!zid⟧"
+            - name: ZOOM_CLIENT_SECRET
+              valueFrom:
+                secretKeyRef:
+                  name: zoom-oauth
+                  key: client-secret
+            - name: DEEPGRAM_API_KEY
+              value: ⟦dg⟧
+            - name: LOG_LEVEL
+              value: info
+""")
+
+add("positive/k8s/secret.yaml", r"""
+apiVersion: v1
+kind: Secret
+metadata:
+  name: recorder-credentials
+type: Opaque
+stringData:
+  WEBHOOK_SECRET: "⟦wh⟧"
+  MEETSTREAM_API_KEY: ⟦ms⟧
+data:
+  DEEPGRAM_API_KEY: ⟦k8sb64⟧
+""")
+
+add("positive/.github/workflows/nightly.yml", r"""
+name: nightly-e2e
+on:
+  schedule:
+    - cron: "17 3 * * *"
+jobs:
+  e2e:
+    runs-on: ubuntu-latest
+    env:
+      MEETSTREAM_API_KEY: ⟦mshex⟧
+      ATTENDEE_API_KEY: ${{ secrets.ATTENDEE_API_KEY }}
+    steps:
+      - uses: actions/checkout@v4
+      - run: pytest -m e2e
+        env:
+          PROD_DEEPGRAM_API_KEY: "⟦dg⟧"
+""")
+
+add("positive/terraform/prod.tfvars", r"""
+region             = "us-east-1"
+environment        = "prod"
+deepgram_api_key   = "⟦dg⟧"
+zoom_client_id     = "⟦!zid⟧"
+zoom_client_secret = "⟦zs⟧"
+""")
+
+add("positive/helm/values.yaml", r"""
+replicaCount: 2
+image:
+  repository: ghcr.io/acme/recorder
+  tag: "2.3.1"
+meetstream:
+  apiKey: ⟦ms⟧
+  existingSecret: ""
+env:
+  ATTENDEE_API_KEY: "⟦ak⟧"
+  ZOOM_CLIENT_ID: "⟦!zid⟧"
+  LOG_LEVEL: info
+""")
+
+add("positive/http/attendee.http", r"""
+@baseUrl = https://app.attendee.dev/api/v1
+
+### List bots
+GET {{baseUrl}}/bots
+Authorization: Token ⟦tok⟧
+
+### Create bot
+POST {{baseUrl}}/bots
+Authorization: Token {{attendeeToken}}
+Content-Type: application/json
+
+{"meeting_url": "https://zoom.us/j/123456789", "bot_name": "My Bot"}
+
+### Zoom S2S token
+POST https://zoom.us/oauth/token?grant_type=account_credentials&account_id={{zoomAccountId}}
+Authorization: Basic ⟦basic⟧
+""")
+
+add("positive/nginx/meetstream-proxy.conf", r"""
+server {
+    listen 8443 ssl;
+    server_name bots.internal.acme.io;
+
+    location /meetstream/ {
+        proxy_pass https://api.meetstream.ai/api/v1/;
+        proxy_set_header Host api.meetstream.ai;
+        proxy_set_header Authorization "Token ⟦tok⟧";
+    }
+
+    location /attendee/ {
+        proxy_pass https://app.attendee.dev/api/v1/;
+        proxy_set_header Authorization $http_authorization;
+    }
+}
+""")
+
+add("positive/sql/seed.sql", r"""
+-- dev seed data; loaded by `make db-seed`
+INSERT INTO integrations (org_id, provider, api_key, created_at) VALUES
+  (1, 'meetso', '⟦live⟧', now()),
+  (1, 'meetstream', '⟦ms⟧', now()),
+  (2, 'meetso', 'mts_live_...', now());
+""")
+
+add("positive/postman/meetso.postman_collection.json", r"""
+{
+  "info": {
+    "name": "Meetso public API",
+    "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+  },
+  "item": [
+    {
+      "name": "List meetings",
+      "request": {
+        "method": "GET",
+        "header": [
+          {"key": "Authorization", "value": "Bearer ⟦live⟧", "type": "text"}
+        ],
+        "url": {"raw": "https://api.meetso.ai/public/v1/meetings?limit=1"}
+      }
+    },
+    {
+      "name": "Recording gateway export",
+      "request": {
+        "method": "GET",
+        "header": [
+          {"key": "Authorization", "value": "Bearer ⟦bear⟧", "type": "text"}
+        ],
+        "url": {"raw": "https://gateway.internal/v1/export"}
+      }
+    },
+    {
+      "name": "Transcript",
+      "request": {
+        "method": "GET",
+        "header": [{"key": "Authorization", "value": "Bearer {{meetsoKey}}"}],
+        "url": {"raw": "https://api.meetso.ai/public/v1/transcripts/:id"}
+      }
+    }
+  ]
+}
+""")
+
+# --- logs ---------------------------------------------------------------------------------
+add("positive/logs/worker-debug.log", r"""
+2024-06-03 14:22:07,118 DEBUG urllib3.connectionpool Starting new HTTPS connection (1): app.attendee.dev:443
+send: b'POST /api/v1/bots HTTP/1.1\r\nHost: app.attendee.dev\r\nUser-Agent: python-requests/2.32.3\r\nAccept-Encoding: gzip, deflate\r\nAccept: */*\r\nConnection: keep-alive\r\nAuthorization: Token ⟦tok⟧\r\nContent-Type: application/json\r\nContent-Length: 74\r\n\r\n'
+reply: 'HTTP/1.1 201 Created\r\n'
+header: Content-Type: application/json
+2024-06-03 14:22:07,402 DEBUG urllib3.connectionpool https://app.attendee.dev:443 "POST /api/v1/bots HTTP/1.1" 201 412
+2024-06-03 14:22:09,951 ERROR django.request Internal Server Error: /webhooks/attendee
+  HTTP_AUTHORIZATION=Token ⟦tokhex⟧
+  HTTP_X_MEETSTREAM_SIGNATURE=sha256=⟦!hex64⟧
+  REMOTE_ADDR=10.0.3.17
+2024-06-03 14:22:10,003 DEBUG hyper::proto::h2 outgoing headers: authorization: token ⟦tok⟧
+2024-06-03 14:22:11,530 DEBUG zoom_oauth request headers={'Authorization': 'Basic ⟦basic⟧', 'Content-Type': 'application/x-www-form-urlencoded'}
+2024-06-03 14:22:11,871 DEBUG meetso GET /public/v1/meetings?limit=1 authorization="Bearer ⟦live⟧" status=200
+2024-06-03 14:22:12,004 WARNING meetso request_id=⟦!req⟧ code=rate_limited retry_in=2.0s
+2024-06-03 14:22:14,120 INFO gateway upstream call Authorization: Bearer ⟦bear⟧ -> 200 (38 ms)
+2024-06-03 14:22:15,377 DEBUG django environ {'HTTP_AUTHORIZATION': 'Token ⟦tok⟧', 'HTTP_HOST': 'recorder.acme.io'}
+""")
+
+add("positive/logs/curl-verbose.txt", r"""
+$ curl -v "https://api.meetso.ai/public/v1/meetings?limit=1" -H "Authorization: Bearer $MEETSO_API_KEY"
+*   Trying 104.18.22.201:443...
+* Connected to api.meetso.ai (104.18.22.201) port 443
+* ALPN: server accepted h2
+> GET /public/v1/meetings?limit=1 HTTP/2
+> Host: api.meetso.ai
+> User-Agent: curl/8.5.0
+> Accept: */*
+> Authorization: Bearer ⟦live⟧
+>
+< HTTP/2 403
+< content-type: application/json
+<
+{"error": {"code": "scope_missing", "message": "This key lacks the meetings:read scope", "request_id": "⟦!req⟧"}}
+$ curl -v https://gateway.internal/v1/export -H "Authorization: Bearer ⟦bear64#gw⟧"
+> GET /v1/export HTTP/1.1
+> Host: gateway.internal
+> Authorization: Bearer ⟦bear64#gw⟧
+>
+< HTTP/1.1 200 OK
+""")
+
+# --- docs / chat ------------------------------------------------------------------------------
+add("positive/docs/runbook.md", r"""
+# Incident 2024-05-14: bots failing to join
+
+## Timeline
+
+- 09:12 alerts: `create_bot` returning 401 from MeetStream.
+- 09:20 reproduced with the key from the ops vault:
+
+```bash
+curl -X POST https://api.meetstream.ai/api/v1/bots/create_bot \
+  -H "Authorization: Token ⟦ms⟧" \
+  -H "Content-Type: application/json" \
+  -d '{"meeting_link": "https://meet.google.com/xyz-abcd-efg", "bot_name": "Debug"}'
+```
+
+- 09:31 the old key `⟦ms⟧` had been revoked by the rotation job, but the Lambda still cached it.
+- 09:40 Attendee fallback worked: `curl -H 'Authorization: Token ⟦tokhex⟧' https://app.attendee.dev/api/v1/bots`
+- 10:05 Meetso export key for reference: ⟦live⟧ (scope meetings:read)
+
+## Follow-ups
+
+- Never paste keys into this doc; write `Authorization: Token YOUR_API_KEY` in examples.
+- Move `MEETSTREAM_API_KEY` to Parameter Store (`/meetstream/prod/api-key`).
+""")
+
+add("positive/chat/slack-export.json", r"""
+[
+  {"type": "message", "user": "U04F1QK9XJ2", "ts": "1717420123.004900", "text": "anyone have the staging meetso key? the one from the docs (mts_live_aB3xKp9NzQwErTyUiOpAsDfGhJkLmNbVcXz) obviously 401s"},
+  {"type": "message", "user": "U03A7ZP2M1L", "ts": "1717420188.005100", "text": "use the sandbox one: ⟦test⟧. it's read-only"},
+  {"type": "message", "user": "U04F1QK9XJ2", "ts": "1717420240.005300", "text": "thx. and prod export is ⟦live64⟧ right?"},
+  {"type": "message", "user": "U03A7ZP2M1L", "ts": "1717420301.005500", "text": "the short legacy one still works too: ⟦live24⟧\nbut rotate it pls"},
+  {"type": "message", "user": "U03A7ZP2M1L", "ts": "1717420359.005700", "text": "or just open https://api.meetso.ai/public/v1/meetings?limit=1&api_key=⟦live40⟧&debug=1"},
+  {"type": "message", "user": "U04F1QK9XJ2", "ts": "1717420411.005900", "text": "format is mts_live_… + 35 chars, right?"}
+]
+""")
+
+# --- encodings / odd files -------------------------------------------------------------------
+# the whole file is the key: match at byte 0 and at EOF (no newline)
+add("positive/misc/meetso_api_key.txt", "⟦live⟧", final_newline=False)
+
+# Japanese notes: no spaces around the keys. Word boundaries are ASCII [A-Za-z0-9_] per the
+# spec, so kana / full-width punctuation next to a key do not block the match.
+add("positive/docs/handover-ja.md", r"""
+# 引き継ぎメモ（録画ボット）
+
+- 本番のMeetStreamキーは⟦ms⟧です。ローテーション後に削除してください。
+- Meetsoのエクスポート用キー：⟦live⟧（読み取り専用）
+- Attendeeは環境変数ATTENDEE_API_KEYから読み込みます（ここには書かない）。
+""")
+
+# Latin-1 encoded: invalid UTF-8, the keys still count with their line numbers
+add("positive/misc/notes-latin1.txt", r"""
+Notes réunion équipe bots -- 12/03
+Clé MeetStream de démo (à révoquer après la démo) : ⟦ms⟧
+Accès Attendee : curl -H 'Authorization: Token ⟦tok⟧' https://app.attendee.dev/api/v1/bots
+Prochaine étape : déplacer les clés dans Vault.
+""", encoding="latin-1")
+
+
+def _service_log():
+    """A log with a run of NUL bytes (crash) well past the first 8 KiB: still a text file."""
+    lines = [
+        "2024-07-01T08:00:00Z INFO  recorder starting version=2.3.1 pid=4121",
+        "2024-07-01T08:00:00Z DEBUG config loaded MEETSO_API_KEY=⟦live⟧ region=us-east-1",
+    ]
+    for i in range(130):
+        lines.append(f"2024-07-01T08:{i // 60:02d}:{i % 60:02d}Z INFO  bot ⟦!uuid⟧ state=in_call participants={3 + i % 7}")
+    lines.append("\x00" * 300 + "2024-07-01T09:14:02Z INFO  recorder starting version=2.3.1 pid=4380 (previous run crashed)")
+    lines.append("2024-07-01T09:14:02Z DEBUG config loaded MEETSTREAM key=⟦ms⟧")
+    lines.append("2024-07-01T09:14:03Z INFO  bot pool warm, 4 slots")
+    return "\n".join(lines) + "\n"
+
+
+add("positive/logs/service.log", _service_log())
+
+
+# ========================================================================================
+# NEGATIVES  (every file below must produce NO finding)
+# ========================================================================================
+
+# --- documentation copied from the providers' docs (tests/../shared/seeds) ------------------
+add("negative/docs/attendee-authentication.md", r"""
+# Authentication
+
+The Attendee API uses token-based authentication. Every API request must include your API key in the Authorization header using the Token scheme.
+All API requests must be made over HTTPS. Calls made over plain HTTP will fail.
+
+## Making Authenticated Requests
+
+Include your API key in the Authorization header of every request:
+
+```
+Authorization: Token YOUR_API_KEY_HERE
+```
+
+### Full Request Example
+
+```bash
+curl -X POST https://app.attendee.dev/api/v1/bots \
+  -H 'Authorization: Token YOUR_API_KEY_HERE' \
+  -H 'Content-Type: application/json' \
+  -d '{
+    "meeting_url": "https://zoom.us/j/123456789",
+    "bot_name": "My Bot"
+  }'
+```
+
+```python
+import requests
+
+API_KEY = 'your_api_key_here'
+
+headers = {
+    'Authorization': f'Token {API_KEY}',
+    'Content-Type': 'application/json'
+}
+```
+
+## Authentication Errors
+
+```json
+{
+  "detail": "Authentication credentials were not provided."
+}
+```
+
+```json
+{
+  "detail": "Invalid token."
+}
+```
+
+Make sure you're using the correct format:
+
+```
+Authorization: Token YOUR_API_KEY
+```
+
+## Use Environment Variables
+
+Store API keys in environment variables, never hardcode them in your source code.
+
+```bash
+export ATTENDEE_API_KEY="your_api_key_here"
+```
+
+## Self-Hosted Instances
+
+```bash
+curl -X POST https://your-instance.com/api/v1/bots \
+  -H 'Authorization: Token YOUR_API_KEY' \
+  -H 'Content-Type: application/json' \
+  -d '{"meeting_url": "...", "bot_name": "My Bot"}'
+```
+""")
+
+# Verbatim scrape of the Meetso page: note the example key glued to "The" and "…Requests".
+add("negative/docs/meetso-authentication.md", r"""
+Authentication
+Bearer-token auth with per-resource scopes. Keys are minted by org admins.
+The Meetso public API uses bearer-token authentication over HTTPS.
+Every request to /public/v1/* must include:
+Authorization: Bearer mts_live_…Requests without a valid bearer return 401 unauthorized (no
+Authorization header) or 401 invalid_key (key revoked, expired, or
+not found).
+Key format
+Production keys look like:
+mts_live_aB3xKp9NzQwErTyUiOpAsDfGhJkLmNbVcXzThe mts_live_ prefix is brand-recognizable, helps GitHub's secret
+scanner identify leaked keys, and reserves namespace for a future
+mts_test_ mode. Treat the entire string as opaque — don't try to parse
+or split it.
+
+Cleaned-up version for our wiki:
+
+```
+Authorization: Bearer mts_live_aB3xKp9NzQwErTyUiOpAsDfGhJkLmNbVcXz
+```
+
+| Scope | Grants |
+|---|---|
+| meetings:read | GET /public/v1/meetings, GET /public/v1/meetings/:id |
+| transcripts:read | GET /public/v1/transcripts/:id |
+| recordings:read | GET /public/v1/recordings/:id (incl. presigned URL) |
+""")
+
+add("negative/docs/meetstream-auth-guide.md", r"""
+# MeetStream API Key Authentication
+
+Every API request includes your API key in the Authorization header:
+
+    Authorization: Token YOUR_API_KEY
+
+```python
+import urllib.request, json, os
+
+class MeetStreamClient:
+    BASE_URL = "https://api.meetstream.ai/api/v1"
+
+    def __init__(self, api_key: str):
+        if not api_key:
+            raise ValueError("API key must not be empty")
+        self._api_key = api_key
+
+    def _request(self, method: str, path: str, body: dict = None) -> dict:
+        req = urllib.request.Request(
+            f"{self.BASE_URL}{path}",
+            data=json.dumps(body).encode() if body else None,
+            headers={
+                "Authorization": f"Token {self._api_key}",
+                "Content-Type": "application/json"
+            },
+            method=method
+        )
+        with urllib.request.urlopen(req) as resp:
+            return json.loads(resp.read())
+
+# Usage, key comes from environment, never hardcoded
+client = MeetStreamClient(api_key=os.environ["MEETSTREAM_API_KEY"])
+```
+
+```python
+credentials = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
+headers = {"Authorization": f"Basic {credentials}", "Content-Type": "application/x-www-form-urlencoded"}
+```
+
+```js
+if (!sig || !verifyWebhookSignature(req.body, sig, process.env.WEBHOOK_SECRET)) {
+  return res.status(401).send('Unauthorized');
+}
+```
+
+```python
+# Fetch once at startup, not per request
+MEETSTREAM_API_KEY = get_secret('/meetstream/prod/api-key')
+ZOOM_CLIENT_SECRET = get_secret('/meetstream/prod/zoom-client-secret')
+WEBHOOK_SECRET = get_secret('/meetstream/prod/webhook-secret')
+```
+""")
+
+add("negative/docs/README.md", r"""
+# recorder
+
+Joins meetings with a bot, records them and ships transcripts to the warehouse.
+
+## Configuration
+
+| Variable | Description | Example |
+|---|---|---|
+| `MEETSTREAM_API_KEY` | MeetStream key (dashboard, API keys) | `ms_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx` |
+| `ATTENDEE_API_KEY` | Attendee token | `<API_KEY>` |
+| `MEETSO_API_KEY` | Meetso public API key | `mts_live_...` |
+| `ZOOM_CLIENT_SECRET` | Zoom S2S app secret | `<your-zoom-client-secret>` |
+| `DEEPGRAM_API_KEY` | Deepgram key, 40 hex chars | `0000000000000000000000000000000000000000` |
+| `WEBHOOK_SECRET` | HMAC secret for `X-MeetStream-Signature` | `whsec_...` |
+
+## Quick start
+
+```bash
+export MEETSTREAM_API_KEY=<your-token>
+curl -H "Authorization: Token ${MEETSTREAM_API_KEY}" https://api.meetstream.ai/api/v1/bots
+curl -H "Authorization: Bearer $MEETSO_API_KEY" "https://api.meetso.ai/public/v1/meetings?limit=1"
+```
+
+Templates in `deploy/` render the header as `Authorization: Token {{ api_key }}`; the Python
+helper formats it as `"Token {api_key}"`.
+""")
+
+add("negative/prose/security-faq.md", r"""
+# Security FAQ
+
+**How do I authenticate?** Every request carries your API key in the Authorization header
+using the Token scheme, e.g. `Authorization: Token <key>`.
+
+**Does Meetso use Bearer authentication?** Yes, Meetso uses Bearer authentication:
+`Authorization: Bearer mts_live_…`. Bearer tokens must only be sent over HTTPS.
+
+**What does `WWW-Authenticate: Basic realm="api"` mean?** The server asks for Basic credentials.
+
+**Where does the Zoom client secret go?** Into `Authorization: Basic base64(client_id:client_secret)`,
+built at runtime from the secrets manager.
+
+**Rotation.** Rotate WEBHOOK_SECRET quarterly. Keep ZOOM_CLIENT_SECRET in the secrets manager,
+never in .env. The Token authentication scheme predates Bearer authentication; both send the
+credential in the Authorization header, and both are Authorization: Token-style opaque strings.
+""")
+
+# --- dotenv templates ----------------------------------------------------------------------
+add("negative/dotenv/.env.example", r"""
+# Copy to .env and fill in. Never commit the real .env!
+MEETSTREAM_API_KEY=YOUR_API_KEY
+ATTENDEE_API_KEY=your_api_key_here
+ATTENDEE_BASE_URL=https://app.attendee.dev/api/v1
+ZOOM_ACCOUNT_ID=
+ZOOM_CLIENT_ID=
+ZOOM_CLIENT_SECRET=
+DEEPGRAM_API_KEY=<DEEPGRAM_API_KEY>
+WEBHOOK_SECRET=changeme
+MEETSO_API_KEY=mts_live_…
+""")
+
+add("negative/dotenv/.env.sample", r"""
+MEETSTREAM_API_KEY=ms_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX
+ATTENDEE_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+ZOOM_CLIENT_SECRET=****************
+DEEPGRAM_API_KEY=0123456789abcdef0123456789abcdef01234567
+MEETSTREAM_WEBHOOK_SECRET=replace-with-your-webhook-secret
+MEETSO_API_KEY=mts_live_...
+""")
+
+add("negative/dotenv/.env.template", r"""
+MEETSTREAM_API_KEY=${MEETSTREAM_API_KEY}
+ATTENDEE_API_KEY=$ATTENDEE_API_KEY
+ZOOM_CLIENT_SECRET={{ zoom_client_secret }}
+DEEPGRAM_API_KEY={deepgram_api_key}
+WEBHOOK_SECRET=%WEBHOOK_SECRET%
+NEXT_PUBLIC_MEETSTREAM_API_KEY=${NEXT_PUBLIC_MEETSTREAM_API_KEY:-}
+MEETSO_API_KEY=<redacted>
+""")
+
+add("negative/dotenv/.env.test", r"""
+# values for the unit tests -- not real credentials
+MEETSTREAM_API_KEY=dummy
+ATTENDEE_API_KEY=example
+ZOOM_CLIENT_SECRET=redacted
+DEEPGRAM_API_KEY=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+WEBHOOK_SECRET=abcdefghijklmnopqrstuvwxyz012345
+ATTENDEE_WEBHOOK_SECRET=whsec_test_secret_for_unit_tests
+MEETSO_API_KEY=
+# one character short of the 16-char minimum
+WEBHOOK_SECRET=⟦!b62_15⟧
+""")
+
+# --- code reading keys from the environment -------------------------------------------------
+add("negative/python/client_from_env.py", r"""
+import base64
+import os
+
+from django.conf import settings
+
+MEETSTREAM_API_KEY = os.environ["MEETSTREAM_API_KEY"]
+ATTENDEE_API_KEY = os.getenv("ATTENDEE_API_KEY")
+DEEPGRAM_API_KEY = os.environ.get("DEEPGRAM_API_KEY", "")
+ZOOM_CLIENT_SECRET = settings.ZOOM_CLIENT_SECRET
+WEBHOOK_SECRET: str = os.environ["WEBHOOK_SECRET"]
+
+
+class MeetStreamClient:
+    BASE_URL = "https://api.meetstream.ai/api/v1"
+
+    def __init__(self, api_key: str):
+        if not api_key:
+            raise ValueError("API key must not be empty")
+        self._api_key = api_key
+
+    def _headers(self):
+        return {"Authorization": f"Token {self._api_key}", "Content-Type": "application/json"}
+
+
+def attendee_headers(key):
+    return {'Authorization': 'Token %s' % key}
+
+
+def attendee_headers_fmt(key):
+    return {'Authorization': 'Token {}'.format(key)}
+
+
+def meetso_headers():
+    return {"Authorization": "Bearer " + os.environ["MEETSO_API_KEY"]}
+
+
+def zoom_basic(client_id, client_secret):
+    creds = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
+    return {"Authorization": f"Basic {creds}"}
+""")
+
+add("negative/python/test_redaction.py", r"""
+from recorder.logging import redact
+
+DOC_EXAMPLE = "mts_live_aB3xKp9NzQwErTyUiOpAsDfGhJkLmNbVcXz"
+PLACEHOLDERS = ["YOUR_API_KEY", "YOUR_API_KEY_HERE", "<API_KEY>", "mts_live_…", "mts_live_...", "changeme"]
+FAKE_HEADERS = {"Authorization": "Token dummy-token-for-unit-tests-only"}
+
+
+def test_token_header_is_masked():
+    assert redact("Authorization: Token abc") == "Authorization: Token ****************"
+
+
+def test_bearer_header_is_masked():
+    assert redact("Authorization: Bearer mts_live_abc") == "Authorization: Bearer <redacted>"
+
+
+def test_env_line_is_masked():
+    assert redact("MEETSO_API_KEY=abc") == "MEETSO_API_KEY=[REDACTED]"
+    assert redact("ZOOM_CLIENT_SECRET=abc") == "ZOOM_CLIENT_SECRET=****************"
+
+
+def test_partial_mask_keeps_prefix():
+    assert redact("ms_4fQx") == "ms_****************************9aZk"
+""")
+
+add("negative/python/pydantic_settings.py", r"""
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings
+
+
+class Settings(BaseSettings):
+    meetstream_api_key: SecretStr
+    attendee_api_key: SecretStr = Field(..., alias="ATTENDEE_API_KEY")
+    deepgram_api_key: str | None = None
+    zoom_client_secret: SecretStr = SecretStr("")
+    webhook_secret: str = Field(default="", description="HMAC secret used to verify X-MeetStream-Signature")
+    meetso_api_key: str = Field(default="mts_live_...", min_length=33)
+""")
+
+add("negative/js/client.js", r"""
+const MEETSTREAM_API_KEY = process.env.MEETSTREAM_API_KEY;
+const { ATTENDEE_API_KEY, DEEPGRAM_API_KEY } = process.env;
+const WEBHOOK_SECRET = process.env.WEBHOOK_SECRET ?? '';
+const VITE_ATTENDEE_API_KEY = import.meta.env.VITE_ATTENDEE_API_KEY;
+
+export function meetstream(path, init = {}) {
+  return fetch(`https://api.meetstream.ai/api/v1${path}`, {
+    ...init,
+    headers: { Authorization: `Token ${MEETSTREAM_API_KEY}`, 'Content-Type': 'application/json' },
+  });
+}
+
+export const attendeeHeaders = (key) => ({ Authorization: 'Token ' + key });
+export const meetsoHeaders = (key) => ({ Authorization: `Bearer ${key}` });
+export const zoomBasic = (id, secret) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+// usage: curl -H "Authorization: Token <your-token>" ...
+""")
+
+add("negative/js/webhook.ts", r"""
+import crypto from 'node:crypto';
+
+export function verifyWebhookSignature(
+  rawBody: Buffer,
+  signatureHeader: string,
+  secret: string = process.env.WEBHOOK_SECRET!,
+): boolean {
+  const [algo, receivedDigest] = signatureHeader.split('=', 2);
+  if (algo !== 'sha256') return false;
+  const expected = crypto.createHmac('sha256', secret).update(rawBody).digest('hex');
+  return crypto.timingSafeEqual(Buffer.from(receivedDigest, 'hex'), Buffer.from(expected, 'hex'));
+}
+
+// signature captured from a staging delivery (the secret itself lives in Parameter Store)
+export const SAMPLE_SIGNATURE = 'sha256=⟦!hex64⟧';
+export const SAMPLE_HEADERS = { 'X-MeetStream-Signature': 'sha256=⟦!hex64⟧', 'X-Request-Id': '⟦!uuid⟧' };
+""")
+
+add("negative/identifiers/constants.ts", r"""
+// Header examples shown in the settings UI. None of these are credentials.
+export const HEADER_EXAMPLE = 'Authorization: Token MEETSTREAM_API_KEY';
+export const BEARER_EXAMPLE = 'Authorization: Bearer ACCESS_TOKEN';
+export const LONG_EXAMPLE = 'Authorization: Token ATTENDEE_API_KEY_PRODUCTION';
+export const MEETSO_EXAMPLE = "Bearer MEETSO_API_KEY_FROM_VAULT";
+export const WORDY = { Authorization: 'Token your-attendee-api-key-goes-here' };
+export const WORDY_BEARER = "Bearer replace_me_with_a_real_token";
+export const SEQ = { Authorization: 'Token abcdefghijklmnopqrstuvwxyz012345' };
+export const HEXSEQ = { Authorization: 'Token 0123456789abcdef0123456789abcdef' };
+export const STARS = 'Authorization: Bearer ********************************';
+export const XS = { Authorization: 'Token xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' };
+export const AS = "Bearer aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+export const ELLIPSIS = "Bearer mts_live_…";
+export const DOTS = "Bearer mts_live_...";
+export const DOC = "Authorization: Bearer mts_live_aB3xKp9NzQwErTyUiOpAsDfGhJkLmNbVcXz";
+export const ANGLE = 'Authorization: Token <your-token>';
+export const CURLY = 'Authorization: Token {api_key}';
+export const JINJA = 'Authorization: Token {{ api_key }}';
+export const PRINTF = 'Authorization: Token %s';
+export const SHELL = 'Authorization: Token $ATTENDEE_API_KEY';
+export const GHA = 'Authorization: Bearer ${{ secrets.MEETSO_API_KEY }}';
+export const REDACTED = { Authorization: 'Token <redacted>' };
+// one character short of the minimum lengths (20 for Token/Bearer keys)
+export const SHORT_TOKEN = { Authorization: 'Token ⟦!b62_19⟧' };
+export const SHORT_BEARER = "Bearer ⟦!b62_19⟧";
+""")
+
+add("negative/go/client.go", r"""
+package attendee
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+)
+
+var apiKey = os.Getenv("ATTENDEE_API_KEY")
+
+func authorize(req *http.Request) {
+	req.Header.Set("Authorization", "Token "+apiKey)
+}
+
+func authorizeFmt(req *http.Request, key string) {
+	req.Header.Set("Authorization", fmt.Sprintf("Token %s", key))
+}
+
+func meetso(req *http.Request) {
+	req.Header.Add("Authorization", "Bearer "+os.Getenv("MEETSO_API_KEY"))
+}
+
+const exampleHeader = "Authorization: Token YOUR_API_KEY"
+""")
+
+add("negative/java/MeetStreamConfig.java", r"""
+package com.acme.bots;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.function.client.WebClient;
+
+@Configuration
+public class MeetStreamConfig {
+    @Value("${meetstream.api-key}")
+    private String apiKey;
+
+    @Value("${ZOOM_CLIENT_SECRET:}")
+    private String zoomClientSecret;
+
+    @Bean
+    WebClient meetStream() {
+        return WebClient.builder()
+            .baseUrl("https://api.meetstream.ai/api/v1")
+            .defaultHeader("Authorization", "Token " + apiKey)
+            .build();
+    }
+
+    String deepgramKey() {
+        return System.getenv("DEEPGRAM_API_KEY");
+    }
+    // e.g. .header("Authorization", "Token YOUR_API_KEY")
+}
+""")
+
+add("negative/ruby/client.rb", r"""
+class AttendeeClient
+  BASE = ENV.fetch('ATTENDEE_BASE_URL', 'https://app.attendee.dev/api/v1')
+
+  def initialize(api_key: ENV.fetch('ATTENDEE_API_KEY'))
+    @conn = Faraday.new(url: BASE, headers: { 'Authorization' => "Token #{api_key}" })
+  end
+end
+
+ZOOM_CLIENT_SECRET = ENV['ZOOM_CLIENT_SECRET']
+DEEPGRAM_API_KEY = Rails.application.credentials.dig(:deepgram, :api_key)
+""")
+
+add("negative/php/client.php", r"""
+<?php
+
+$apiKey = getenv('ATTENDEE_API_KEY');
+$headers = [
+    'Authorization' => 'Token ' . $apiKey,
+];
+curl_setopt($ch, CURLOPT_HTTPHEADER, ["Authorization: Token {$this->apiKey}"]);
+curl_setopt($ch, CURLOPT_HTTPHEADER, ['Authorization: Token ' . $_ENV['MEETSTREAM_API_KEY']]);
+define('WEBHOOK_SECRET', $_ENV['WEBHOOK_SECRET'] ?? '');
+// 'Authorization' => 'Token YOUR_API_KEY_HERE'
+""")
+
+add("negative/rust/client.rs", r"""
+use reqwest::header::AUTHORIZATION;
+
+pub fn bots_request() -> anyhow::Result<reqwest::blocking::RequestBuilder> {
+    let key = std::env::var("MEETSO_API_KEY")?;
+    let attendee = std::env::var("ATTENDEE_API_KEY")?;
+    Ok(reqwest::blocking::Client::new()
+        .get("https://app.attendee.dev/api/v1/bots")
+        .header(AUTHORIZATION, format!("Token {attendee}"))
+        .bearer_auth(key))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn doc_example_is_not_a_key() {
+        let doc = "mts_live_aB3xKp9NzQwErTyUiOpAsDfGhJkLmNbVcXz";
+        let header = format!("Bearer {}", "<redacted>");
+        assert!(!doc.is_empty() && !header.is_empty());
+    }
+}
+""")
+
+add("negative/csharp/Client.cs", r"""
+using System;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using Microsoft.Extensions.Configuration;
+
+public static class ClientFactory
+{
+    public static HttpClient Create(IConfiguration configuration)
+    {
+        var apiKey = Environment.GetEnvironmentVariable("ATTENDEE_API_KEY")
+            ?? throw new InvalidOperationException("ATTENDEE_API_KEY is not set");
+        var http = new HttpClient();
+        http.DefaultRequestHeaders.Add("Authorization", $"Token {apiKey}");
+        var zoomSecret = configuration["ZOOM_CLIENT_SECRET"];
+        // "Authorization": "Token YOUR_API_KEY"
+        return http;
+    }
+
+    public static void UseMeetso(HttpClient http, IConfiguration configuration) =>
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", configuration["Meetso:ApiKey"]);
+}
+""")
+
+add("negative/powershell/setup.ps1", r"""
+$env:ATTENDEE_API_KEY = Read-Host -Prompt 'Attendee API key'
+$env:DEEPGRAM_API_KEY = (Get-Secret -Name DeepgramApiKey -AsPlainText)
+$headers = @{ Authorization = "Token $($env:ATTENDEE_API_KEY)" }
+$meetso = @{ Authorization = "Bearer $env:MEETSO_API_KEY" }
+[Environment]::SetEnvironmentVariable('ZOOM_CLIENT_SECRET', $secret, 'User')
+Write-Host "Use the header 'Authorization: Token YOUR_API_KEY' when testing by hand."
+""", crlf=True)
+
+add("negative/shell/deploy.sh", r"""
+#!/usr/bin/env bash
+set -euo pipefail
+
+ZOOM_CLIENT_SECRET=$ZOOM_SECRET
+MEETSTREAM_API_KEY=$(aws ssm get-parameter --name /meetstream/prod/api-key --with-decryption --query Parameter.Value --output text)
+WEBHOOK_SECRET=${WEBHOOK_SECRET:-dev-webhook-secret-not-for-prod}
+export DEEPGRAM_API_KEY="$(vault kv get -field=api_key secret/deepgram)"
+export ATTENDEE_API_KEY
+MEETSO_API_KEY="${MEETSO_API_KEY:?MEETSO_API_KEY must be set}"
+
+curl -fsS -H "Authorization: Token $ATTENDEE_API_KEY" https://app.attendee.dev/api/v1/bots >/dev/null
+curl -fsS -H "Authorization: Bearer $(cat /run/secrets/meetso_key)" "https://api.meetso.ai/public/v1/meetings?limit=1"
+curl -fsS -H "Authorization: Token ${MEETSTREAM_API_KEY}" https://api.meetstream.ai/api/v1/bots
+docker run --rm -e DEEPGRAM_API_KEY -e ZOOM_CLIENT_SECRET="$ZOOM_CLIENT_SECRET" ghcr.io/acme/transcriber:latest
+""")
+
+# --- CI / infra -------------------------------------------------------------------------------
+add("negative/.github/workflows/ci.yml", r"""
+name: ci
+on: [push, pull_request]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    env:
+      MEETSTREAM_API_KEY: ${{ secrets.MEETSTREAM_API_KEY }}
+      ATTENDEE_API_KEY: ${{ secrets.ATTENDEE_API_KEY }}
+      DEEPGRAM_API_KEY: ${{ secrets.DEEPGRAM_API_KEY }}
+      ZOOM_CLIENT_SECRET: ${{ secrets.ZOOM_CLIENT_SECRET }}
+      MEETSO_API_KEY: ${{ vars.MEETSO_SANDBOX_KEY_NAME }}
+    steps:
+      - uses: actions/checkout@v4
+      - run: |
+          curl -fsS -H "Authorization: Token ${{ secrets.MEETSTREAM_API_KEY }}" https://api.meetstream.ai/api/v1/bots
+          curl -fsS -H "Authorization: Bearer ${{ secrets.MEETSO_API_KEY }}" "https://api.meetso.ai/public/v1/meetings?limit=1"
+""")
+
+add("negative/k8s/deployment.yaml", r"""
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: recorder
+spec:
+  template:
+    spec:
+      containers:
+        - name: recorder
+          image: ghcr.io/acme/recorder@sha256:⟦!hex64⟧
+          env:
+            - name: MEETSTREAM_API_KEY
+              valueFrom:
+                secretKeyRef:
+                  name: meetstream
+                  key: api-key
+            - name: DEEPGRAM_API_KEY
+              value: ""
+            - name: ATTENDEE_API_KEY
+              value: "$(ATTENDEE_API_KEY_FROM_VAULT)"
+            - name: WEBHOOK_SECRET
+              valueFrom:
+                secretKeyRef: {name: webhooks, key: secret}
+            - name: ZOOM_CLIENT_SECRET_FILE
+              value: /var/run/secrets/zoom/client-secret
+""")
+
+add("negative/helm/templates/secret.yaml", r"""
+apiVersion: v1
+kind: Secret
+metadata:
+  name: {{ include "recorder.fullname" . }}
+type: Opaque
+stringData:
+  ATTENDEE_API_KEY: {{ .Values.attendee.apiKey | quote }}
+  DEEPGRAM_API_KEY: {{ required "deepgram.apiKey is required" .Values.deepgram.apiKey | quote }}
+  WEBHOOK_SECRET: "{{ .Values.webhookSecret }}"
+""")
+
+add("negative/terraform/main.tf", r"""
+variable "deepgram_api_key" {
+  type      = string
+  sensitive = true
+}
+
+variable "zoom_client_secret" {
+  type        = string
+  sensitive   = true
+  description = "Zoom S2S OAuth client secret"
+}
+
+resource "aws_ssm_parameter" "meetstream_api_key" {
+  name  = "/meetstream/prod/api-key"
+  type  = "SecureString"
+  value = var.meetstream_api_key
+}
+
+resource "aws_lambda_function" "recorder" {
+  function_name = "recorder"
+  role          = aws_iam_role.recorder.arn
+  handler       = "app.handler"
+  runtime       = "python3.12"
+
+  environment {
+    variables = {
+      DEEPGRAM_API_KEY   = var.deepgram_api_key
+      ZOOM_CLIENT_SECRET = var.zoom_client_secret
+      WEBHOOK_SECRET     = aws_ssm_parameter.webhook_secret.value
+      MEETSO_API_KEY     = data.aws_secretsmanager_secret_version.meetso.secret_string
+    }
+  }
+}
+""")
+
+add("negative/docker/docker-compose.yml", r"""
+services:
+  worker:
+    image: ghcr.io/acme/recorder-worker:1.4.2
+    env_file:
+      - .env
+    environment:
+      - MEETSTREAM_API_KEY
+      - ATTENDEE_API_KEY=${ATTENDEE_API_KEY}
+      - ZOOM_CLIENT_SECRET=${ZOOM_CLIENT_SECRET:?ZOOM_CLIENT_SECRET must be set}
+      - DEEPGRAM_API_KEY=$DEEPGRAM_API_KEY
+    secrets:
+      - webhook_secret
+secrets:
+  webhook_secret:
+    file: ./secrets/webhook_secret.txt
+""")
+
+add("negative/docker/Dockerfile", r"""
+# syntax=docker/dockerfile:1.7
+FROM node:20-alpine
+ARG DEEPGRAM_API_KEY
+ENV DEEPGRAM_API_KEY=${DEEPGRAM_API_KEY}
+ENV ATTENDEE_API_KEY=""
+WORKDIR /app
+COPY . .
+RUN --mount=type=secret,id=meetstream_api_key \
+    MEETSTREAM_API_KEY=$(cat /run/secrets/meetstream_api_key) npm run smoke
+""")
+
+add("negative/config/app.toml", r"""
+[deepgram]
+deepgram_api_key = ""
+
+[zoom]
+zoom_client_secret = "${ZOOM_CLIENT_SECRET}"
+
+[meetso]
+api_base = "https://api.meetso.ai"
+MEETSO_API_KEY = "mts_live_..."
+
+[webhooks]
+webhook_secret = "CHANGE_ME_TO_A_LONG_RANDOM_STRING"
+""")
+
+add("negative/config/heroku-app.json", r"""
+{
+  "name": "meeting-recorder",
+  "env": {
+    "MEETSTREAM_API_KEY": {"description": "MeetStream API key", "required": true},
+    "DEEPGRAM_API_KEY": {"description": "Deepgram key (40 hex chars)", "required": true},
+    "WEBHOOK_SECRET": {"description": "Random secret", "generator": "secret"},
+    "ATTENDEE_API_KEY": "YOUR_ATTENDEE_API_KEY"
+  }
+}
+""")
+
+add("negative/config/settings.ini", r"""
+[meetstream]
+api_key = %(MEETSTREAM_API_KEY)s
+
+[deepgram]
+deepgram_api_key = ${DEEPGRAM_API_KEY}
+
+[webhooks]
+webhook_secret =
+""")
+
+add("negative/config/application.properties", r"""
+meetstream.api-key=${MEETSTREAM_API_KEY}
+attendee.api-key=${ATTENDEE_API_KEY:}
+DEEPGRAM_API_KEY=${DEEPGRAM_API_KEY}
+ZOOM_CLIENT_SECRET=
+""")
+
+add("negative/config/serverless.yml", r"""
+service: recorder
+provider:
+  name: aws
+  runtime: python3.12
+  environment:
+    MEETSTREAM_API_KEY: ${ssm:/meetstream/prod/api-key}
+    DEEPGRAM_API_KEY: ${env:DEEPGRAM_API_KEY}
+    ZOOM_CLIENT_SECRET: ${self:custom.secrets.ZOOM_CLIENT_SECRET}
+    WEBHOOK_SECRET: !Ref WebhookSecretParam
+    ATTENDEE_API_KEY: '{{resolve:secretsmanager:attendee/api-key:SecretString:key}}'
+""")
+
+add("negative/http/attendee.http", r"""
+@token = {{$dotenv ATTENDEE_API_KEY}}
+
+### List bots
+GET https://app.attendee.dev/api/v1/bots
+Authorization: Token {{token}}
+
+### Meetso
+GET https://api.meetso.ai/public/v1/meetings?limit=1
+Authorization: Bearer {{$processEnv MEETSO_API_KEY}}
+
+### Zoom
+POST https://zoom.us/oauth/token?grant_type=account_credentials&account_id={{accountId}}
+Authorization: Basic {{zoomBasic}}
+""")
+
+# --- logs with masked credentials and high-entropy non-secrets ------------------------------
+add("negative/logs/access.log", r"""
+10.0.3.17 - - [03/Jun/2024:14:22:07 +0000] "POST /api/v1/bots HTTP/1.1" 201 412 "-" "python-requests/2.32.3" rt=0.284 req_id=⟦!uuid⟧
+10.0.3.17 - - [03/Jun/2024:14:22:08 +0000] "POST /webhooks/meetstream HTTP/1.1" 200 2 "-" "MeetStream-Webhooks/1.0" sig="sha256=⟦!hex64⟧"
+10.0.3.22 - - [03/Jun/2024:14:22:09 +0000] "GET /public/v1/meetings?limit=1 HTTP/2.0" 401 118 "-" "curl/8.5.0" auth="Authorization: Token ****"
+10.0.3.22 - - [03/Jun/2024:14:22:09 +0000] "GET /public/v1/meetings?limit=1 HTTP/2.0" 401 118 "-" "curl/8.5.0" www_authenticate="Bearer realm=\"meetso\", error=\"invalid_token\""
+10.0.3.40 - - [03/Jun/2024:14:22:10 +0000] "POST /oauth/token HTTP/1.1" 401 64 "-" "Go-http-client/2.0" www_authenticate="Basic realm=\"Zoom\""
+10.0.3.41 - - [03/Jun/2024:14:22:11 +0000] "GET /api/v1/bots/⟦!uuid⟧/transcript HTTP/1.1" 200 90412 "-" "axios/1.7.2" etag="⟦!hex40⟧"
+""")
+
+add("negative/logs/app.log", r"""
+2024-06-03T14:22:07Z DEBUG outgoing POST https://app.attendee.dev/api/v1/bots headers={'Authorization': 'Token [FILTERED]', 'Content-Type': 'application/json'}
+2024-06-03T14:22:07Z DEBUG environ HTTP_AUTHORIZATION=Token ********************************
+2024-06-03T14:22:08Z INFO  meetso GET /public/v1/meetings status=401 code=invalid_key request_id=⟦!req⟧ key=mts_live_****************************
+2024-06-03T14:22:08Z WARN  meetstream 401 from create_bot using key ms_4Kq…9aZ (rotated?)
+2024-06-03T14:22:09Z INFO  webhook verified X-MeetStream-Signature=sha256=⟦!hex64⟧ bot_id=⟦!uuid⟧
+2024-06-03T14:22:09Z INFO  revoke POST /public/v1/keys/revoke body={"key_sha256": "⟦!hex64⟧"} -> 204
+2024-06-03T14:22:10Z DEBUG zoom token cache hit, expires_in=3412s, token=<redacted>
+2024-06-03T14:22:10Z DEBUG upstream request Authorization: Bearer <redacted>
+2024-06-03T14:22:11Z INFO  deploy commit=⟦!hex40⟧ image=ghcr.io/acme/recorder@sha256:⟦!hex64⟧
+""")
+
+# --- suppressed: real-looking keys with an inline allow comment -----------------------------
+add("negative/suppressed/.env", r"""
+MEETSTREAM_API_KEY=⟦!ms⟧ # keyhound:allow
+ATTENDEE_API_KEY=⟦!ak⟧  # gitleaks:allow
+ZOOM_CLIENT_SECRET=⟦!zs⟧ #keyhound:allow revoked 2024-04
+""")
+
+add("negative/suppressed/fixtures.py", r"""
+# Known-revoked keys kept for regression tests of the revoke flow.
+REVOKED_MEETSO = "⟦!live⟧"  # keyhound:allow
+REVOKED_HEADER = {"Authorization": "Token ⟦!tok⟧"}  # gitleaks:allow
+ZOOM_BASIC = "Authorization: Basic ⟦!basic⟧"  # keyhound:allow
+DEEPGRAM_API_KEY = "⟦!dg⟧"  # gitleaks:allow
+""")
+
+add("negative/suppressed/config.go", r"""
+package fixtures
+
+import "net/http"
+
+// revoked sandbox credentials used by the integration tests
+const sandboxKey = "⟦!test⟧" // keyhound:allow
+
+func auth(r *http.Request) { r.Header.Set("Authorization", "Bearer ⟦!bear⟧") } // gitleaks:allow
+""")
+
+add("negative/suppressed/client.js", r"""
+const headers = { Authorization: 'Token ⟦!tokhex⟧' }; // keyhound:allow
+const WEBHOOK_SECRET = '⟦!wh⟧'; /* gitleaks:allow */
+""")
+
+add("negative/suppressed/values.yaml", r"""
+env:
+  MEETSO_API_KEY: ⟦!live⟧ # keyhound:allow
+  WEBHOOK_SECRET: "⟦!whsec⟧" # gitleaks:allow
+""")
+
+# --- key-shaped strings that do not match the rules ---------------------------------------
+add("negative/shapes/lengths.py", r"""
+# Strings that look like keys but are not: wrong length, glued to identifiers, wrong alphabet.
+TOO_LONG = "⟦!live70⟧"  # 70-char body
+TOO_LONG_65 = "⟦!live65⟧"
+TOO_SHORT = "⟦!live23⟧"
+GLUED = "⟦!live⟧_staging"
+GLUED_TEST = "⟦!test⟧_v2"
+MS_SHORT = "⟦!ms31⟧"
+MS_LONG = "⟦!ms33⟧"
+MS_NO_UPPER = "⟦!mslc⟧"
+MS_GLUED_AFTER = "⟦!ms⟧_old"
+MS_GLUED_BEFORE = "x⟦!ms⟧"
+ROOMS = "rooms_⟦!b62_32⟧"
+ITEMS_CACHE_KEY = "items_⟦!b62_32⟧"
+""")
+
+add("negative/basic/zoom_oauth_example.py", r"""
+# Examples from the docs -- placeholders only.
+EXAMPLE_HEADER = "Authorization: Basic ⟦b64=client_id:client_secret⟧"  # base64("client_id:client_secret")
+TEST_HEADER = {"Authorization": "Basic ⟦b64=user:password⟧"}
+DOCS_HEADER = {"Authorization": "Basic ⟦b64=YOUR_CLIENT_ID:YOUR_CLIENT_SECRET⟧"}
+PLACEHOLDER = {"Authorization": "Basic ⟦!basicph⟧"}  # real-looking id, placeholder secret
+EMPTY_SECRET = {"Authorization": "Basic ⟦!basicempty⟧"}
+CHALLENGE = 'WWW-Authenticate: Basic realm="Zoom", charset="UTF-8"'
+TEMPLATE = "Authorization: Basic {credentials}"
+TEMPLATE2 = "Authorization: Basic <base64(client_id:client_secret)>"
+""")
+
+add("negative/notebooks/demo.ipynb", r"""
+{
+ "cells": [
+  {
+   "cell_type": "code",
+   "execution_count": 1,
+   "metadata": {},
+   "outputs": [
+    {"name": "stdout", "output_type": "stream", "text": ["MeetStream key: ········\n"]}
+   ],
+   "source": [
+    "import os, getpass\n",
+    "os.environ[\"MEETSTREAM_API_KEY\"] = getpass.getpass(\"MeetStream key: \")\n",
+    "headers = {\"Authorization\": f\"Token {os.environ['MEETSTREAM_API_KEY']}\"}"
+   ]
+  }
+ ],
+ "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+ "nbformat": 4,
+ "nbformat_minor": 5
+}
+""")
+
+add("negative/sql/migrations.sql", r"""
+CREATE TABLE api_keys (
+  id          bigserial PRIMARY KEY,
+  name        text NOT NULL,
+  key_sha256  char(64) NOT NULL UNIQUE,   -- Meetso stores only the SHA-256 of a key
+  key_prefix  text NOT NULL,              -- e.g. 'mts_live_'
+  created_at  timestamptz NOT NULL DEFAULT now()
+);
+
+INSERT INTO api_keys (name, key_sha256, key_prefix) VALUES
+  ('ci', '⟦!hex64⟧', 'mts_live_'),
+  ('warehouse', '⟦!hex64⟧', 'mts_live_');
+""")
+
+add("negative/json/meetso-errors.json", r"""
+{
+  "unauthorized": {"error": {"code": "unauthorized", "message": "Missing Authorization header", "request_id": "⟦!req⟧"}},
+  "invalid_key": {"error": {"code": "invalid_key", "message": "API key not found, revoked or expired", "request_id": "⟦!req⟧"}},
+  "scope_missing": {"error": {"code": "scope_missing", "message": "Key lacks scope meetings:read", "request_id": "⟦!req⟧"}},
+  "revoke_request": {"key_sha256": "⟦!hex64⟧"},
+  "attendee_401": {"detail": "Invalid token."},
+  "next_cursor": "⟦!b62_32⟧"
+}
+""")
+
+add("negative/lockfiles/package-lock.json", r"""
+{
+  "name": "recorder-web",
+  "version": "1.4.2",
+  "lockfileVersion": 3,
+  "requires": true,
+  "packages": {
+    "node_modules/axios": {
+      "version": "1.7.2",
+      "resolved": "https://registry.npmjs.org/axios/-/axios-1.7.2.tgz",
+      "integrity": "⟦!sri⟧"
+    },
+    "node_modules/node-fetch": {
+      "version": "3.3.2",
+      "resolved": "https://registry.npmjs.org/node-fetch/-/node-fetch-3.3.2.tgz",
+      "integrity": "⟦!sri⟧"
+    }
+  }
+}
+""")
+
+add("negative/misc/release-notes.md", r"""
+## 2.3.1
+
+- Bump the recorder image to `ghcr.io/acme/recorder@sha256:⟦!hex64⟧`.
+- ⟦!hex40⟧ Rotate DEEPGRAM_API_KEY (the old key was revoked; nothing secret in this commit).
+- Webhook handler now rejects deliveries whose `X-MeetStream-Signature` does not match.
+- Bot `⟦!uuid⟧` no longer retries forever on `401 invalid_key`.
+""")
+
+add("negative/misc/gitleaks-report.json", r"""
+[
+  {
+    "Description": "MeetStream API key",
+    "Secret": "REDACTED",
+    "Match": "Authorization: Token REDACTED",
+    "File": "scripts/create_bot.sh",
+    "Commit": "⟦!hex40⟧",
+    "Fingerprint": "⟦!hex40⟧:scripts/create_bot.sh:meetstream-api-key:7"
+  }
+]
+""")
+
+
+@binary("negative/binary/cache.sqlite")
+def _sqlite():
+    # NUL bytes right in the header: binary, skipped even though it holds keys
+    text, _ = substitute("negative/binary/cache.sqlite",
+        "CREATE TABLE integrations(id INTEGER PRIMARY KEY, provider TEXT, api_key TEXT, header TEXT)\x00\x00"
+        "\x03\x01meetstream\x00⟦!ms⟧\x00\x00\x04\x01meetso\x00⟦!live⟧\x00\x00"
+        "\x05\x01attendee\x00Authorization: Token ⟦!tok⟧\x00"
+        "\x06\x01env\x00DEEPGRAM_API_KEY=⟦!dg⟧\n\x00")
+    head = b"SQLite format 3\x00" + bytes([0x10, 0x00, 0x01, 0x01, 0x00, 0x40, 0x20, 0x20]) + bytes(76)
+    page = head + b"\x0d\x00\x00\x00\x04\x0f\x00\x00" + text.encode()
+    return page + bytes(4096 - len(page))
+
+
+@binary("negative/binary/screenshot.png")
+def _png():
+    import struct
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    text, _ = substitute("negative/binary/screenshot.png", "MEETSTREAM_API_KEY=⟦!ms⟧ Authorization: Bearer ⟦!live⟧")
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"tEXt", b"Comment\x00" + text.encode())
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+            + chunk(b"IEND", b""))
+
+
+# ========================================================================================
+# build, self-check, write
+# ========================================================================================
+DOC_EXAMPLE = "mts_live_aB3xKp9NzQwErTyUiOpAsDfGhJkLmNbVcXz"
+ALLOW = re.compile(r"(keyhound|gitleaks):allow")
+CONTEXT_FREE = {
+    "meetso-live-key": re.compile(r"mts_live_[A-Za-z0-9]{24,64}(?![A-Za-z0-9_])"),
+    "meetso-test-key": re.compile(r"mts_test_[A-Za-z0-9]{24,64}(?![A-Za-z0-9_])"),
+    "meetstream-api-key": re.compile(r"(?<![A-Za-z0-9_])ms_[A-Za-z0-9]{32}(?![A-Za-z0-9_])"),
+}
+
+
+def build():
+    """Return ({path: bytes}, [(rule, path, line, secret)])."""
+    _named.clear()
+    files, expected = {}, []
+    for path, template, o in FILES:
+        text, found = substitute(path, template)
+        assert not (found and path.startswith("negative/")), f"{path}: negative file with expected findings"
+        if o["crlf"]:
+            text = text.replace("\n", "\r\n")
+        data = text.encode(o["encoding"])
+        if o["bom"]:
+            data = b"\xef\xbb\xbf" + data
+        assert path not in files, f"duplicate path {path}"
+        files[path] = data
+        expected += [(rule, path, line, secret) for rule, line, secret in found]
+    for path, builder in BINARIES:
+        files[path] = builder()
+    return files, expected
+
+
+def self_check(files, expected):
+    problems = []
+    keys = [(r, p, l, s) for r, p, l, s in expected]
+    if len(set(keys)) != len(keys):
+        problems.append("duplicate (rule, path, line, secret) entries")
+    by_file = {}
+    for r, p, l, s in expected:
+        by_file.setdefault(p, []).append((r, l, s))
+    texts = dict((p, d) for p, d in files.items() if b"\x00" not in d[:8192])
+    with open(os.path.abspath(__file__), "rb") as f:
+        texts["gen.py"] = f.read()
+    for path, data in files.items():
+        if path not in texts:
+            assert path.startswith("negative/binary/"), f"{path} unexpectedly binary"
+    for path, data in texts.items():
+        lines = data.decode("utf-8", errors="replace").split("\n")
+        # 1. context-free rules: every occurrence must be labelled, every label must occur
+        got = set()
+        for n, line in enumerate(lines, 1):
+            if ALLOW.search(line):
+                continue
+            for rule, rx in CONTEXT_FREE.items():
+                for m in rx.finditer(line):
+                    s = m.group(0)
+                    if s.startswith(DOC_EXAMPLE):
+                        continue  # the documentation example (also its scraped, glued form)
+                    if rule == "meetstream-api-key" and not (
+                            re.search("[A-Z]", s[3:]) and re.search("[a-z]", s[3:]) and re.search("[0-9]", s[3:])):
+                        continue
+                    got.add((rule, n, s))
+        want = set((r, l, s) for r, l, s in by_file.get(path, []) if r in CONTEXT_FREE)
+        for x in sorted(got - want):
+            problems.append(f"{path}:{x[1]}: unlabelled {x[0]} {x[2]}")
+        for x in sorted(want - got):
+            problems.append(f"{path}:{x[1]}: labelled {x[0]} not found by the reference regex")
+        # 2. every label points at a line that really holds the secret
+        for r, l, s in by_file.get(path, []):
+            line = lines[l - 1] if l - 1 < len(lines) else ""
+            if r == "basic-auth":
+                ok = any(
+                    base64.b64decode(t + "==").decode("latin-1").partition(":")[2] == s
+                    for t in re.findall(r"Basic ([A-Za-z0-9+/=]{8,})", line)
+                )
+            else:
+                ok = s in line
+            if not ok:
+                problems.append(f"{path}:{l}: label {r} secret not on that line")
+        # 3. JSON files must stay valid JSON
+        if path.endswith((".json", ".ipynb")):
+            try:
+                json.loads(data.decode("utf-8-sig"))
+            except ValueError as e:
+                problems.append(f"{path}: invalid JSON: {e}")
+    nul = files["positive/logs/service.log"].find(b"\x00")
+    if nul < 8192:
+        problems.append(f"service.log: first NUL at {nul}, must be past 8 KiB")
+    for p, d in files.items():
+        if p.startswith("negative/binary/") and b"\x00" not in d[:8192]:
+            problems.append(f"{p}: not binary")
+    try:
+        files["positive/misc/notes-latin1.txt"].decode("utf-8")
+        problems.append("notes-latin1.txt is valid UTF-8")
+    except UnicodeDecodeError:
+        pass
+    return problems
+
+
+def render_expected(files, expected):
+    by_rule = {}
+    for r, *_ in expected:
+        by_rule[r] = by_rule.get(r, 0) + 1
+    neg = sorted(p for p in files if p.startswith("negative/"))
+    pos = sorted(p for p in files if p.startswith("positive/"))
+    out = [
+        "# keyhound labelled corpus -- GENERATED by gen.py (python3 tests/corpus/gen.py); do not edit by hand.",
+        "# All keys are fake, produced by gen.py's seeded PRNG.",
+        "# format: rule<TAB>path<TAB>line<TAB>secret<TAB># keyhound:allow",
+        "#   path relative to tests/corpus, line 1-based, secret = exact string the scanner must extract",
+        "#   (basic-auth: the decoded client_secret). The 5th field only keeps keyhound from reporting the",
+        "#   secrets stored in this label file itself; readers use the first four fields.",
+        f"# {len(expected)} expected findings in {len(pos)} positive files; "
+        + ", ".join(f"{r}={n}" for r, n in sorted(by_rule.items())),
+        f"# {len(neg)} negative files, each must produce no finding:",
+    ]
+    out += [f"#   {p}" for p in neg]
+    for r, p, l, s in sorted(expected, key=lambda e: (e[1], e[2], e[0], e[3])):
+        out.append(f"{r}\t{p}\t{l}\t{s}\t# keyhound:allow")
+    return ("\n".join(out) + "\n").encode()
+
+
+def main(argv):
+    files, expected = build()
+    problems = self_check(files, expected)
+    if problems:
+        print("self-check failed:\n  " + "\n  ".join(problems), file=sys.stderr)
+        return 1
+    files["expected.tsv"] = render_expected(files, expected)
+    if "--check" in argv:
+        diffs = []
+        for p, d in sorted(files.items()):
+            fp = os.path.join(HERE, *p.split("/"))
+            if not os.path.exists(fp):
+                diffs.append(f"missing on disk: {p}")
+            elif open(fp, "rb").read() != d:
+                diffs.append(f"differs: {p}")
+        for top in ("positive", "negative"):
+            for dirpath, _, names in os.walk(os.path.join(HERE, top)):
+                for n in names:
+                    rel = os.path.relpath(os.path.join(dirpath, n), HERE).replace(os.sep, "/")
+                    if rel not in files:
+                        diffs.append(f"not generated: {rel}")
+        print("\n".join(diffs) or "corpus on disk matches gen.py")
+        return 1 if diffs else 0
+    for top in ("positive", "negative"):
+        shutil.rmtree(os.path.join(HERE, top), ignore_errors=True)
+    for p, d in files.items():
+        fp = os.path.join(HERE, *p.split("/"))
+        os.makedirs(os.path.dirname(fp), exist_ok=True)
+        with open(fp, "wb") as f:
+            f.write(d)
+    by_rule = {}
+    for r, *_ in expected:
+        by_rule[r] = by_rule.get(r, 0) + 1
+    print(f"wrote {len(files) - 1} corpus files + expected.tsv: {len(expected)} expected findings")
+    for r, n in sorted(by_rule.items()):
+        print(f"  {r:22} {n}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,72 @@
+//! The git sources: full history (every blob once, attributed to the commit that introduced
+//! it), the staged index (pre-commit) and commit ranges (CI), read with gix. The pure-git
+//! parts (object enumeration, walks, diffs) know nothing about secrets; the `*_scan`
+//! functions join them to the detector.
+
+pub mod commit;
+pub mod diff;
+mod error;
+pub mod range;
+pub mod staged;
+
+use error::ResultExt;
+pub use error::{BoxError, GitError};
+use std::path::{Path, PathBuf};
+
+/// An opened repository and where the scan root sits inside it.
+pub struct Repo {
+    /// The repository.
+    pub repo: gix::Repository,
+    /// The scan root relative to the work tree (`""` for the root, always `/`-terminated
+    /// otherwise), so scans of a subdirectory report only files under it.
+    pub prefix: String,
+}
+
+/// Opens the repository containing `path` (a work tree or any directory in it, a `.git`
+/// directory, a bare repository or a linked worktree). `None` when `path` is in no repository.
+pub fn discover(path: &Path) -> Result<Option<Repo>, GitError> {
+    let abs = std::fs::canonicalize(path).map_err(|source| GitError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if gix::discover::upwards(&abs).is_err() {
+        return Ok(None);
+    }
+    let repo = gix::discover(&abs).map_err(|err| GitError::Open {
+        path: path.to_path_buf(),
+        source: err.into(),
+    })?;
+    let prefix = repo
+        .workdir()
+        .and_then(|wd| std::fs::canonicalize(wd).ok())
+        .and_then(|wd| abs.strip_prefix(&wd).ok().map(PathBuf::from))
+        .map(|rel| {
+            let parts: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            if parts.is_empty() {
+                String::new()
+            } else {
+                format!("{}/", parts.join("/"))
+            }
+        })
+        .unwrap_or_default();
+    Ok(Some(Repo { repo, prefix }))
+}
+
+impl Repo {
+    /// Whether a repository path lies under the scan root.
+    pub fn in_scope(&self, path: &[u8]) -> bool {
+        path.starts_with(self.prefix.as_bytes())
+    }
+
+    /// Reads a blob's bytes.
+    pub fn blob(&self, id: gix::ObjectId) -> Result<Vec<u8>, GitError> {
+        let blob = self
+            .repo
+            .find_blob(id)
+            .context(|| format!("cannot read blob {id}"))?;
+        Ok(blob.detach().data)
+    }
+}

@@ -1,0 +1,287 @@
+//! CI range scanning: the commits reachable from some revisions but not from others
+//! (`--since REV` = `HEAD ^REV`, `--range A..B` = `B ^A`), each commit's added or modified
+//! blobs diffed against every parent, and only the lines the commit adds reported,
+//! attributed to that commit. Each distinct blob is scanned once.
+
+use super::commit;
+use super::diff::added_lines_vs_all;
+use super::error::ResultExt;
+use super::{GitError, Repo};
+use crate::detect::Detector;
+use crate::finding::{CommitInfo, Finding, SourceKind};
+use crate::source::{is_binary, Chunk, Stats};
+use gix::ObjectId;
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+
+/// Which commits to scan.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RangeSpec {
+    /// Revisions whose history is included (e.g. `HEAD`).
+    pub include: Vec<String>,
+    /// Revisions whose history is excluded (e.g. `origin/main`).
+    pub exclude: Vec<String>,
+}
+
+impl RangeSpec {
+    /// `--since REV`: commits on HEAD not on REV.
+    pub fn since(rev: &str) -> RangeSpec {
+        RangeSpec {
+            include: vec!["HEAD".into()],
+            exclude: vec![rev.into()],
+        }
+    }
+
+    /// `--range A..B`: commits on B not on A; `A..` means `A..HEAD`.
+    pub fn parse(range: &str) -> Option<RangeSpec> {
+        let (a, b) = range.split_once("..")?;
+        if a.is_empty() || b.starts_with('.') {
+            return None;
+        }
+        let b = if b.is_empty() { "HEAD" } else { b };
+        Some(RangeSpec {
+            include: vec![b.into()],
+            exclude: vec![a.into()],
+        })
+    }
+}
+
+/// Resolves a revision to a commit id.
+pub fn resolve(repo: &Repo, rev: &str) -> Result<ObjectId, GitError> {
+    let id = repo
+        .repo
+        .rev_parse_single(rev)
+        .map_err(|e| GitError::Revision {
+            rev: rev.into(),
+            source: e.into(),
+        })?;
+    let commit = id
+        .object()
+        .context(|| format!("cannot read {rev}"))?
+        .peel_to_commit()
+        .map_err(|e| GitError::Revision {
+            rev: rev.into(),
+            source: e.into(),
+        })?;
+    Ok(commit.id)
+}
+
+/// Commits reachable from `include` but not from `exclude`, newest first.
+pub fn commits_in_range(
+    repo: &Repo,
+    include: &[ObjectId],
+    exclude: &[ObjectId],
+) -> Result<Vec<ObjectId>, GitError> {
+    let walk = repo
+        .repo
+        .rev_walk(include.iter().copied())
+        .with_hidden(exclude.iter().copied())
+        .all()
+        .context(|| "cannot walk the commit range")?;
+    let mut ids = Vec::new();
+    for info in walk {
+        ids.push(info.context(|| "cannot walk the commit range")?.id);
+    }
+    Ok(ids)
+}
+
+/// A blob a commit adds or modifies, with the same path's blob in each parent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// Repository-relative path.
+    pub path: String,
+    /// The commit's blob.
+    pub new_blob: ObjectId,
+    /// Each parent's blob at the path (`None` where absent).
+    pub parent_blobs: Vec<Option<ObjectId>>,
+}
+
+/// The blobs `commit` adds or modifies relative to its first parent (or to nothing for a root
+/// commit), with every parent's version of each path for merge-aware line diffs.
+pub fn commit_changes(repo: &Repo, id: ObjectId) -> Result<Vec<Change>, GitError> {
+    let r = &repo.repo;
+    let commit = r
+        .find_commit(id)
+        .context(|| format!("cannot read commit {id}"))?;
+    let tree = commit
+        .tree()
+        .context(|| format!("cannot read the tree of {id}"))?;
+    let mut parent_trees = Vec::new();
+    for pid in commit.parent_ids() {
+        // A missing parent (shallow boundary) is treated as an empty tree.
+        let t = pid.object().ok().and_then(|o| o.peel_to_tree().ok());
+        parent_trees.push(t);
+    }
+    let empty = r.empty_tree();
+    let base = parent_trees
+        .first()
+        .and_then(Option::as_ref)
+        .unwrap_or(&empty);
+    let opts = gix::diff::Options::default().with_rewrites(None);
+    let diff = r
+        .diff_tree_to_tree(base, &tree, opts)
+        .context(|| format!("cannot diff commit {id}"))?;
+    let mut changes = Vec::new();
+    for change in diff {
+        use gix::object::tree::diff::ChangeDetached as C;
+        let (location, mode, new_id) = match change {
+            C::Addition {
+                location,
+                entry_mode,
+                id,
+                ..
+            }
+            | C::Modification {
+                location,
+                entry_mode,
+                id,
+                ..
+            } => (location, entry_mode, id),
+            _ => continue,
+        };
+        if !mode.is_blob() || !repo.in_scope(&location) {
+            continue;
+        }
+        let path = location.to_string();
+        let parent_blobs = parent_trees
+            .iter()
+            .map(|t| {
+                t.as_ref()
+                    .and_then(|t| t.lookup_entry_by_path(&path).ok().flatten())
+                    .map(|e| e.object_id())
+            })
+            .collect();
+        changes.push(Change {
+            path,
+            new_blob: new_id,
+            parent_blobs,
+        });
+    }
+    Ok(changes)
+}
+
+/// Scans the lines each commit in `spec` adds.
+pub fn scan(
+    repo: &Repo,
+    spec: &RangeSpec,
+    detector: &Detector,
+    stats: &Stats,
+    max_size: u64,
+    keep: &(dyn Fn(&str) -> bool + Sync),
+) -> Result<Vec<Finding>, GitError> {
+    let resolve_all = |revs: &[String]| {
+        revs.iter()
+            .map(|r| resolve(repo, r))
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let commits = commits_in_range(
+        repo,
+        &resolve_all(&spec.include)?,
+        &resolve_all(&spec.exclude)?,
+    )?;
+    let mut blob_cache: HashMap<ObjectId, Option<Vec<Finding>>> = HashMap::new();
+    let mut findings = Vec::new();
+    for id in commits {
+        let commit = repo
+            .repo
+            .find_commit(id)
+            .context(|| format!("cannot read commit {id}"))?;
+        let info = commit::info(&commit);
+        for change in commit_changes(repo, id)?
+            .into_iter()
+            .filter(|c| keep(&c.path))
+        {
+            let found = blob_findings(
+                repo,
+                change.new_blob,
+                detector,
+                stats,
+                max_size,
+                &mut blob_cache,
+            )?;
+            let Some(found) = found.filter(|f| !f.is_empty()) else {
+                continue;
+            };
+            let new = repo.blob(change.new_blob)?;
+            let parents = change
+                .parent_blobs
+                .iter()
+                .map(|b| b.map(|id| repo.blob(id)).transpose())
+                .collect::<Result<Vec<_>, _>>()?;
+            let parent_refs: Vec<Option<&[u8]>> = parents.iter().map(|p| p.as_deref()).collect();
+            let added = added_lines_vs_all(&parent_refs, &new);
+            findings.extend(
+                found
+                    .iter()
+                    .filter(|f| added.binary_search(&f.line).is_ok())
+                    .map(|f| attribute(f, &change.path, &info)),
+            );
+        }
+    }
+    Ok(findings)
+}
+
+/// Scans a blob once; later calls return the cached findings (`None` when skipped).
+fn blob_findings(
+    repo: &Repo,
+    id: ObjectId,
+    detector: &Detector,
+    stats: &Stats,
+    max_size: u64,
+    cache: &mut HashMap<ObjectId, Option<Vec<Finding>>>,
+) -> Result<Option<Vec<Finding>>, GitError> {
+    if let Some(hit) = cache.get(&id) {
+        return Ok(hit.clone());
+    }
+    let data = repo.blob(id)?;
+    let result = if data.len() as u64 > max_size {
+        stats.skipped_large.fetch_add(1, Ordering::Relaxed);
+        None
+    } else if is_binary(&data) {
+        stats.skipped_binary.fetch_add(1, Ordering::Relaxed);
+        None
+    } else {
+        stats.add_scanned(data.len());
+        Some(
+            Chunk {
+                path: "",
+                data: &data,
+                kind: SourceKind::History,
+                commit: None,
+            }
+            .scan(detector),
+        )
+    };
+    cache.insert(id, result.clone());
+    Ok(result)
+}
+
+fn attribute(f: &Finding, path: &str, commit: &CommitInfo) -> Finding {
+    Finding {
+        path: path.to_string(),
+        commit: Some(commit.clone()),
+        ..f.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn range_syntax() {
+        assert_eq!(
+            RangeSpec::parse("main..feature"),
+            Some(RangeSpec {
+                include: vec!["feature".into()],
+                exclude: vec!["main".into()]
+            })
+        );
+        assert_eq!(
+            RangeSpec::parse("v1.0..").map(|r| r.include),
+            Some(vec!["HEAD".to_string()])
+        );
+        assert_eq!(RangeSpec::parse("main...feature"), None);
+        assert_eq!(RangeSpec::parse("nodots"), None);
+    }
+}

@@ -1,0 +1,5 @@
+region             = "us-east-1"
+environment        = "prod"
+deepgram_api_key   = "25bdfd44670a1ee7dab4353ae769dc0a54fef6a3"
+zoom_client_id     = "bJ7UWNGyXAqZEg2Jq4Wpjf"
+zoom_client_secret = "AwQe3eem2RF5xyJnuAeQEH41D33Ts293"

@@ -104,7 +104,13 @@ fn scan_mode(args: &ScanArgs) -> Result<Mode> {
             .with_context(|| format!("--range takes A..B (two revisions), not `{range}`"))?;
         return Ok(Mode::Range(spec));
     }
-    Ok(Mode::Files)
+    if args.no_history {
+        return Ok(Mode::Files);
+    }
+    Ok(Mode::Full {
+        worktree: !args.history_only,
+        branch: args.branch.clone(),
+    })
 }
 
 fn run_rules(action: RulesAction) -> Result<ExitCode> {

@@ -117,6 +117,19 @@ pub struct ScanArgs {
     #[arg(long, help_heading = "What to scan")]
     pub no_history: bool,
 
+    /// Scan git history only, not the files on disk.
+    #[arg(long, help_heading = "What to scan", conflicts_with = "no_history")]
+    pub history_only: bool,
+
+    /// Limit the history scan to one ref's history (branch, tag or commit).
+    #[arg(
+        long,
+        value_name = "REF",
+        help_heading = "What to scan",
+        conflicts_with = "no_history"
+    )]
+    pub branch: Option<String>,
+
     /// Scan only what the git index adds relative to HEAD (for pre-commit hooks).
     #[arg(long, help_heading = "What to scan", conflicts_with = "no_history")]
     pub staged: bool,

@@ -2,9 +2,11 @@
 //! applies path allow-lists, and assembles the [`Report`].
 
 use crate::detect::Detector;
+use crate::finding::Finding;
 use crate::report::Report;
 use crate::source::{fs, git, Stats};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -31,8 +33,16 @@ pub struct ScanPlan {
 /// Which sources a scan reads.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Mode {
-    /// Files only (`--no-history`, or a directory outside any repository).
+    /// Files only (`--no-history`).
     Files,
+    /// The default: files and, for a repository, the history of all refs (or of `branch`).
+    /// `worktree: false` is `--history-only`.
+    Full {
+        /// Also scan the files on disk.
+        worktree: bool,
+        /// Limit history to one ref.
+        branch: Option<String>,
+    },
     /// Only what the index adds relative to HEAD (`--staged`, pre-commit).
     Staged,
     /// Only lines added by the commits of a range (`--since`, `--range`, CI).
@@ -81,35 +91,97 @@ pub fn run(plan: &ScanPlan, detector: &Detector) -> Result<Report, ScanError> {
     let allow = allow_set(&plan.allow_paths)?;
     let keep = |path: &str| !allow.is_match(path);
     let stats = Stats::default();
-    let findings = match plan.mode {
-        Mode::Files => {
-            let opts = fs::FsOptions {
-                root: plan.root.clone(),
-                threads: plan.threads,
-                no_ignore: plan.no_ignore,
-                max_file_size: plan.max_file_size,
-            };
-            fs::scan(&opts, detector, &stats, &keep)
+    let mut report = Report::default();
+    match &plan.mode {
+        Mode::Files => report.findings = files(plan, detector, &stats, &keep),
+        Mode::Full { worktree, branch } => {
+            full(
+                plan,
+                *worktree,
+                branch,
+                detector,
+                &stats,
+                &keep,
+                &mut report,
+            )?;
         }
         Mode::Staged => {
             let repo = open_repo(plan, "--staged")?;
-            git::staged::scan(&repo, detector, &stats, plan.max_file_size, &keep)?.findings
+            report.findings =
+                git::staged::scan(&repo, detector, &stats, plan.max_file_size, &keep)?.findings;
         }
-        Mode::Range(ref spec) => {
+        Mode::Range(spec) => {
             let repo = open_repo(plan, "a commit range")?;
-            git::range::scan(&repo, spec, detector, &stats, plan.max_file_size, &keep)?
+            report.findings =
+                git::range::scan(&repo, spec, detector, &stats, plan.max_file_size, &keep)?;
         }
-    };
-    let mut report = Report {
-        findings,
-        stats: stats.snapshot(),
-        duration: started.elapsed(),
-        warnings: stats.take_warnings(),
-        rules: detector.rules().to_vec(),
-        ..Report::default()
-    };
+    }
+    report.stats = stats.snapshot();
+    report.duration = started.elapsed();
+    report.warnings = stats.take_warnings();
+    report.rules = detector.rules().to_vec();
     report.sort();
     Ok(report)
+}
+
+fn files(
+    plan: &ScanPlan,
+    detector: &Detector,
+    stats: &Stats,
+    keep: &(dyn Fn(&str) -> bool + Sync),
+) -> Vec<Finding> {
+    let opts = fs::FsOptions {
+        root: plan.root.clone(),
+        threads: plan.threads,
+        no_ignore: plan.no_ignore,
+        max_file_size: plan.max_file_size,
+    };
+    fs::scan(&opts, detector, stats, keep)
+}
+
+/// Files plus history. A worktree finding that a history finding already explains (same
+/// rule, path, line and secret) is dropped: the history one carries the commit.
+fn full(
+    plan: &ScanPlan,
+    worktree: bool,
+    branch: &Option<String>,
+    detector: &Detector,
+    stats: &Stats,
+    keep: &(dyn Fn(&str) -> bool + Sync),
+    report: &mut Report,
+) -> Result<(), ScanError> {
+    let repo = git::discover(&plan.root)?;
+    let is_bare = repo.as_ref().is_some_and(|r| r.repo.workdir().is_none());
+    if worktree && !is_bare {
+        report.findings = files(plan, detector, stats, keep);
+    }
+    let Some(repo) = repo else {
+        if !worktree {
+            return Err(ScanError::NotARepo {
+                path: plan.root.display().to_string(),
+                mode: "--history-only",
+            });
+        }
+        return Ok(());
+    };
+    let opts = git::history::HistoryOptions {
+        threads: plan.threads,
+        max_size: plan.max_file_size,
+        branch: branch.clone(),
+    };
+    let history = git::history::scan(&repo, &opts, detector, stats, keep)?;
+    let explained: HashSet<(&str, &str, u32, Option<&str>)> = history
+        .findings
+        .iter()
+        .map(|f| (f.rule.as_str(), f.path.as_str(), f.line, f.secret_sha256()))
+        .collect();
+    report.findings.retain(|f| {
+        !explained.contains(&(f.rule.as_str(), f.path.as_str(), f.line, f.secret_sha256()))
+    });
+    report.findings.extend(history.findings);
+    report.facts = history.facts;
+    report.notes = history.notes;
+    Ok(())
 }
 
 fn open_repo(plan: &ScanPlan, mode: &'static str) -> Result<git::Repo, ScanError> {

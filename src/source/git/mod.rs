@@ -6,8 +6,11 @@
 pub mod commit;
 pub mod diff;
 mod error;
+pub mod history;
 pub mod range;
+pub mod refs;
 pub mod staged;
+pub mod walk;
 
 use error::ResultExt;
 pub use error::{BoxError, GitError};
@@ -56,9 +59,9 @@ pub fn discover(path: &Path) -> Result<Option<Repo>, GitError> {
 }
 
 impl Repo {
-    /// Whether a repository path lies under the scan root.
-    pub fn in_scope(&self, path: &[u8]) -> bool {
-        path.starts_with(self.prefix.as_bytes())
+    /// A repository path made relative to the scan root (`None` when outside it).
+    pub fn relative(&self, path: &str) -> Option<String> {
+        path.strip_prefix(self.prefix.as_str()).map(str::to_string)
     }
 
     /// Reads a blob's bytes.

@@ -139,15 +139,18 @@ pub fn commit_changes(repo: &Repo, id: ObjectId) -> Result<Vec<Change>, GitError
             } => (location, entry_mode, id),
             _ => continue,
         };
-        if !mode.is_blob() || !repo.in_scope(&location) {
+        if !mode.is_blob() {
             continue;
         }
-        let path = location.to_string();
+        let repo_path = location.to_string();
+        let Some(path) = repo.relative(&repo_path) else {
+            continue;
+        };
         let parent_blobs = parent_trees
             .iter()
             .map(|t| {
                 t.as_ref()
-                    .and_then(|t| t.lookup_entry_by_path(&path).ok().flatten())
+                    .and_then(|t| t.lookup_entry_by_path(&repo_path).ok().flatten())
                     .map(|e| e.object_id())
             })
             .collect();

@@ -14,7 +14,7 @@ use std::sync::atomic::Ordering;
 /// One file whose staged content differs from HEAD.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StagedFile {
-    /// Repository-relative path, `/`-separated.
+    /// Path relative to the scan root, `/`-separated.
     pub path: String,
     /// The staged blob.
     pub new_blob: ObjectId,
@@ -53,16 +53,16 @@ pub fn staged_changes(repo: &Repo) -> Result<Vec<StagedFile>, GitError> {
             continue;
         }
         let path = entry.path(&index);
-        if !repo.in_scope(path) {
+        let Some(rel) = repo.relative(&path.to_string()) else {
             continue;
-        }
+        };
         let old = head
             .as_ref()
             .and_then(|h| h.entry_by_path(path))
             .map(|e| e.id);
         if old != Some(entry.id) {
             changes.push(StagedFile {
-                path: path.to_string(),
+                path: rel,
                 new_blob: entry.id,
                 old_blob: old,
             });

@@ -1,0 +1,349 @@
+//! Full-history scanning: every blob reachable from the selected refs is scanned exactly once
+//! in parallel; only blobs with findings are then attributed to the commits that introduced
+//! them (path, author, date), and each distinct secret gets its facts: whether it is still at
+//! HEAD of the default branch, and its exposure window (first seen, removed, which remotes
+//! hold it).
+
+use super::refs::{self, Refs};
+use super::walk::{self, Attribution};
+use super::{commit, GitError, Repo};
+use crate::detect::Detector;
+use crate::finding::{CommitInfo, Finding, SourceKind};
+use crate::report::SecretFacts;
+use crate::source::{is_binary, Chunk, Stats};
+use gix::ObjectId;
+use rayon::prelude::*;
+use serde_json::json;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::Ordering;
+
+/// How to scan history.
+#[derive(Clone, Debug, Default)]
+pub struct HistoryOptions {
+    /// Worker threads.
+    pub threads: usize,
+    /// Blobs larger than this are skipped and counted.
+    pub max_size: u64,
+    /// Limit to one ref's history (`--branch`).
+    pub branch: Option<String>,
+}
+
+/// What a history scan found.
+#[derive(Debug, Default)]
+pub struct HistoryScan {
+    /// One finding per (secret occurrence, path, introducing commit).
+    pub findings: Vec<Finding>,
+    /// Per-secret facts keyed by `secret_sha256`.
+    pub facts: BTreeMap<String, SecretFacts>,
+    /// Things the user must know (shallow clone, submodules skipped, unreachable objects).
+    pub notes: Vec<String>,
+}
+
+/// Scans the history of `repo`.
+pub fn scan(
+    repo: &Repo,
+    opts: &HistoryOptions,
+    detector: &Detector,
+    stats: &Stats,
+    keep: &(dyn Fn(&str) -> bool + Sync),
+) -> Result<HistoryScan, GitError> {
+    let r = &repo.repo;
+    let refs = refs::list(r)?;
+    let mut out = HistoryScan::default();
+    out.notes.extend(refs.warnings.iter().cloned());
+    if refs.shallow {
+        out.notes.push(
+            "shallow clone: history before the clone's depth is not available, so older leaks cannot be seen (run `git fetch --unshallow` for a full sweep)"
+                .into(),
+        );
+    }
+    let tips = match &opts.branch {
+        Some(rev) => vec![super::range::resolve(repo, rev)?],
+        None => refs.commits(),
+    };
+    let blobs: Vec<ObjectId> = walk::blobs_reachable(r, &tips)?.into_iter().collect();
+    let hits = scan_blobs(repo, &blobs, opts, detector, stats);
+    if hits.is_empty() {
+        return Ok(out);
+    }
+    let hit_ids: HashSet<ObjectId> = hits.keys().copied().collect();
+    let attribution = walk::attribute(r, &tips, &|id, _| hit_ids.contains(id))?;
+    if !attribution.submodules.is_empty() {
+        out.notes.push(format!(
+            "submodules not scanned (their history lives in other repositories): {}",
+            attribution
+                .submodules
+                .iter()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let mut infos = CommitInfos::new(r, &attribution);
+    for (blob, found) in &hits {
+        for loc in attribution.locations.get(blob).into_iter().flatten() {
+            let Some(path) = repo.relative(&loc.path).filter(|p| keep(p)) else {
+                continue;
+            };
+            let info = infos.get(loc.commit)?;
+            out.findings.extend(found.iter().map(|f| Finding {
+                path: path.clone(),
+                commit: Some(info.clone()),
+                ..f.clone()
+            }));
+        }
+    }
+    out.facts = secret_facts(r, &refs, &hits, &out.findings)?;
+    Ok(out)
+}
+
+/// Scans each blob once, in parallel; returns the blobs that have findings.
+fn scan_blobs(
+    repo: &Repo,
+    blobs: &[ObjectId],
+    opts: &HistoryOptions,
+    detector: &Detector,
+    stats: &Stats,
+) -> HashMap<ObjectId, Vec<Finding>> {
+    let sync = repo.repo.clone().into_sync();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads.max(1))
+        .build();
+    let work = || {
+        blobs
+            .par_iter()
+            .map_init(
+                || (sync.to_thread_local(), Vec::new()),
+                |(r, buf), id| scan_blob(r, buf, *id, opts.max_size, detector, stats),
+            )
+            .filter_map(|x| x)
+            .collect::<HashMap<_, _>>()
+    };
+    match pool {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
+    }
+}
+
+fn scan_blob(
+    repo: &gix::Repository,
+    buf: &mut Vec<u8>,
+    id: ObjectId,
+    max_size: u64,
+    detector: &Detector,
+    stats: &Stats,
+) -> Option<(ObjectId, Vec<Finding>)> {
+    use gix::objs::FindExt;
+    let data = match repo.objects.find_blob(&id, buf) {
+        Ok(blob) => blob.data,
+        Err(err) => {
+            stats.warn(format!("blob {id}: cannot read: {err}"));
+            return None;
+        }
+    };
+    if data.len() as u64 > max_size {
+        stats.skipped_large.fetch_add(1, Ordering::Relaxed);
+        return None;
+    }
+    if is_binary(data) {
+        stats.skipped_binary.fetch_add(1, Ordering::Relaxed);
+        return None;
+    }
+    stats.add_scanned(data.len());
+    let found = Chunk {
+        path: "",
+        data,
+        kind: SourceKind::History,
+        commit: None,
+    }
+    .scan(detector);
+    (!found.is_empty()).then_some((id, found))
+}
+
+/// Commit metadata, read once per commit that attributes something.
+struct CommitInfos<'a> {
+    repo: &'a gix::Repository,
+    commits: &'a [ObjectId],
+    cache: HashMap<usize, CommitInfo>,
+}
+
+impl<'a> CommitInfos<'a> {
+    fn new(repo: &'a gix::Repository, attribution: &'a Attribution) -> Self {
+        CommitInfos {
+            repo,
+            commits: &attribution.commits,
+            cache: HashMap::new(),
+        }
+    }
+
+    fn get(&mut self, index: usize) -> Result<&CommitInfo, GitError> {
+        if !self.cache.contains_key(&index) {
+            let info = info_of(self.repo, self.commits[index])?;
+            self.cache.insert(index, info);
+        }
+        Ok(&self.cache[&index])
+    }
+}
+
+fn info_of(repo: &gix::Repository, id: ObjectId) -> Result<CommitInfo, GitError> {
+    use super::error::ResultExt;
+    let c = repo
+        .find_commit(id)
+        .context(|| format!("cannot read commit {id}"))?;
+    Ok(commit::info(&c))
+}
+
+/// Per secret: `in_head` and the exposure window on the default branch.
+fn secret_facts(
+    repo: &gix::Repository,
+    refs: &Refs,
+    hits: &HashMap<ObjectId, Vec<Finding>>,
+    findings: &[Finding],
+) -> Result<BTreeMap<String, SecretFacts>, GitError> {
+    // Group blobs by the secrets they hold.
+    let mut group_of: BTreeMap<String, usize> = BTreeMap::new();
+    let mut blob_groups: HashMap<ObjectId, usize> = HashMap::new();
+    for (blob, found) in hits {
+        for sha in found.iter().filter_map(Finding::secret_sha256) {
+            let next = group_of.len();
+            let g = *group_of.entry(sha.to_string()).or_insert(next);
+            blob_groups.insert(*blob, g);
+        }
+    }
+    let presence = match &refs.default {
+        Some(tip) => Some(walk::presence(
+            repo,
+            tip.commit,
+            &blob_groups,
+            group_of.len(),
+        )?),
+        None => None,
+    };
+    let mut facts = BTreeMap::new();
+    for (sha, g) in &group_of {
+        let mine: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| f.secret_sha256() == Some(sha.as_str()))
+            .collect();
+        let Some(first) = mine
+            .iter()
+            .filter_map(|f| f.commit.as_ref())
+            .min_by_key(|c| c.time)
+        else {
+            continue;
+        };
+        let intros: BTreeSet<&str> = mine
+            .iter()
+            .filter_map(|f| f.commit.as_ref())
+            .map(|c| c.id.as_str())
+            .collect();
+        let reached = reached_remotes(repo, refs, &intros);
+        let (in_head, removed) = match &presence {
+            Some((chain, p)) => {
+                let removed = p[*g].removed.map(|i| info_of(repo, chain[i])).transpose()?;
+                (p[*g].at_tip, removed)
+            }
+            None => (false, None),
+        };
+        facts.insert(
+            sha.clone(),
+            SecretFacts {
+                in_head: Some(in_head),
+                exposure: Some(exposure(first, removed.as_ref(), &reached, refs)),
+                verification: None,
+            },
+        );
+    }
+    Ok(facts)
+}
+
+use std::collections::BTreeSet;
+
+/// Remote-tracking refs from which any of the introducing commits is reachable.
+fn reached_remotes(repo: &gix::Repository, refs: &Refs, intros: &BTreeSet<&str>) -> Vec<String> {
+    let mut reached = Vec::new();
+    for remote in refs.remotes() {
+        let holds = intros.iter().any(|id| {
+            ObjectId::from_hex(id.as_bytes()).ok().is_some_and(|intro| {
+                intro == remote.commit
+                    || repo
+                        .merge_base(intro, remote.commit)
+                        .ok()
+                        .flatten()
+                        .is_some_and(|base| base.detach() == intro)
+            })
+        });
+        if holds {
+            reached.push(remote.short().to_string());
+        }
+    }
+    reached
+}
+
+fn exposure(
+    first: &CommitInfo,
+    removed: Option<&CommitInfo>,
+    reached: &[String],
+    refs: &Refs,
+) -> serde_json::Value {
+    let duration = removed.map(|r| (r.time - first.time).max(0));
+    let where_ = if reached.is_empty() {
+        "local only: no remote-tracking ref holds it".to_string()
+    } else {
+        format!("on {}", reached.join(", "))
+    };
+    let default = refs.default.as_ref().map_or("HEAD", |d| d.short());
+    let summary = match (removed, duration) {
+        (Some(r), Some(d)) => format!(
+            "exposed {} {where_} ({} → {})",
+            human_duration(d),
+            short(&first.id),
+            short(&r.id)
+        ),
+        _ => format!(
+            "exposed since {} {where_} ({}, not removed from {default})",
+            first.date.get(..10).unwrap_or(&first.date),
+            short(&first.id)
+        ),
+    };
+    json!({
+        "first_commit": first.id,
+        "first_date": first.date,
+        "removed_commit": removed.map(|r| r.id.clone()),
+        "removed_date": removed.map(|r| r.date.clone()),
+        "duration_seconds": duration,
+        "reached_remote": reached,
+        "summary": summary,
+    })
+}
+
+fn short(id: &str) -> &str {
+    id.get(..7).unwrap_or(id)
+}
+
+/// `6h 12m`, `3d 4h`, `45s`.
+pub fn human_duration(secs: i64) -> String {
+    let (d, h, m, s) = (
+        secs / 86400,
+        secs % 86400 / 3600,
+        secs % 3600 / 60,
+        secs % 60,
+    );
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s}s"),
+        (0, 0, _) => format!("{m}m"),
+        (0, _, _) => format!("{h}h {m}m"),
+        _ => format!("{d}d {h}h"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(super::human_duration(6 * 3600 + 12 * 60 + 5), "6h 12m");
+        assert_eq!(super::human_duration(45), "45s");
+        assert_eq!(super::human_duration(3 * 86400 + 4 * 3600), "3d 4h");
+        assert_eq!(super::human_duration(600), "10m");
+    }
+}

@@ -1,0 +1,111 @@
+//! The refs a history scan starts from: branches, tags (peeled to commits), remote-tracking
+//! refs, the stash, HEAD; which one is the default branch; and whether the clone is shallow.
+
+use super::error::ResultExt;
+use super::GitError;
+use gix::ObjectId;
+
+/// One ref peeled to a commit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefTip {
+    /// Full name, e.g. `refs/heads/main`, `refs/remotes/origin/main`, `HEAD`.
+    pub name: String,
+    /// The commit it points to (tags peeled).
+    pub commit: ObjectId,
+}
+
+impl RefTip {
+    /// The short name: `main`, `origin/main`, `v1.0`, `stash`.
+    pub fn short(&self) -> &str {
+        ["refs/heads/", "refs/remotes/", "refs/tags/", "refs/"]
+            .iter()
+            .find_map(|p| self.name.strip_prefix(p))
+            .unwrap_or(&self.name)
+    }
+
+    /// Whether this is a remote-tracking ref.
+    pub fn is_remote(&self) -> bool {
+        self.name.starts_with("refs/remotes/")
+    }
+}
+
+/// Everything a history scan needs to know about refs.
+#[derive(Clone, Debug, Default)]
+pub struct Refs {
+    /// Every ref that peels to a commit (symbolic `refs/remotes/*/HEAD` left out), plus a
+    /// detached HEAD.
+    pub tips: Vec<RefTip>,
+    /// The default branch: what HEAD points to (a branch, or the detached commit).
+    pub default: Option<RefTip>,
+    /// The repository is a shallow clone: history before the boundary is absent.
+    pub shallow: bool,
+    /// Refs that could not be read (named), the scan goes on without them.
+    pub warnings: Vec<String>,
+}
+
+impl Refs {
+    /// The distinct commits of all tips.
+    pub fn commits(&self) -> Vec<ObjectId> {
+        let mut ids: Vec<ObjectId> = self.tips.iter().map(|t| t.commit).collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
+    /// The remote-tracking refs.
+    pub fn remotes(&self) -> impl Iterator<Item = &RefTip> {
+        self.tips.iter().filter(|t| t.is_remote())
+    }
+}
+
+/// Lists the refs of `repo`.
+pub fn list(repo: &gix::Repository) -> Result<Refs, GitError> {
+    let mut refs = Refs {
+        shallow: repo.is_shallow().unwrap_or(false),
+        ..Refs::default()
+    };
+    let platform = repo.references().context(|| "cannot read refs")?;
+    let all = platform.all().context(|| "cannot read refs")?;
+    for reference in all {
+        let mut reference = match reference {
+            Ok(r) => r,
+            Err(err) => {
+                refs.warnings.push(format!("unreadable ref skipped: {err}"));
+                continue;
+            }
+        };
+        let name = reference.name().as_bstr().to_string();
+        if name.starts_with("refs/remotes/") && name.ends_with("/HEAD") {
+            continue;
+        }
+        match peel_to_commit(&mut reference) {
+            Some(commit) => refs.tips.push(RefTip { name, commit }),
+            None => refs
+                .warnings
+                .push(format!("ref {name} does not point to a commit; skipped")),
+        }
+    }
+    refs.default = default_branch(repo);
+    if let Some(head) = &refs.default {
+        if !refs.tips.iter().any(|t| t.commit == head.commit) {
+            refs.tips.push(head.clone());
+        }
+    }
+    Ok(refs)
+}
+
+fn peel_to_commit(reference: &mut gix::Reference<'_>) -> Option<ObjectId> {
+    let id = reference.peel_to_id().ok()?;
+    let object = id.object().ok()?;
+    object.peel_to_commit().ok().map(|c| c.id)
+}
+
+/// HEAD's branch (or the detached commit); `None` for an unborn HEAD.
+fn default_branch(repo: &gix::Repository) -> Option<RefTip> {
+    let mut head = repo.head().ok()?;
+    let name = head
+        .referent_name()
+        .map_or_else(|| "HEAD".to_string(), |n| n.as_bstr().to_string());
+    let commit = head.peel_to_commit().ok()?.id;
+    Some(RefTip { name, commit })
+}

@@ -206,7 +206,7 @@ pub struct ScanArgs {
     #[arg(
         long,
         help_heading = "What to scan",
-        conflicts_with_all = ["staged", "since", "range", "no_history"]
+        conflicts_with_all = ["staged", "since", "range", "no_history", "history_only", "branch"]
     )]
     pub pre_receive: bool,
 }

@@ -291,3 +291,136 @@ fn hooked_free_repo(sb: &Sandbox) -> std::path::PathBuf {
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+/// `(key, value)` pairs of each hook in `.pre-commit-hooks.yaml` (a flat list of maps).
+fn manifest_hooks() -> Vec<Vec<(String, String)>> {
+    let text = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"));
+    let mut hooks: Vec<Vec<(String, String)>> = Vec::new();
+    for line in text.lines().filter(|l| !l.trim_start().starts_with('#')) {
+        let (new, body) = match line.strip_prefix("- ") {
+            Some(rest) => (true, rest),
+            None => (false, line.trim_start()),
+        };
+        let Some((key, value)) = body.split_once(':') else {
+            continue;
+        };
+        if new {
+            hooks.push(Vec::new());
+        }
+        if let Some(hook) = hooks.last_mut() {
+            hook.push((key.trim().to_string(), value.trim().to_string()));
+        }
+    }
+    hooks
+}
+
+#[test]
+fn the_pre_commit_manifest_declares_both_hooks() {
+    let hooks = manifest_hooks();
+    let get = |hook: &[(String, String)], key: &str| {
+        hook.iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let summary: Vec<(String, String, String, String)> = hooks
+        .iter()
+        .map(|h| {
+            (
+                get(h, "id"),
+                get(h, "entry"),
+                get(h, "language"),
+                get(h, "pass_filenames"),
+            )
+        })
+        .collect();
+    let expected = |id: &str, language: &str| {
+        (
+            id.to_string(),
+            "keyhound scan --staged".to_string(),
+            language.to_string(),
+            "false".to_string(),
+        )
+    };
+    assert_eq!(
+        summary,
+        vec![
+            expected("keyhound", "rust"),
+            expected("keyhound-system", "system")
+        ]
+    );
+}
+
+/// The real `pre-commit` executable, if installed (pyenv shims resolved, since the sandbox
+/// has its own HOME).
+fn pre_commit_executable() -> Option<String> {
+    let found = std::process::Command::new("sh")
+        .args(["-c", "command -v pre-commit"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())?;
+    let path = String::from_utf8_lossy(&found.stdout).trim().to_string();
+    if !path.contains("/shims/") {
+        return Some(path);
+    }
+    let real = std::process::Command::new("pyenv")
+        .args(["which", "pre-commit"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())?;
+    Some(String::from_utf8_lossy(&real.stdout).trim().to_string())
+}
+
+#[test]
+fn the_pre_commit_framework_runs_the_hook_from_a_clone_of_the_manifest() {
+    let Some(pre_commit) = pre_commit_executable() else {
+        eprintln!("skipped: the pre-commit package is not installed (pip install pre-commit)");
+        return;
+    };
+    let sb = Sandbox::new();
+    let hooks_repo = sb.repo("keyhound-hooks");
+    let manifest = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"));
+    write(&hooks_repo, ".pre-commit-hooks.yaml", &manifest);
+    sb.git(&hooks_repo, &["add", "."]);
+    sb.git(&hooks_repo, &["commit", "-qm", "hooks"]);
+    let rev = sb.git(&hooks_repo, &["rev-parse", "HEAD"]);
+
+    let project = sb.repo("project");
+    let config = format!(
+        "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: keyhound-system\n",
+        hooks_repo.display()
+    );
+    write(&project, ".pre-commit-config.yaml", &config);
+    let run = |args: &[&str]| {
+        let out = sb
+            .command(&pre_commit, &project)
+            .env("PRE_COMMIT_HOME", sb.path().join("pre-commit-cache"))
+            .args(args)
+            .output()
+            .expect("pre-commit runs");
+        assert!(
+            out.status.success(),
+            "pre-commit {args:?}: {:?}",
+            text(&out)
+        );
+    };
+    run(&["install"]);
+    write(&project, "main.py", "print('hi')\n");
+    sb.git(&project, &["add", "."]);
+    let (ok, out) = commit(&sb, &project, &["commit", "-m", "clean"]);
+    assert!(ok, "clean commit blocked by the framework:\n{out}");
+    assert!(out.contains("Passed"), "{out}");
+
+    let (ok, out) = try_commit(
+        &sb,
+        &project,
+        "settings.py",
+        &format!("MEETSO_API_KEY = \"{}\"\n", key_a()),
+    );
+    assert!(!ok, "the framework let a key through:\n{out}");
+    assert!(out.contains("Failed"), "{out}");
+    assert!(
+        out.contains("settings.py") && out.contains("meetso-live-key"),
+        "{out}"
+    );
+}

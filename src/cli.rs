@@ -25,7 +25,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan a directory (and, for repositories, git history) for leaked credentials.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List or validate detection rules.
     Rules {
         /// Rules action.

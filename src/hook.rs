@@ -90,10 +90,12 @@ pub enum Uninstalled {
 
 /// The hooks directory git uses for the repository containing `start`.
 pub fn hooks_dir(start: &Path) -> Result<PathBuf, HookError> {
-    let repo = gix::discover(start).map_err(|e| HookError::NotARepo {
+    let not_a_repo = |reason: String| HookError::NotARepo {
         path: start.display().to_string(),
-        reason: e.to_string(),
-    })?;
+        reason,
+    };
+    let start = std::fs::canonicalize(start).map_err(|e| not_a_repo(e.to_string()))?;
+    let repo = gix::discover(&start).map_err(|e| not_a_repo(e.to_string()))?;
     let configured = repo
         .config_snapshot()
         .trusted_path("core.hooksPath")

@@ -2,6 +2,7 @@
 //! fingerprints that survive edits above a secret, still catch a different secret on the same
 //! line, and a baseline file that regenerates byte for byte.
 
+mod common;
 mod workflow_support;
 
 use std::path::Path;

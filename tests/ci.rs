@@ -3,6 +3,7 @@
 //! (a clone of an `origin` with the pull request's commits on top), and an unknown command in
 //! the docs fails the test, so the documentation cannot drift from what is tested.
 
+mod common;
 mod workflow_support;
 
 use std::collections::BTreeSet;

@@ -1,6 +1,7 @@
 //! The pre-commit hook end to end: `keyhound hook install` in real repositories, then real
 //! `git commit`s that the hook blocks or lets through.
 
+mod common;
 mod workflow_support;
 
 use std::path::Path;

@@ -2,6 +2,7 @@
 //! the git CLI. Pushes carrying a key are rejected while their objects sit in git's
 //! quarantine; clean pushes, new branches and deletions go through.
 
+mod common;
 mod workflow_support;
 
 use std::path::{Path, PathBuf};

@@ -171,19 +171,10 @@ pub fn json(out: &Output) -> serde_json::Value {
     })
 }
 
-/// `(rule, path, line, source)` of every finding in a JSON report.
+/// `(rule, path, line, source)` of every finding in a JSON report, sorted.
 pub fn findings(report: &serde_json::Value) -> Vec<(String, String, u64, String)> {
-    report["findings"]
-        .as_array()
-        .expect("findings array")
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap_or_default().to_string(),
-                f["path"].as_str().unwrap_or_default().to_string(),
-                f["line"].as_u64().unwrap_or_default(),
-                f["source"].as_str().unwrap_or_default().to_string(),
-            )
-        })
+    crate::common::finding_keys(report)
+        .into_iter()
+        .map(|(rule, path, line, source, _)| (rule, path, line, source))
         .collect()
 }

@@ -74,17 +74,10 @@ impl Sandbox {
 
     /// `git args…` in `cwd`; panics with git's stderr when it fails.
     pub fn git(&self, cwd: &Path, args: &[&str]) -> String {
-        let out = self
-            .command("git", cwd)
-            .args(args)
-            .output()
-            .expect("git runs");
-        assert!(
-            out.status.success(),
-            "git {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
+        let out = self.git_output(cwd, args);
+        let (stdout, stderr) = text(&out);
+        assert!(out.status.success(), "git {args:?} failed: {stderr}");
+        stdout.trim().to_string()
     }
 
     /// `git args…` in `cwd`, whatever the outcome.

@@ -10,7 +10,7 @@
 //! `GIT_OBJECT_DIRECTORY` and `GIT_ALTERNATE_OBJECT_DIRECTORIES`; the git source opens the
 //! repository with those honoured.
 
-use crate::source::git::range::RangeSpec;
+use crate::source::git::{self, range::RangeSpec};
 use std::path::Path;
 
 /// What keyhound prints on stderr when it rejects a push.
@@ -121,8 +121,10 @@ pub fn existing_tips(path: &Path) -> Result<Vec<String>, PreReceiveError> {
         path: path.display().to_string(),
         reason,
     };
-    let repo = gix::open(path).map_err(|e| err(e.to_string()))?;
-    let refs = repo.references().map_err(|e| err(e.to_string()))?;
+    let repo = git::discover(path)
+        .map_err(|e| err(e.to_string()))?
+        .ok_or_else(|| err("not a git repository".into()))?;
+    let refs = repo.repo.references().map_err(|e| err(e.to_string()))?;
     let mut tips = Vec::new();
     for r in refs.all().map_err(|e| err(e.to_string()))? {
         let Ok(mut r) = r else { continue };

@@ -425,3 +425,17 @@ fn the_pre_commit_framework_runs_the_hook_from_a_clone_of_the_manifest() {
         "{out}"
     );
 }
+
+#[test]
+fn a_non_executable_previous_hook_stays_ignored_as_git_ignored_it() {
+    let sb = Sandbox::new();
+    let repo = hooked_free_repo(&sb);
+    write(&repo, ".git/hooks/pre-commit", "#!/bin/sh\nexit 1\n");
+    assert!(sb.keyhound(&repo, &["hook", "install"]).status.success());
+    let (ok, out) = try_commit(&sb, &repo, "fine.txt", "fine\n");
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("pre-commit.local was ignored because it is not executable"),
+        "{out}"
+    );
+}

@@ -53,6 +53,7 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
             .as_ref()
             .map(|c| c.allow_paths.clone())
             .unwrap_or_default(),
+        progress: !args.quiet,
         mode: scan_mode(args)?,
     };
     let mut report = scan::run(&plan, &detector)?;

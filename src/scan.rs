@@ -4,10 +4,12 @@
 use crate::detect::Detector;
 use crate::finding::Finding;
 use crate::report::Report;
+use crate::source::progress::Progress;
 use crate::source::{fs, git, Stats};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use std::collections::HashSet;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Default per-file size limit: 10 MiB.
@@ -28,6 +30,8 @@ pub struct ScanPlan {
     pub allow_paths: Vec<String>,
     /// Which sources to read.
     pub mode: Mode,
+    /// Draw a progress line on stderr (only when it is a terminal).
+    pub progress: bool,
 }
 
 /// Which sources a scan reads.
@@ -90,7 +94,13 @@ pub fn run(plan: &ScanPlan, detector: &Detector) -> Result<Report, ScanError> {
     })?;
     let allow = allow_set(&plan.allow_paths)?;
     let keep = |path: &str| !allow.is_match(path);
-    let stats = Stats::default();
+    let stats = Arc::new(Stats::default());
+    let _progress = Progress::start(
+        "scanning",
+        Arc::clone(&stats),
+        None,
+        plan.progress && plan.mode != Mode::Staged,
+    );
     let mut report = Report::default();
     match &plan.mode {
         Mode::Files => report.findings = files(plan, detector, &stats, &keep),

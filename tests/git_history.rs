@@ -284,3 +284,46 @@ fn history_only_outside_a_repository_is_an_error() {
     let out = keyhound_in(dir.path(), &["scan", "--history-only"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn non_utf8_paths_missing_objects_and_submodules_do_not_stop_the_scan() {
+    use std::os::unix::ffi::OsStrExt;
+    let repo = TestRepo::new();
+    let odd = std::ffi::OsStr::from_bytes(b"caf\xe9.py");
+    std::fs::write(repo.path().join(odd), format!("K = \"{LIVE_KEY}\"\n")).expect("write");
+    repo.write("lost.txt", "this blob will go missing\n");
+    let c = repo.commit_all("odd", "Ana", "2025-01-01T10:00:00+00:00");
+    // A gitlink (submodule) entry pointing at a commit this repository does not have.
+    repo.git(&[
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        "160000,1111111111111111111111111111111111111111,vendor/lib",
+    ]);
+    repo.git(&["commit", "-q", "-m", "submodule"]);
+    let lost = repo.git(&["rev-parse", "HEAD:lost.txt"]);
+    let object = repo
+        .path()
+        .join(".git/objects")
+        .join(&lost[..2])
+        .join(&lost[2..]);
+    std::fs::remove_file(object).expect("remove loose object");
+
+    let out = repo.keyhound(&["scan", "--history-only", "--format", "json"]);
+    let report = json_report(&out, 1);
+    assert_eq!(
+        finding_keys(&report),
+        vec![hist("meetso-live-key", "caf\u{fffd}.py", 1, &c)]
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&lost),
+        "missing object named in a warning: {stderr}"
+    );
+    assert_eq!(report["stats"]["errors"], 1);
+    let notes = report["stats"]["notes"].to_string();
+    assert!(
+        notes.contains("submodules not scanned") && notes.contains("vendor/lib"),
+        "{notes}"
+    );
+}

@@ -99,6 +99,13 @@ pub fn is_placeholder(value: &str) -> bool {
         || has_sequence_run(value.as_bytes(), 5)
         || has_keyboard_walk(&lower, 6)
         || distinct_chars(value) <= 4
+        || is_partial_jwt(value)
+}
+
+/// A JWT needs a header, a payload and a signature; a lone `eyJ…` header (`{"alg":…}`) is a
+/// documentation fragment.
+fn is_partial_jwt(value: &str) -> bool {
+    value.starts_with("eyJ") && value.matches('.').count() < 2
 }
 
 /// True when `value` looks like a reference to something else rather than a literal secret:
@@ -284,6 +291,7 @@ mod tests {
             "ms_Qwertyuiop1234567890asdfghjklZx",
             "yourApiKeyGoesHere",
             "fake-key-0001-0002-0003",
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
         ] {
             assert!(is_placeholder(p), "{p} not caught");
         }

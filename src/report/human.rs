@@ -147,15 +147,7 @@ fn summary(report: &Report, secrets: usize) -> String {
     let files = format!(
         "{} {} ({}) in {:.2}s",
         s.scanned,
-        if report
-            .findings
-            .iter()
-            .any(|f| f.source == SourceKind::History)
-        {
-            "files/blobs"
-        } else {
-            "files"
-        },
+        if s.scanned == 1 { "file" } else { "files" },
         human_bytes(s.bytes),
         report.duration.as_secs_f64()
     );

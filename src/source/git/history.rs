@@ -288,7 +288,7 @@ fn exposure(
 ) -> serde_json::Value {
     let duration = removed.map(|r| (r.time - first.time).max(0));
     let where_ = if reached.is_empty() {
-        "local only: no remote-tracking ref holds it".to_string()
+        "in local history only (no remote-tracking ref holds it)".to_string()
     } else {
         format!("on {}", reached.join(", "))
     };
@@ -301,7 +301,7 @@ fn exposure(
             short(&r.id)
         ),
         _ => format!(
-            "exposed since {} {where_} ({}, not removed from {default})",
+            "exposed since {} {where_} ({}, still in {default})",
             first.date.get(..10).unwrap_or(&first.date),
             short(&first.id)
         ),

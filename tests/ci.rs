@@ -17,10 +17,15 @@ const MR_HUMAN: &str = "keyhound scan --since origin/main";
 const FULL_JSON: &str = "keyhound scan --format json --output keyhound.json";
 const STAGED: &str = "keyhound scan --staged";
 
+/// docs/workflows.md, the README's workflow sections.
+fn workflows_doc() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/workflows.md"))
+        .expect("docs/workflows.md")
+}
+
 /// Every `keyhound …` or `git fetch …` command in the YAML blocks of docs/workflows.md.
 fn documented_commands() -> BTreeSet<String> {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/workflows.md"))
-        .expect("docs/workflows.md");
+    let doc = workflows_doc();
     let mut in_yaml = false;
     let mut commands = BTreeSet::new();
     for line in doc.lines() {
@@ -220,4 +225,10 @@ fn the_lefthook_and_husky_command_blocks_a_staged_key() {
         out.contains("hook.env") && out.contains("git commit --no-verify"),
         "{out}"
     );
+}
+
+#[test]
+fn the_documented_hook_message_is_the_one_keyhound_prints() {
+    let doc = workflows_doc();
+    assert!(doc.contains(keyhound::hook::STAGED_ADVICE.trim_end()));
 }

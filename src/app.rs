@@ -1,12 +1,13 @@
 //! Runs the parsed command line: loads rules and config, builds the scan plan, renders the
 //! report, and decides the exit code.
 
-use crate::cli::{Cli, ColorChoice, Command, RulesAction, ScanArgs};
+use crate::cli::{Cli, ColorChoice, Command, DoctorArgs, RulesAction, ScanArgs};
 use crate::workflow;
 use anyhow::{Context, Result};
 use keyhound::baseline;
 use keyhound::config::{self, Config};
 use keyhound::detect::Detector;
+use keyhound::dotenv;
 use keyhound::report::{Format, RenderOptions};
 use keyhound::rules::RuleSet;
 use keyhound::scan::{self, Mode, ScanPlan};
@@ -26,6 +27,7 @@ pub const EXIT_ERROR: u8 = 2;
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => run_scan(&args),
+        Command::GitignoreDoctor(args) => run_doctor(&args),
         Command::Rules { action } => run_rules(action),
         Command::Hook { action } => workflow::run_hook(action).map(|()| clean()),
         Command::Init { path, force } => workflow::run_init(&path, force).map(|()| clean()),
@@ -35,6 +37,26 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Man => workflow::run_man().map(|()| clean()),
     }
+}
+
+fn run_doctor(args: &DoctorArgs) -> Result<ExitCode> {
+    let config = load_config(None, &args.path)?;
+    let detector = Detector::new(&load_rules(&[], config.as_ref())?)?;
+    let report = dotenv::lint::gitignore_doctor(&args.path, &detector)?;
+    let opts = RenderOptions {
+        show_secrets: false,
+        color: color_enabled(args.color, args.format, false),
+    };
+    write_report(None, |out| match args.format {
+        Format::Human => dotenv::lint::render_human(&report, opts, out),
+        format => report.render(format, opts, out),
+    })?;
+    let code = if report.findings.is_empty() {
+        EXIT_CLEAN
+    } else {
+        EXIT_FINDINGS
+    };
+    Ok(ExitCode::from(code))
 }
 
 fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
@@ -119,7 +141,7 @@ fn run_rules(action: RulesAction) -> Result<ExitCode> {
         RulesAction::List { rules } => {
             let set = load_rules(&rules, None)?;
             let mut out = std::io::stdout().lock();
-            for r in &set.rules {
+            for r in set.rules.iter().chain(&dotenv::rules()) {
                 writeln!(
                     out,
                     "{:<22} {:<9} {:<11} {}",
@@ -167,12 +189,16 @@ fn default_threads() -> usize {
 }
 
 fn use_color(args: &ScanArgs) -> bool {
-    match args.color {
+    color_enabled(args.color, args.format, args.output.is_some())
+}
+
+fn color_enabled(choice: ColorChoice, format: Format, to_file: bool) -> bool {
+    match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            args.format == Format::Human
-                && args.output.is_none()
+            format == Format::Human
+                && !to_file
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 && std::io::stdout().is_terminal()
         }

@@ -26,6 +26,9 @@ pub struct Cli {
 pub enum Command {
     /// Scan a directory (and, for repositories, git history) for leaked credentials.
     Scan(Box<ScanArgs>),
+    /// Audit env files and ignore rules only: why each tracked .env got into git, and whether
+    /// a new .env would be ignored. Exit 1 on a tracked env file or an ignore-rule gap.
+    GitignoreDoctor(DoctorArgs),
     /// List or validate detection rules.
     Rules {
         /// Rules action.
@@ -209,4 +212,20 @@ pub struct ScanArgs {
         conflicts_with_all = ["staged", "since", "range", "no_history", "history_only", "branch"]
     )]
     pub pre_receive: bool,
+}
+
+/// `keyhound gitignore-doctor` options.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// A directory inside the git working tree to audit.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "human")]
+    pub format: Format,
+
+    /// Colour the human report.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
 }

@@ -9,6 +9,7 @@
 pub mod baseline;
 pub mod config;
 pub mod detect;
+pub mod dotenv;
 pub mod finding;
 pub mod hook;
 pub mod init;

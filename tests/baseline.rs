@@ -21,13 +21,13 @@ fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// A repository whose work tree holds two findings: one in `config/app.env`, one in
+/// A repository whose work tree holds two findings: one in `config/app.conf`, one in
 /// `src/client.py`.
 fn repo_with_two_findings(sb: &Sandbox) -> std::path::PathBuf {
     let repo = sb.repo("repo");
     write(
         &repo,
-        "config/app.env",
+        "config/app.conf",
         &format!("# settings\nMEETSO_KEY={}\n", key_a()),
     );
     write(
@@ -52,7 +52,7 @@ fn a_baseline_hides_old_findings_survives_moves_and_catches_a_new_secret_on_the_
         vec![
             (
                 "meetso-live-key".into(),
-                "config/app.env".into(),
+                "config/app.conf".into(),
                 2,
                 "worktree".into()
             ),
@@ -87,7 +87,7 @@ fn a_baseline_hides_old_findings_survives_moves_and_catches_a_new_secret_on_the_
     assert_eq!(
         body,
         vec![
-            format!("{} meetso-live-key config/app.env", fp(0)),
+            format!("{} meetso-live-key config/app.conf", fp(0)),
             format!("{} meetso-live-key src/client.py", fp(1)),
         ]
     );
@@ -104,7 +104,7 @@ fn a_baseline_hides_old_findings_survives_moves_and_catches_a_new_secret_on_the_
     // Lines inserted above the key: still baselined, and the regenerated file is identical.
     write(
         &repo,
-        "config/app.env",
+        "config/app.conf",
         &format!(
             "# settings\n# a\n# b\n# c\nREGION=eu\nMEETSO_KEY={}\n",
             key_a()
@@ -127,7 +127,7 @@ fn a_baseline_hides_old_findings_survives_moves_and_catches_a_new_secret_on_the_
     // A different secret on the baselined line is new.
     write(
         &repo,
-        "config/app.env",
+        "config/app.conf",
         &format!(
             "# settings\n# a\n# b\n# c\nREGION=eu\nMEETSO_KEY={}\n",
             key_b()
@@ -139,7 +139,7 @@ fn a_baseline_hides_old_findings_survives_moves_and_catches_a_new_secret_on_the_
         findings(&changed),
         vec![(
             "meetso-live-key".into(),
-            "config/app.env".into(),
+            "config/app.conf".into(),
             6,
             "worktree".into()
         )]
@@ -176,7 +176,7 @@ fn keyhoundignore_takes_fingerprints_and_path_globs_with_comments() {
         findings(&report),
         vec![(
             "meetso-live-key".into(),
-            "config/app.env".into(),
+            "config/app.conf".into(),
             2,
             "worktree".into()
         )]
@@ -191,7 +191,7 @@ fn keyhoundignore_takes_fingerprints_and_path_globs_with_comments() {
 fn broken_baseline_and_ignore_files_are_errors_naming_the_line() {
     let sb = Sandbox::new();
     let repo = repo_with_two_findings(&sb);
-    write(&repo, "bad-baseline", "# header\nconfig/app.env:2\n");
+    write(&repo, "bad-baseline", "# header\nconfig/app.conf:2\n");
     let out = sb.keyhound(
         &repo,
         &["scan", "--no-history", "--baseline", "bad-baseline"],
@@ -199,7 +199,7 @@ fn broken_baseline_and_ignore_files_are_errors_naming_the_line() {
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr.contains("bad-baseline:2: `config/app.env:2` is not a fingerprint"),
+        stderr.contains("bad-baseline:2: `config/app.conf:2` is not a fingerprint"),
         "{stderr}"
     );
 
@@ -233,7 +233,7 @@ fn a_baseline_covers_commit_range_findings_too() {
     let range = format!("{start}..HEAD");
     write(
         &repo,
-        "config/app.env",
+        "config/app.conf",
         &format!("MEETSO_KEY={}\n", key_a()),
     );
     sb.git(&repo, &["add", "."]);
@@ -254,11 +254,11 @@ fn a_baseline_covers_commit_range_findings_too() {
     // The legacy key is re-added elsewhere in the file and a new key arrives in a new file.
     write(
         &repo,
-        "config/app.env",
+        "config/app.conf",
         &format!("REGION=eu\nMEETSO_KEY={}\n", key_a()),
     );
     write(&repo, "src/new.py", &format!("KEY = '{}'\n", key_b()));
-    sb.git(&repo, &["add", "config/app.env", "src/new.py"]);
+    sb.git(&repo, &["add", "config/app.conf", "src/new.py"]);
     sb.git(&repo, &["commit", "-qm", "new key"]);
     let new_commit = sb.git(&repo, &["rev-parse", "HEAD"]);
     let out = sb.keyhound(
@@ -285,4 +285,33 @@ fn a_baseline_covers_commit_range_findings_too() {
         )]
     );
     assert_eq!(report["findings"][0]["commit"], new_commit.as_str());
+}
+
+#[test]
+fn a_baseline_covers_file_findings_without_a_secret() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("repo");
+    write(&repo, ".env", "REGION=eu\n");
+    sb.git(&repo, &["add", "."]);
+    sb.git(&repo, &["commit", "-qm", "env"]);
+    let (code, before) = scan_json(&sb, &repo, &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(findings(&before)[0].0, "dotenv-committed");
+    assert_eq!(
+        before["findings"][0]["secret_sha256"],
+        serde_json::Value::Null
+    );
+    let out = sb.keyhound(
+        &repo,
+        &["scan", "--no-history", "-q", "--baseline-out", BASELINE],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let baseline = read(&repo.join(BASELINE));
+    let fp = before["findings"][0]["fingerprint"].as_str().expect("fp");
+    assert!(
+        baseline.ends_with(&format!("{fp} dotenv-committed .env\n")),
+        "{baseline}"
+    );
+    let (code, after) = scan_json(&sb, &repo, &["--baseline", BASELINE]);
+    assert_eq!(code, Some(0), "{after}");
 }

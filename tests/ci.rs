@@ -161,6 +161,11 @@ fn scheduled_full_scan_reports_everything_in_sarif() {
         .collect();
     let expected: BTreeSet<(String, String, u64)> = [
         (
+            "dotenv-committed".to_string(),
+            "legacy/old.env".to_string(),
+            1,
+        ),
+        (
             "meetso-live-key".to_string(),
             "legacy/old.env".to_string(),
             2,

@@ -104,7 +104,7 @@ fn key_only_on_a_non_default_branch_and_only_in_a_tag() {
     let on_branch = repo.commit_all("bot", "Ben", "2025-01-02T10:00:00+00:00");
     repo.git(&["checkout", "-q", "main"]);
     repo.git(&["checkout", "-q", "--detach"]);
-    repo.write("release.env.txt", &format!("MEETSO_KEY={LIVE_KEY_2}\n"));
+    repo.write("release-keys.txt", &format!("MEETSO_KEY={LIVE_KEY_2}\n"));
     let tagged = repo.commit_all("release", "Cy", "2025-01-03T10:00:00+00:00");
     repo.git(&["tag", "-a", "v1.0", "-m", "release"]);
     repo.git(&["checkout", "-q", "main"]);
@@ -114,7 +114,7 @@ fn key_only_on_a_non_default_branch_and_only_in_a_tag() {
         finding_keys(&report),
         vec![
             hist("meetso-live-key", "bot.py", 1, &on_branch),
-            hist("meetso-live-key", "release.env.txt", 1, &tagged),
+            hist("meetso-live-key", "release-keys.txt", 1, &tagged),
         ]
     );
     assert_eq!(secret(&report, LIVE_KEY)["in_head"], false);
@@ -124,7 +124,7 @@ fn key_only_on_a_non_default_branch_and_only_in_a_tag() {
     let tag_only = history(repo.path(), &["--branch", "v1.0"], 1);
     assert_eq!(
         finding_keys(&tag_only),
-        vec![hist("meetso-live-key", "release.env.txt", 1, &tagged)]
+        vec![hist("meetso-live-key", "release-keys.txt", 1, &tagged)]
     );
 }
 
@@ -166,13 +166,13 @@ fn merges_and_renames_are_attributed_to_the_right_commits() {
     repo.write("c.txt", "other\n");
     repo.commit_all("main work", "Ana", "2025-01-03T10:00:00+00:00");
     repo.git(&["merge", "-q", "--no-ff", "-m", "merge", "feature"]);
-    repo.git(&["mv", "cfg/keys.txt", "cfg/keys.env.txt"]);
+    repo.git(&["mv", "cfg/keys.txt", "cfg/keys-renamed.txt"]);
     let renamed = repo.commit_all("rename", "Cy", "2025-01-05T10:00:00+00:00");
     let report = history(repo.path(), &[], 1);
     assert_eq!(
         finding_keys(&report),
         vec![
-            hist("meetso-live-key", "cfg/keys.env.txt", 1, &renamed),
+            hist("meetso-live-key", "cfg/keys-renamed.txt", 1, &renamed),
             hist("meetso-live-key", "cfg/keys.txt", 1, &feat),
         ]
     );

@@ -2,7 +2,9 @@
 //! report, and decides the exit code.
 
 use crate::cli::{Cli, ColorChoice, Command, DoctorArgs, RulesAction, ScanArgs};
+use crate::workflow;
 use anyhow::{Context, Result};
+use keyhound::baseline;
 use keyhound::config::{self, Config};
 use keyhound::detect::Detector;
 use keyhound::dotenv;
@@ -27,6 +29,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Scan(args) => run_scan(&args),
         Command::GitignoreDoctor(args) => run_doctor(&args),
         Command::Rules { action } => run_rules(action),
+        Command::Hook { action } => workflow::run_hook(action).map(|()| clean()),
+        Command::Init { path, force } => workflow::run_init(&path, force).map(|()| clean()),
+        Command::Completions { shell } => {
+            workflow::run_completions(shell);
+            Ok(clean())
+        }
+        Command::Man => workflow::run_man().map(|()| clean()),
     }
 }
 
@@ -69,7 +78,13 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
         progress: !args.quiet,
         mode: scan_mode(args)?,
     };
-    let report = scan::run(&plan, &detector)?;
+    let mut report = scan::run(&plan, &detector)?;
+    let filter = baseline::FilterOptions {
+        root: &args.path,
+        baseline: args.baseline.as_deref(),
+        baseline_out: args.baseline_out.as_deref(),
+    };
+    let baselined = baseline::filter_report(&mut report, filter)?;
     if !args.quiet {
         for w in &report.warnings {
             eprintln!("keyhound: warning: {w}");
@@ -82,15 +97,25 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
     write_report(args.output.as_deref(), |out| {
         report.render(args.format, opts, out)
     })?;
-    let code = if report.findings.is_empty() || args.exit_zero {
+    let code = if report.findings.is_empty() || args.exit_zero || baselined.is_some() {
         EXIT_CLEAN
     } else {
         EXIT_FINDINGS
     };
+    if !args.quiet {
+        workflow::explain_outcome(args, &report, baselined, code == EXIT_FINDINGS);
+    }
     Ok(ExitCode::from(code))
 }
 
+fn clean() -> ExitCode {
+    ExitCode::from(EXIT_CLEAN)
+}
+
 fn scan_mode(args: &ScanArgs) -> Result<Mode> {
+    if args.pre_receive {
+        return Ok(Mode::Range(workflow::pre_receive_range(&args.path)?));
+    }
     if args.staged {
         return Ok(Mode::Staged);
     }

@@ -25,7 +25,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan a directory (and, for repositories, git history) for leaked credentials.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Audit env files and ignore rules only: why each tracked .env got into git, and whether
     /// a new .env would be ignored. Exit 1 on a tracked env file or an ignore-rule gap.
     GitignoreDoctor(DoctorArgs),
@@ -34,6 +34,51 @@ pub enum Command {
         /// Rules action.
         #[command(subcommand)]
         action: RulesAction,
+    },
+    /// Install or remove the git pre-commit hook.
+    Hook {
+        /// Hook action.
+        #[command(subcommand)]
+        action: HookAction,
+    },
+    /// Write a commented starter .keyhound.toml.
+    Init {
+        /// Directory to write it in.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Overwrite an existing .keyhound.toml.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print a shell completion script (e.g. `keyhound completions bash > /etc/bash_completion.d/keyhound`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout, e.g. `keyhound man > keyhound.1`.
+    Man,
+}
+
+/// `keyhound hook …`.
+#[derive(Debug, Subcommand)]
+pub enum HookAction {
+    /// Install the pre-commit hook (honours core.hooksPath and worktrees; an existing hook is
+    /// kept as pre-commit.local and runs first).
+    Install {
+        /// Any directory inside the repository.
+        #[arg(default_value = ".")]
+        repo: PathBuf,
+        /// Replace an existing hook instead of chaining it (it is kept as
+        /// pre-commit.keyhound-backup).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove keyhound's pre-commit hook (only if keyhound installed it) and restore the
+    /// previous one.
+    Uninstall {
+        /// Any directory inside the repository.
+        #[arg(default_value = ".")]
+        repo: PathBuf,
     },
 }
 
@@ -149,6 +194,24 @@ pub struct ScanArgs {
     /// Exit 0 even when secrets are found (report-only runs).
     #[arg(long, help_heading = "Output")]
     pub exit_zero: bool,
+
+    /// Report only findings not listed in this baseline file.
+    #[arg(long, value_name = "FILE", help_heading = "Baseline")]
+    pub baseline: Option<PathBuf>,
+
+    /// Write every current finding's fingerprint to FILE (sorted, no line numbers, no
+    /// timestamps) and exit 0: adopt keyhound without fixing old findings first.
+    #[arg(long, value_name = "FILE", help_heading = "Baseline")]
+    pub baseline_out: Option<PathBuf>,
+
+    /// Server-side hook mode: read `old new ref` lines on stdin and scan only the pushed
+    /// commits (quarantined objects included); exit 1 rejects the push.
+    #[arg(
+        long,
+        help_heading = "What to scan",
+        conflicts_with_all = ["staged", "since", "range", "no_history", "history_only", "branch"]
+    )]
+    pub pre_receive: bool,
 }
 
 /// `keyhound gitignore-doctor` options.

@@ -1,4 +1,4 @@
-//! The CI examples of `docs/workflows.md` (merged into the README), run as written: every
+//! The CI examples of the README, run as written: every
 //! command in the docs' YAML blocks is extracted and executed with `sh` in a CI-like checkout
 //! (a clone of an `origin` with the pull request's commits on top), and an unknown command in
 //! the docs fails the test, so the documentation cannot drift from what is tested.
@@ -17,13 +17,12 @@ const MR_HUMAN: &str = "keyhound scan --since origin/main";
 const FULL_JSON: &str = "keyhound scan --format json --output keyhound.json";
 const STAGED: &str = "keyhound scan --staged";
 
-/// docs/workflows.md, the README's workflow sections.
+/// The README (its workflow sections hold the CI examples).
 fn workflows_doc() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/workflows.md"))
-        .expect("docs/workflows.md")
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README.md")
 }
 
-/// Every `keyhound …` or `git fetch …` command in the YAML blocks of docs/workflows.md.
+/// Every `keyhound …` or `git fetch …` command in the YAML blocks of the README.
 fn documented_commands() -> BTreeSet<String> {
     let doc = workflows_doc();
     let mut in_yaml = false;

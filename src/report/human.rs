@@ -33,7 +33,12 @@ pub fn render(report: &Report, opts: RenderOptions, out: &mut dyn Write) -> io::
         writeln!(out)?;
     }
     writeln!(out, "{}", summary(report, groups.len()))?;
-    if !report.findings.is_empty() {
+    // Staged findings get their own advice (never committed: remove, don't rotate).
+    if report
+        .findings
+        .iter()
+        .any(|f| f.source != SourceKind::Staged)
+    {
         writeln!(out, "{}", next_steps())?;
     }
     Ok(())

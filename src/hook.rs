@@ -28,10 +28,11 @@ pub const BACKUP_NAME: &str = "pre-commit.keyhound-backup";
 pub const STAGED_ADVICE: &str = "\
 keyhound: commit blocked: the staged changes above add a credential. Three ways forward:
   1. Remove the secret from the file and load it at run time instead: from an environment
-     variable set outside the repository (your shell, CI secret variables) or from a secrets
-     manager (AWS Secrets Manager, Vault, Doppler, 1Password, ...). Then `git add` the file
-     and commit again. It was never committed, so no history rewrite is needed; rotate it
-     only if it was shared elsewhere.
+     variable set outside the repository (your shell, CI secret variables) or from a
+     secrets manager (AWS Secrets Manager, Vault, Doppler, 1Password, ...). Then `git add`
+     the file and commit again. It was never committed, so no history rewrite is needed;
+     rotate it only if it was shared elsewhere. A staged env file: `git rm --cached <file>`
+     and fix the ignore rule shown above.
   2. A false positive (test fixture, documentation)? Add `keyhound:allow` in a comment on
      that line, or list the fingerprint or path in .keyhoundignore.
   3. Consciously commit it anyway, skipping every hook once: git commit --no-verify

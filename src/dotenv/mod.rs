@@ -186,6 +186,11 @@ fn env_finding(
             "no known key pattern inside; rotate any credential it holds: git history keeps it".to_string(),
             Some(diagnosis),
         ),
+        EnvFileKind::Env if source == SourceKind::Staged => (
+            Severity::Critical,
+            format!("holds {count}; not committed yet: unstage the file and keep {them} out of git"),
+            Some(diagnosis),
+        ),
         EnvFileKind::Env => (
             Severity::Critical,
             format!("holds {count}; rotate {them}: git history keeps {them} even after `git rm --cached`"),

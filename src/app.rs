@@ -3,10 +3,13 @@
 
 mod remediate;
 
-use crate::cli::{Cli, ColorChoice, Command, RulesAction, ScanArgs};
+use crate::cli::{Cli, ColorChoice, Command, DoctorArgs, RulesAction, ScanArgs};
+use crate::workflow;
 use anyhow::{Context, Result};
+use keyhound::baseline;
 use keyhound::config::{self, Config};
 use keyhound::detect::Detector;
+use keyhound::dotenv;
 use keyhound::report::{Format, RenderOptions};
 use keyhound::rules::RuleSet;
 use keyhound::scan::{self, Mode, ScanPlan};
@@ -26,11 +29,39 @@ pub const EXIT_ERROR: u8 = 2;
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => run_scan(&args),
+        Command::GitignoreDoctor(args) => run_doctor(&args),
         Command::Rules { action } => run_rules(action),
         Command::Verify(args) => remediate::run_verify(&args),
         Command::Revoke(args) => remediate::run_revoke(&args),
         Command::Checklist(args) => remediate::run_checklist(&args),
+        Command::Hook { action } => workflow::run_hook(action).map(|()| clean()),
+        Command::Init { path, force } => workflow::run_init(&path, force).map(|()| clean()),
+        Command::Completions { shell } => {
+            workflow::run_completions(shell);
+            Ok(clean())
+        }
+        Command::Man => workflow::run_man().map(|()| clean()),
     }
+}
+
+fn run_doctor(args: &DoctorArgs) -> Result<ExitCode> {
+    let config = load_config(None, &args.path)?;
+    let detector = Detector::new(&load_rules(&[], config.as_ref())?)?;
+    let report = dotenv::lint::gitignore_doctor(&args.path, &detector)?;
+    let opts = RenderOptions {
+        show_secrets: false,
+        color: color_enabled(args.color, args.format, false),
+    };
+    write_report(None, |out| match args.format {
+        Format::Human => dotenv::lint::render_human(&report, opts, out),
+        format => report.render(format, opts, out),
+    })?;
+    let code = if report.findings.is_empty() {
+        EXIT_CLEAN
+    } else {
+        EXIT_FINDINGS
+    };
+    Ok(ExitCode::from(code))
 }
 
 fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
@@ -49,9 +80,16 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
             .as_ref()
             .map(|c| c.allow_paths.clone())
             .unwrap_or_default(),
+        progress: !args.quiet,
         mode: scan_mode(args)?,
     };
     let mut report = scan::run(&plan, &detector)?;
+    let filter = baseline::FilterOptions {
+        root: &args.path,
+        baseline: args.baseline.as_deref(),
+        baseline_out: args.baseline_out.as_deref(),
+    };
+    let baselined = baseline::filter_report(&mut report, filter)?;
     if !args.quiet {
         for w in &report.warnings {
             eprintln!("keyhound: warning: {w}");
@@ -66,11 +104,25 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
     write_report(args.output.as_deref(), |out| {
         report.render(args.format, opts, out)
     })?;
-    let code = remediate::scan_exit(&remediation, !report.findings.is_empty(), args.exit_zero);
+    let code = remediate::scan_exit(
+        &remediation,
+        !report.findings.is_empty(),
+        args.exit_zero || baselined.is_some(),
+    );
+    if !args.quiet {
+        workflow::explain_outcome(args, &report, baselined, code == EXIT_FINDINGS);
+    }
     Ok(ExitCode::from(code))
 }
 
+fn clean() -> ExitCode {
+    ExitCode::from(EXIT_CLEAN)
+}
+
 fn scan_mode(args: &ScanArgs) -> Result<Mode> {
+    if args.pre_receive {
+        return Ok(Mode::Range(workflow::pre_receive_range(&args.path)?));
+    }
     if args.staged {
         return Ok(Mode::Staged);
     }
@@ -96,7 +148,7 @@ fn run_rules(action: RulesAction) -> Result<ExitCode> {
         RulesAction::List { rules } => {
             let set = load_rules(&rules, None)?;
             let mut out = std::io::stdout().lock();
-            for r in &set.rules {
+            for r in set.rules.iter().chain(&dotenv::rules()) {
                 writeln!(
                     out,
                     "{:<22} {:<9} {:<11} {}",
@@ -144,12 +196,16 @@ fn default_threads() -> usize {
 }
 
 fn use_color(args: &ScanArgs) -> bool {
-    match args.color {
+    color_enabled(args.color, args.format, args.output.is_some())
+}
+
+fn color_enabled(choice: ColorChoice, format: Format, to_file: bool) -> bool {
+    match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            args.format == Format::Human
-                && args.output.is_none()
+            format == Format::Human
+                && !to_file
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 && std::io::stdout().is_terminal()
         }

@@ -26,13 +26,38 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan a directory (and, for repositories, git history) for leaked credentials.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
+    /// Audit env files and ignore rules only: why each tracked .env got into git, and whether
+    /// a new .env would be ignored. Exit 1 on a tracked env file or an ignore-rule gap.
+    GitignoreDoctor(DoctorArgs),
     /// List or validate detection rules.
     Rules {
         /// Rules action.
         #[command(subcommand)]
         action: RulesAction,
     },
+    /// Install or remove the git pre-commit hook.
+    Hook {
+        /// Hook action.
+        #[command(subcommand)]
+        action: HookAction,
+    },
+    /// Write a commented starter .keyhound.toml.
+    Init {
+        /// Directory to write it in.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Overwrite an existing .keyhound.toml.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print a shell completion script (e.g. `keyhound completions bash > /etc/bash_completion.d/keyhound`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout, e.g. `keyhound man > keyhound.1`.
+    Man,
     /// Ask the provider whether a key is live (key from --key-env or stdin, never an argument).
     #[command(after_help = "Exit codes: 0 live, 1 dead, 2 unknown or error.\n\
 Examples:\n  keyhound verify --key-env NEW_MEETSO_KEY --provider meetso\n  \
@@ -48,6 +73,29 @@ Exit codes: 0 revoked (or already dead) and re-verified dead; 2 refused, failed 
     Revoke(RevokeArgs),
     /// Write the Markdown rotation checklist of a saved JSON report (`scan --format json -o FILE`).
     Checklist(ChecklistArgs),
+}
+
+/// `keyhound hook …`.
+#[derive(Debug, Subcommand)]
+pub enum HookAction {
+    /// Install the pre-commit hook (honours core.hooksPath and worktrees; an existing hook is
+    /// kept as pre-commit.local and runs first).
+    Install {
+        /// Any directory inside the repository.
+        #[arg(default_value = ".")]
+        repo: PathBuf,
+        /// Replace an existing hook instead of chaining it (it is kept as
+        /// pre-commit.keyhound-backup).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove keyhound's pre-commit hook (only if keyhound installed it) and restore the
+    /// previous one.
+    Uninstall {
+        /// Any directory inside the repository.
+        #[arg(default_value = ".")]
+        repo: PathBuf,
+    },
 }
 
 /// `keyhound rules …`.
@@ -163,9 +211,43 @@ pub struct ScanArgs {
     #[arg(long, help_heading = "Output")]
     pub exit_zero: bool,
 
+    /// Report only findings not listed in this baseline file.
+    #[arg(long, value_name = "FILE", help_heading = "Baseline")]
+    pub baseline: Option<PathBuf>,
+
+    /// Write every current finding's fingerprint to FILE (sorted, no line numbers, no
+    /// timestamps) and exit 0: adopt keyhound without fixing old findings first.
+    #[arg(long, value_name = "FILE", help_heading = "Baseline")]
+    pub baseline_out: Option<PathBuf>,
+
+    /// Server-side hook mode: read `old new ref` lines on stdin and scan only the pushed
+    /// commits (quarantined objects included); exit 1 rejects the push.
+    #[arg(
+        long,
+        help_heading = "What to scan",
+        conflicts_with_all = ["staged", "since", "range", "no_history", "history_only", "branch"]
+    )]
+    pub pre_receive: bool,
+
     /// Verify and revoke.
     #[command(flatten)]
     pub remediate: RemediateArgs,
+}
+
+/// `keyhound gitignore-doctor` options.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// A directory inside the git working tree to audit.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "human")]
+    pub format: Format,
+
+    /// Colour the human report.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
 }
 
 // --- Verify, revoke and checklist (network and remediation) ---
@@ -176,12 +258,12 @@ pub struct ScanArgs {
 pub struct RemediateArgs {
     /// Ask each provider whether the found keys are live: one request per distinct key and
     /// provider (plus retries on 429/5xx).
-    #[arg(long, conflicts_with = "staged")]
+    #[arg(long, conflicts_with_all = ["staged", "pre_receive"])]
     pub verify: bool,
 
     /// Revoke keys that verify live, through the provider's declared revoke API (implies
     /// --verify; guarded like `keyhound revoke`).
-    #[arg(long, conflicts_with = "staged")]
+    #[arg(long, conflicts_with_all = ["staged", "pre_receive"])]
     pub revoke: bool,
 
     /// Network options.

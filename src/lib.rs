@@ -6,9 +6,14 @@
 //! `finding::Finding`s, `scan` collects them into a `report::Report`, and a report format
 //! renders it.
 
+pub mod baseline;
 pub mod config;
 pub mod detect;
+pub mod dotenv;
 pub mod finding;
+pub mod hook;
+pub mod init;
+pub mod prereceive;
 pub mod remediate;
 pub mod report;
 pub mod rules;

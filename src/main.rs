@@ -3,6 +3,7 @@
 
 mod app;
 mod cli;
+mod workflow;
 
 use clap::Parser;
 use std::process::ExitCode;

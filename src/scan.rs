@@ -2,12 +2,15 @@
 //! applies path allow-lists, and assembles the [`Report`].
 
 use crate::detect::Detector;
-use crate::finding::Finding;
+use crate::dotenv;
+use crate::finding::{Finding, SourceKind};
 use crate::report::Report;
+use crate::source::progress::Progress;
 use crate::source::{fs, git, Stats};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use std::collections::HashSet;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Default per-file size limit: 10 MiB.
@@ -28,6 +31,8 @@ pub struct ScanPlan {
     pub allow_paths: Vec<String>,
     /// Which sources to read.
     pub mode: Mode,
+    /// Draw a progress line on stderr (only when it is a terminal).
+    pub progress: bool,
 }
 
 /// Which sources a scan reads.
@@ -90,7 +95,13 @@ pub fn run(plan: &ScanPlan, detector: &Detector) -> Result<Report, ScanError> {
     })?;
     let allow = allow_set(&plan.allow_paths)?;
     let keep = |path: &str| !allow.is_match(path);
-    let stats = Stats::default();
+    let stats = Arc::new(Stats::default());
+    let _progress = Progress::start(
+        "scanning",
+        Arc::clone(&stats),
+        None,
+        plan.progress && plan.mode != Mode::Staged,
+    );
     let mut report = Report::default();
     match &plan.mode {
         Mode::Files => report.findings = files(plan, detector, &stats, &keep),
@@ -107,8 +118,11 @@ pub fn run(plan: &ScanPlan, detector: &Detector) -> Result<Report, ScanError> {
         }
         Mode::Staged => {
             let repo = open_repo(plan, "--staged")?;
-            report.findings =
-                git::staged::scan(&repo, detector, &stats, plan.max_file_size, &keep)?.findings;
+            let staged = git::staged::scan(&repo, detector, &stats, plan.max_file_size, &keep)?;
+            report.findings = staged.findings;
+            report
+                .findings
+                .extend(staged_env_findings(&repo, &staged.files, detector));
         }
         Mode::Range(spec) => {
             let repo = open_repo(plan, "a commit range")?;
@@ -119,7 +133,7 @@ pub fn run(plan: &ScanPlan, detector: &Detector) -> Result<Report, ScanError> {
     report.stats = stats.snapshot();
     report.duration = started.elapsed();
     report.warnings = stats.take_warnings();
-    report.rules = detector.rules().to_vec();
+    report.rules = [detector.rules(), &dotenv::rules()].concat();
     report.sort();
     Ok(report)
 }
@@ -136,7 +150,13 @@ fn files(
         no_ignore: plan.no_ignore,
         max_file_size: plan.max_file_size,
     };
-    fs::scan(&opts, detector, stats, keep)
+    let mut findings = fs::scan(&opts, detector, stats, keep);
+    let tracked_env = dotenv::audit_worktree(&plan.root, detector, stats);
+    dotenv::merge(
+        &mut findings,
+        tracked_env.into_iter().filter(|f| keep(&f.path)),
+    );
+    findings
 }
 
 /// Files plus history. A worktree finding that a history finding already explains (same
@@ -169,7 +189,8 @@ fn full(
         max_size: plan.max_file_size,
         branch: branch.clone(),
     };
-    let history = git::history::scan(&repo, &opts, detector, stats, keep)?;
+    let mut history = git::history::scan(&repo, &opts, detector, stats, keep)?;
+    adopt_env_commits(&mut report.findings, &mut history.findings);
     let explained: HashSet<(&str, &str, u32, Option<&str>)> = history
         .findings
         .iter()
@@ -182,6 +203,51 @@ fn full(
     report.facts = history.facts;
     report.notes = history.notes;
     Ok(())
+}
+
+/// A committed env file still tracked today keeps its worktree finding (diagnosed against
+/// today's ignore files, which is what the user fixes) and gains the commit that first added
+/// it from the history finding, which is dropped.
+fn adopt_env_commits(worktree: &mut [Finding], history: &mut Vec<Finding>) {
+    history.retain(|h| {
+        if h.rule != dotenv::RULE_ID {
+            return true;
+        }
+        match worktree
+            .iter_mut()
+            .find(|w| w.rule == h.rule && w.path == h.path)
+        {
+            Some(w) => {
+                w.commit = h.commit.clone();
+                w.severity = w.severity.max(h.severity);
+                false
+            }
+            None => true,
+        }
+    });
+}
+
+/// `dotenv-committed` findings for staged env files, diagnosed against the work tree's
+/// ignore files: staging an env file fails the commit with the same advice.
+fn staged_env_findings(
+    repo: &git::Repo,
+    files: &[(String, Vec<u8>)],
+    detector: &Detector,
+) -> Vec<Finding> {
+    let Some(workdir) = repo.repo.workdir() else {
+        return Vec::new();
+    };
+    let ignores = dotenv::ignore::RepoIgnores::open(&repo.repo);
+    files
+        .iter()
+        .filter(|(path, _)| dotenv::classify(path).is_some())
+        .filter_map(|(path, data)| {
+            let repo_path = format!("{}{path}", repo.prefix);
+            let diagnosis =
+                dotenv::doctor::diagnose(&ignores.worktree(workdir, &repo_path), &repo_path);
+            dotenv::committed_env_finding(path, data, detector, diagnosis, SourceKind::Staged, None)
+        })
+        .collect()
 }
 
 fn open_repo(plan: &ScanPlan, mode: &'static str) -> Result<git::Repo, ScanError> {

@@ -165,3 +165,17 @@ fn checklist_rejects_what_is_not_a_report() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a keyhound JSON report"));
 }
+
+#[test]
+fn a_committed_env_file_gets_the_gitignore_doctors_fix_and_untrack_commands() {
+    let repo = TestRepo::new();
+    repo.write(".env", &format!("MEETSO_API_KEY={K_LIVE}\n"));
+    repo.write(".gitignore", ".evn\n");
+    repo.commit_all("Add config", "Alice", "2025-03-01T09:00:00+00:00");
+    let out = run(repo.path(), &["scan", "--format", "checklist"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("- [ ] Fix the ignore rule: change line 1 of .gitignore to `.env` — `.evn` is a typo of `.env` (two letters swapped), so it never matches `.env`.\n"), "{text}");
+    assert!(text.contains("- [ ] Stop tracking `.env`: `git rm --cached -- .env && git add -- .gitignore && git commit -m 'Stop tracking .env'`\n"), "{text}");
+    assert!(text.contains("--invert-paths --path '.env'"), "{text}");
+}

@@ -142,8 +142,11 @@ fn run_scan() -> Scan {
     let arr = json["findings"]
         .as_array()
         .unwrap_or_else(|| panic!("report has no `findings` array: {json}"));
+    // The corpus lives in keyhound's own repository, so its env files are tracked and also
+    // yield `dotenv-committed` file findings; those are tested in tests/dotenv.rs.
     let findings = arr
         .iter()
+        .filter(|f| f["rule"] != "dotenv-committed")
         .map(|f| {
             let field = |name: &str| {
                 f[name]

@@ -171,19 +171,9 @@ fn expect_audit(m: &Mock, rows: &[Row<'_>]) -> Vec<AuditKey> {
         .collect()
 }
 
-fn secret_facts<'a>(report: &'a Value, key: &str) -> &'a Value {
-    let sha = sha256(key);
-    report["secrets"]
-        .as_array()
-        .expect("secrets")
-        .iter()
-        .find(|s| s["secret_sha256"] == sha.as_str())
-        .unwrap_or_else(|| panic!("no secret entry for {}", &sha[..8]))
-}
-
 /// (status, http_status, provider) of a secret's verification.
 fn verdict(report: &Value, key: &str) -> (String, Option<u64>, String) {
-    let v = &secret_facts(report, key)["verification"];
+    let v = &secret_entry(report, key)["verification"];
     (
         v["status"].as_str().unwrap_or_default().into(),
         v["http_status"].as_u64(),
@@ -277,7 +267,7 @@ fn scan_verify_reads_each_answer_right_and_checks_each_secret_once() {
     assert_eq!(v(K_DEAD), ("dead".into(), Some(401), "meetso".into()));
     assert_eq!(v(TOKEN), ("live".into(), Some(200), "attendee".into()));
     let detail = |k| {
-        secret_facts(&report, k)["verification"]["detail"]
+        secret_entry(&report, k)["verification"]["detail"]
             .as_str()
             .unwrap_or_default()
             .to_string()
@@ -296,7 +286,7 @@ fn scan_verify_reads_each_answer_right_and_checks_each_secret_once() {
     );
     // K_LIVE appears in two files and was asked about once; the Token key without context
     // was tried with MeetStream, then Attendee.
-    assert_eq!(secret_facts(&report, K_LIVE)["locations"], 2);
+    assert_eq!(secret_entry(&report, K_LIVE)["locations"], 2);
     assert_eq!(
         hits_for(&m, K_LIVE),
         vec!["GET /public/v1/meetings?limit=1"]
@@ -393,7 +383,7 @@ fn a_token_key_rejected_by_every_candidate_is_unknown_not_dead() {
         ("unknown".into(), None, "meetstream, attendee".into())
     );
     assert_eq!(
-        secret_facts(&report, TOKEN)["verification"]["detail"],
+        secret_entry(&report, TOKEN)["verification"]["detail"],
         "provider unknown; rejected by every candidate (MeetStream: dead (HTTP 401); Attendee: dead (HTTP 401)): not a live key for any of them, but it may be live with another service"
     );
 }
@@ -768,7 +758,7 @@ fn scan_revoke_revokes_live_keys_with_an_api_and_records_it() {
     let dir = leaky_dir();
     let (refused, report) = scan_against(dir.path(), &m, &["--revoke", "--yes"], 2);
     assert_eq!(
-        secret_facts(&report, K_LIVE)["revocation"]["status"],
+        secret_entry(&report, K_LIVE)["revocation"]["status"],
         "refused"
     );
     assert!(revoke_posts(&m).is_empty());
@@ -776,17 +766,17 @@ fn scan_revoke_revokes_live_keys_with_an_api_and_records_it() {
     // key has no revocation API; the dead key is left alone.
     let (out, report) = scan_against(dir.path(), &m, &["--revoke", "--emergency", "--yes"], 1);
     for key in [K_LIVE, K_SCOPE] {
-        let facts = secret_facts(&report, key);
+        let facts = secret_entry(&report, key);
         assert_eq!(facts["revocation"]["status"], "revoked", "{facts}");
         assert_eq!(facts["revocation"]["confirmed_dead"], true);
         assert_eq!(facts["verification"]["status"], "dead");
         assert_eq!(m.behavior("meetso", key), Some(Behavior::Dead));
     }
     assert_eq!(
-        secret_facts(&report, TOKEN)["revocation"]["status"],
+        secret_entry(&report, TOKEN)["revocation"]["status"],
         "no_api"
     );
-    assert!(secret_facts(&report, K_DEAD)["revocation"].is_null());
+    assert!(secret_entry(&report, K_DEAD)["revocation"].is_null());
     assert_eq!(revoke_posts(&m).len(), 2);
     // Per run: verified once (the guard reuses that answer), revoked, re-verified.
     let get = "GET /public/v1/meetings?limit=1";

@@ -155,8 +155,12 @@ impl Detector {
                 let (Some(whole), Some(secret)) = (caps.get(0), caps.get(secret_idx)) else {
                     continue;
                 };
+                // A sentence may end right after a key; an ellipsis marks a placeholder.
+                if secret.as_bytes().ends_with(b"..") {
+                    continue;
+                }
                 let mut end = secret.end();
-                while end > secret.start() && window[end - 1] == b'.' {
+                if window[end - 1] == b'.' {
                     end -= 1;
                 }
                 let span = (ws + secret.start(), ws + end);

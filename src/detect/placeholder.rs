@@ -99,6 +99,13 @@ pub fn is_placeholder(value: &str) -> bool {
         || has_sequence_run(value.as_bytes(), 5)
         || has_keyboard_walk(&lower, 6)
         || distinct_chars(value) <= 4
+        || is_partial_jwt(value)
+}
+
+/// A JWT needs a header, a payload and a signature; a lone `eyJ…` header (`{"alg":…}`) is a
+/// documentation fragment.
+fn is_partial_jwt(value: &str) -> bool {
+    value.starts_with("eyJ") && value.matches('.').count() < 2
 }
 
 /// True when `value` looks like a reference to something else rather than a literal secret:
@@ -241,8 +248,8 @@ mod tests {
     use super::*;
 
     const REAL: &[&str] = &[
-        "mts_live_Q7fLr2ZxW9kPm4Tb8NcVy1HdJ6sGa3Ue",
-        "ms_Hq3ZrT8vLm2XwP9kJd6Ns4Ye1Cb7Fa5G",
+        "mts_live_Q7fLr2ZxW9kPm4Tb8NcVy1HdJ6sGa3Ue", // keyhound:allow (generated test key)
+        "ms_Hq3ZrT8vLm2XwP9kJd6Ns4Ye1Cb7Fa5G",       // keyhound:allow (generated test key)
         "7c9e2b41d8a65f3e0b1c4d7a9e2f5b8c1d4e7f0a",
         "Kx9vTq2LmZ8rWp4Nc7Yb1Hs6Dj3Fg5Qa",
         "whsec_5XbR2mQ9kLt7Vz3Np8Hw4Jc6Yd1Fg0Sa",
@@ -284,6 +291,7 @@ mod tests {
             "ms_Qwertyuiop1234567890asdfghjklZx",
             "yourApiKeyGoesHere",
             "fake-key-0001-0002-0003",
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
         ] {
             assert!(is_placeholder(p), "{p} not caught");
         }

@@ -3,9 +3,9 @@
 use super::*;
 use crate::rules::RuleSet;
 
-const LIVE: &str = "mts_live_Q7fLr2ZxW9kPm4Tb8NcVy1HdJ6sGa3Ue";
-const TEST: &str = "mts_test_Vb4Nc8Xz2Lk6Jh9Gf3Ds7Ap1Qw5Er0Ty";
-const MS: &str = "ms_Hq3ZrT8vLm2XwP9kJd6Ns4Ye1Cb7Fa5G";
+const LIVE: &str = "mts_live_Q7fLr2ZxW9kPm4Tb8NcVy1HdJ6sGa3Ue"; // keyhound:allow (generated test key)
+const TEST: &str = "mts_test_Vb4Nc8Xz2Lk6Jh9Gf3Ds7Ap1Qw5Er0Ty"; // keyhound:allow (generated test key)
+const MS: &str = "ms_Hq3ZrT8vLm2XwP9kJd6Ns4Ye1Cb7Fa5G"; // keyhound:allow (generated test key)
 const TOKEN: &str = "f3a9c2e81b7d4065a9e2c3b1d8f74e06";
 const ZOOM: &str = "Hd7Fs3Gj9Kl2Qw5Er8Ty1Ui4Op6As0Dz";
 const DEEPGRAM: &str = "7c9e2b41d8a65f3e0b1c4d7a9e2f5b8c1d4e7f0a";

@@ -4,9 +4,10 @@
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use base64::Engine;
 
-/// Decodes `Basic` credentials (`base64(id:secret)`) into `(id, secret)`. `None` when the
-/// value is not base64 of printable `id:secret` with a non-empty id and a secret of 8+
-/// characters.
+/// Decodes `Basic` credentials (`base64(id:secret)`) into `(id, secret)`. `None` unless
+/// the value is base64 of OAuth client credentials: an id of 8–128 characters from
+/// `[A-Za-z0-9._-]` and a secret of 16–256 characters from `[A-Za-z0-9._~+/=-]` (Zoom
+/// client ids and secrets have this shape; human passwords with other punctuation do not).
 pub fn basic_auth(encoded: &str) -> Option<(String, String)> {
     let decoded = STANDARD
         .decode(encoded)
@@ -17,7 +18,15 @@ pub fn basic_auth(encoded: &str) -> Option<(String, String)> {
         return None;
     }
     let (id, secret) = text.split_once(':')?;
-    (!id.is_empty() && secret.len() >= 8).then(|| (id.to_string(), secret.to_string()))
+    let id_ok = (8..=128).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    let secret_ok = (16..=256).contains(&secret.len())
+        && secret
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._~+/=-".contains(&b));
+    (id_ok && secret_ok).then(|| (id.to_string(), secret.to_string()))
 }
 
 /// True when the body after the last `_` of a vendor prefix mixes upper case, lower case
@@ -52,11 +61,16 @@ mod tests {
         assert_eq!(basic_auth(&STANDARD.encode(":secretsecret")), None);
         assert_eq!(basic_auth(&STANDARD.encode("id:short")), None);
         assert_eq!(basic_auth(&STANDARD.encode("id:has space inside")), None);
+        // A human password with punctuation in a test fixture is not a client secret.
+        assert_eq!(
+            basic_auth(&STANDARD.encode("catmai#d:#DZaRJYrixKE*gFY")),
+            None
+        );
     }
 
     #[test]
     fn mixed_alnum_needs_all_three_classes() {
-        assert!(mixed_alnum("ms_Hq3ZrT8vLm2XwP9kJd6Ns4Ye1Cb7Fa5G"));
+        assert!(mixed_alnum("ms_Hq3ZrT8vLm2XwP9kJd6Ns4Ye1Cb7Fa5G")); // keyhound:allow (generated test key)
         assert!(!mixed_alnum("ms_0123456789abcdef0123456789abcdef"));
         assert!(!mixed_alnum("ms_ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEF"));
     }

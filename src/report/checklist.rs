@@ -529,10 +529,10 @@ fn removal(md: &mut String, s: &Section<'_>, doc: &Doc, history_known: bool) {
             .iter()
             .find(|f| f.path == *path && f.secret_sha256.is_none())
             .and_then(|f| f.gitignore.as_ref());
-        if let Some(d) = diagnosis {
-            untrack_diagnosed(md, path, d);
-        } else if !at_head {
+        if !at_head {
             continue;
+        } else if let Some(d) = diagnosis {
+            untrack_diagnosed(md, path, d);
         } else if is_env_file(path) {
             let _ = writeln!(
                 md,
@@ -570,19 +570,20 @@ fn removal(md: &mut String, s: &Section<'_>, doc: &Doc, history_known: bool) {
     md.push('\n');
 }
 
+/// The gitignore doctor's verdict on a committed env file, as steps.
 fn untrack_diagnosed(md: &mut String, path: &str, d: &GitignoreDiagnosis) {
     let _ = writeln!(
         md,
-        "- [ ] Fix the ignore rule: {}. Use `{}`.",
-        d.problem.trim_end_matches('.'),
-        d.fix
+        "- [ ] Fix the ignore rule: {} — {}",
+        d.fix.trim_end_matches('.'),
+        d.problem
     );
-    if d.commands.is_empty() {
-        let _ = writeln!(md, "- [ ] Stop tracking it: `git rm --cached -- '{path}'`");
-    }
-    for c in &d.commands {
-        let _ = writeln!(md, "- [ ] `{c}`");
-    }
+    let commands = if d.commands.is_empty() {
+        format!("git rm --cached -- '{path}'")
+    } else {
+        d.commands.join(" && ")
+    };
+    let _ = writeln!(md, "- [ ] Stop tracking `{path}`: `{commands}`");
 }
 
 /// One history rewrite for every secret found in history: files that should never have been

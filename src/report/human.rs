@@ -3,29 +3,14 @@
 //! what to do next. Colour only when asked or on a terminal.
 
 use super::{RenderOptions, Report, SecretGroup};
-use crate::finding::{Finding, Severity, SourceKind};
+use crate::finding::{Finding, GitignoreDiagnosis, Severity, SourceKind};
 use colored::{ColoredString, Colorize};
 use std::io::{self, Write};
 
 /// Writes the human report.
 pub fn render(report: &Report, opts: RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     colored::control::set_override(opts.color);
-    let mut last_group: Option<(SourceKind, &str, Option<&str>)> = None;
-    for f in &report.findings {
-        let group = (
-            f.source,
-            f.path.as_str(),
-            f.commit.as_ref().map(|c| c.id.as_str()),
-        );
-        if last_group != Some(group) {
-            if last_group.is_some() {
-                writeln!(out)?;
-            }
-            writeln!(out, "{}", group_header(f))?;
-            last_group = Some(group);
-        }
-        writeln!(out, "{}", finding_line(report, f, opts))?;
-    }
+    write_findings(report, opts, out)?;
     let groups = report.secrets();
     let notable: Vec<&SecretGroup<'_>> = groups
         .iter()
@@ -48,8 +33,58 @@ pub fn render(report: &Report, opts: RenderOptions, out: &mut dyn Write) -> io::
         writeln!(out)?;
     }
     writeln!(out, "{}", summary(report, groups.len()))?;
-    if !report.findings.is_empty() {
+    // Staged findings get their own advice (never committed: remove, don't rotate).
+    if report
+        .findings
+        .iter()
+        .any(|f| f.source != SourceKind::Staged)
+    {
         writeln!(out, "{}", next_steps())?;
+    }
+    Ok(())
+}
+
+/// Writes the findings grouped by file (and commit), each gitignore diagnosis under its
+/// finding.
+pub fn write_findings(report: &Report, opts: RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    let mut last_group: Option<(bool, &str, Option<&str>)> = None;
+    for f in &report.findings {
+        let group = (
+            f.source == SourceKind::Staged,
+            f.path.as_str(),
+            f.commit.as_ref().map(|c| c.id.as_str()),
+        );
+        if last_group != Some(group) {
+            if last_group.is_some() {
+                writeln!(out)?;
+            }
+            writeln!(out, "{}", group_header(f))?;
+            last_group = Some(group);
+        }
+        writeln!(out, "{}", finding_line(report, f, opts))?;
+        if let Some(d) = &f.gitignore {
+            write_diagnosis(d, out)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes the gitignore diagnosis under its finding: the faulty line, the problem, the fix
+/// and the commands that untrack the file.
+fn write_diagnosis(d: &GitignoreDiagnosis, out: &mut dyn Write) -> io::Result<()> {
+    const PAD: &str = "             ";
+    let culprit = match (&d.file, d.line, &d.pattern) {
+        (Some(file), Some(line), Some(pattern)) => {
+            format!("{}  `{pattern}`", format!("{file}:{line}").bold())
+        }
+        _ => "no ignore rule covers this file".bold().to_string(),
+    };
+    writeln!(out, "{PAD}{culprit}")?;
+    writeln!(out, "{PAD}{} {}", "problem".yellow().bold(), d.problem)?;
+    writeln!(out, "{PAD}{}     {}", "fix".green().bold(), d.fix)?;
+    for (i, command) in d.commands.iter().enumerate() {
+        let label = if i == 0 { "run" } else { "   " };
+        writeln!(out, "{PAD}{}     {command}", label.bold())?;
     }
     Ok(())
 }
@@ -60,7 +95,7 @@ fn group_header(f: &Finding) -> String {
         (Some(c), _) => format!(
             "{path}  {}",
             format!(
-                "(history: {} by {} <{}> on {})",
+                "(commit {} by {} <{}> on {})",
                 short(&c.id),
                 c.author,
                 c.email,
@@ -147,15 +182,7 @@ fn summary(report: &Report, secrets: usize) -> String {
     let files = format!(
         "{} {} ({}) in {:.2}s",
         s.scanned,
-        if report
-            .findings
-            .iter()
-            .any(|f| f.source == SourceKind::History)
-        {
-            "files/blobs"
-        } else {
-            "files"
-        },
+        if s.scanned == 1 { "file" } else { "files" },
         human_bytes(s.bytes),
         report.duration.as_secs_f64()
     );

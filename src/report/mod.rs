@@ -88,12 +88,23 @@ pub struct SecretGroup<'a> {
 }
 
 impl Report {
-    /// Sorts findings into a stable order: path, line, column, rule, commit.
+    /// Sorts findings into a stable order: path, then commit (oldest first, uncommitted
+    /// last), then position and rule.
     pub fn sort(&mut self) {
         self.findings.sort_by(|a, b| {
-            (a.source, &a.path, a.line, a.column, &a.rule)
-                .cmp(&(b.source, &b.path, b.line, b.column, &b.rule))
-                .then_with(|| commit_time(a).cmp(&commit_time(b)))
+            let key = |f: &Finding| {
+                let commit = f.commit.as_ref().map(|c| c.id.clone());
+                (
+                    f.path.clone(),
+                    commit_time(f),
+                    commit,
+                    f.source,
+                    f.line,
+                    f.column,
+                    f.rule.clone(),
+                )
+            };
+            key(a).cmp(&key(b))
         });
     }
 

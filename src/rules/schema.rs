@@ -212,6 +212,30 @@ fn one_line(s: &str) -> String {
 }
 
 impl Rule {
+    /// A rule implemented in code rather than by patterns (e.g. `dotenv-committed`, a tracked
+    /// env file). It has no keywords or patterns, so the detector never runs it; it exists so
+    /// listings and reports (SARIF rule metadata) can describe its findings.
+    pub fn coded(id: &str, description: &str, severity: Severity, remediation: &str) -> Rule {
+        Rule {
+            id: id.to_string(),
+            description: description.to_string(),
+            severity,
+            provider: None,
+            provider_hints: Vec::new(),
+            keywords: Vec::new(),
+            patterns: Vec::new(),
+            min_entropy: None,
+            priority: 0,
+            validator: Validator::None,
+            placeholder_check: false,
+            identifier_check: false,
+            window_lines: 0,
+            remediation: Some(remediation.to_string()),
+            id_span: 0..0,
+            compiled: Arc::default(),
+        }
+    }
+
     /// The compiled patterns, compiled on first use (so startup pays only for rules whose
     /// keywords actually occur).
     pub fn compile(&self) -> &[Regex] {

@@ -163,6 +163,17 @@ pub fn sha256(s: &str) -> String {
         .collect()
 }
 
+/// The `secrets[]` entry of `key` in a JSON report.
+pub fn secret_entry<'a>(report: &'a Value, key: &str) -> &'a Value {
+    let sha = sha256(key);
+    report["secrets"]
+        .as_array()
+        .expect("secrets array")
+        .iter()
+        .find(|s| s["secret_sha256"] == sha.as_str())
+        .unwrap_or_else(|| panic!("no secrets[] entry for sha256 {}…", &sha[..12]))
+}
+
 /// Path of a temp file inside `dir`.
 pub fn tmp_path(dir: &Path, name: &str) -> PathBuf {
     dir.join(name)

@@ -8,6 +8,7 @@ use super::refs::{self, Refs};
 use super::walk::{self, Attribution};
 use super::{commit, GitError, Repo};
 use crate::detect::Detector;
+use crate::dotenv;
 use crate::finding::{CommitInfo, Finding, SourceKind};
 use crate::report::SecretFacts;
 use crate::source::{is_binary, Chunk, Stats};
@@ -61,13 +62,16 @@ pub fn scan(
         Some(rev) => vec![super::range::resolve(repo, rev)?],
         None => refs.commits(),
     };
-    let blobs: Vec<ObjectId> = walk::blobs_reachable(r, &tips)?.into_iter().collect();
+    let (blobs, env_files) = walk::blobs_reachable(r, &tips, &is_env_name)?;
+    let blobs: Vec<ObjectId> = blobs.into_iter().collect();
     let hits = scan_blobs(repo, &blobs, opts, detector, stats);
-    if hits.is_empty() {
+    if hits.is_empty() && !env_files {
         return Ok(out);
     }
     let hit_ids: HashSet<ObjectId> = hits.keys().copied().collect();
-    let attribution = walk::attribute(r, &tips, &|id, _| hit_ids.contains(id))?;
+    let attribution = walk::attribute(r, &tips, &|id, name| {
+        hit_ids.contains(id) || is_env_name(name)
+    })?;
     if !attribution.submodules.is_empty() {
         out.notes.push(format!(
             "submodules not scanned (their history lives in other repositories): {}",
@@ -94,7 +98,77 @@ pub fn scan(
         }
     }
     out.facts = secret_facts(r, &refs, &hits, &out.findings)?;
+    out.findings.extend(env_file_findings(
+        repo,
+        &attribution,
+        &mut infos,
+        detector,
+        keep,
+    )?);
     Ok(out)
+}
+
+fn is_env_name(name: &[u8]) -> bool {
+    std::str::from_utf8(name).is_ok_and(|n| dotenv::classify(n).is_some())
+}
+
+/// One `dotenv-committed` finding per env-file path ever committed: attributed to the
+/// commit that first added it, diagnosed against the ignore files of that commit, critical
+/// when any version held a secret.
+fn env_file_findings(
+    repo: &Repo,
+    attribution: &Attribution,
+    infos: &mut CommitInfos<'_>,
+    detector: &Detector,
+    keep: &(dyn Fn(&str) -> bool + Sync),
+) -> Result<Vec<Finding>, GitError> {
+    let r = &repo.repo;
+    let ignores = dotenv::ignore::RepoIgnores::open(r);
+    let mut by_path: BTreeMap<String, Finding> = BTreeMap::new();
+    for (blob, locations) in &attribution.locations {
+        for loc in locations
+            .iter()
+            .filter(|l| dotenv::classify(&l.path).is_some())
+        {
+            let Some(path) = repo.relative(&loc.path).filter(|p| keep(p)) else {
+                continue;
+            };
+            let data = repo.blob(*blob)?;
+            let tree_id = walk::commit_tree(r, attribution.commits[loc.commit])?;
+            let Ok(tree) = r.find_tree(tree_id) else {
+                continue;
+            };
+            let diagnosis = dotenv::doctor::diagnose(&ignores.tree(&tree, &loc.path), &loc.path);
+            let info = infos.get(loc.commit)?.clone();
+            let Some(f) = dotenv::committed_env_finding(
+                &path,
+                &data,
+                detector,
+                diagnosis,
+                SourceKind::History,
+                Some(info),
+            ) else {
+                continue;
+            };
+            match by_path.get_mut(&path) {
+                Some(kept) => {
+                    let severity = kept.severity.max(f.severity);
+                    if commit_time(&f) < commit_time(kept) {
+                        *kept = f;
+                    }
+                    kept.severity = severity;
+                }
+                None => {
+                    by_path.insert(path, f);
+                }
+            }
+        }
+    }
+    Ok(by_path.into_values().collect())
+}
+
+fn commit_time(f: &Finding) -> i64 {
+    f.commit.as_ref().map_or(i64::MAX, |c| c.time)
 }
 
 /// Scans each blob once, in parallel; returns the blobs that have findings.
@@ -289,7 +363,7 @@ fn exposure(
 ) -> serde_json::Value {
     let duration = removed.map(|r| (r.time - first.time).max(0));
     let where_ = if reached.is_empty() {
-        "local only: no remote-tracking ref holds it".to_string()
+        "in local history only (no remote-tracking ref holds it)".to_string()
     } else {
         format!("on {}", reached.join(", "))
     };
@@ -302,7 +376,7 @@ fn exposure(
             short(&r.id)
         ),
         _ => format!(
-            "exposed since {} {where_} ({}, not removed from {default})",
+            "exposed since {} {where_} ({}, still in {default})",
             first.date.get(..10).unwrap_or(&first.date),
             short(&first.id)
         ),

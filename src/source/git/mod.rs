@@ -7,6 +7,7 @@ pub mod commit;
 pub mod diff;
 mod error;
 pub mod history;
+pub mod objects_env;
 pub mod range;
 pub mod refs;
 pub mod staged;
@@ -23,6 +24,9 @@ pub struct Repo {
     /// The scan root relative to the work tree (`""` for the root, always `/`-terminated
     /// otherwise), so scans of a subdirectory report only files under it.
     pub prefix: String,
+    /// Keeps the object directories named by git's environment readable (pre-receive
+    /// quarantine); see [`objects_env`].
+    _objects_env: Option<objects_env::AlternatesDir>,
 }
 
 /// Opens the repository containing `path` (a work tree or any directory in it, a `.git`
@@ -35,7 +39,7 @@ pub fn discover(path: &Path) -> Result<Option<Repo>, GitError> {
     if gix::discover::upwards(&abs).is_err() {
         return Ok(None);
     }
-    let repo = gix::discover(&abs).map_err(|err| GitError::Open {
+    let mut repo = gix::discover(&abs).map_err(|err| GitError::Open {
         path: path.to_path_buf(),
         source: err.into(),
     })?;
@@ -55,7 +59,12 @@ pub fn discover(path: &Path) -> Result<Option<Repo>, GitError> {
             }
         })
         .unwrap_or_default();
-    Ok(Some(Repo { repo, prefix }))
+    let _objects_env = objects_env::apply(&mut repo)?;
+    Ok(Some(Repo {
+        repo,
+        prefix,
+        _objects_env,
+    }))
 }
 
 impl Repo {

@@ -143,22 +143,26 @@ pub fn attribute(
     Ok(out)
 }
 
-/// Every blob reachable from `tips` (for scans limited to one branch).
+/// Every blob reachable from `tips`, and whether any of them sits under a file name that
+/// `named` accepts (so callers know whether a later attribution walk has work to do).
 pub fn blobs_reachable(
     repo: &gix::Repository,
     tips: &[ObjectId],
-) -> Result<HashSet<ObjectId>, GitError> {
+    named: &dyn Fn(&[u8]) -> bool,
+) -> Result<(HashSet<ObjectId>, bool), GitError> {
     let mut blobs = HashSet::new();
+    let mut any_named = false;
     let mut walker = Walker::new(repo);
     for commit in commits_oldest_first(repo, tips)? {
         let tree = commit_tree(repo, commit)?;
         walker.visit_new(tree, &mut |_, entry| {
             if entry.kind == Kind::Blob {
                 blobs.insert(entry.id);
+                any_named = any_named || named(&entry.name);
             }
         })?;
     }
-    Ok(blobs)
+    Ok((blobs, any_named))
 }
 
 /// Blobs of `tree` (recursively) that `wanted` accepts.

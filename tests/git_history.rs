@@ -327,3 +327,19 @@ fn non_utf8_paths_missing_objects_and_submodules_do_not_stop_the_scan() {
         "{notes}"
     );
 }
+
+#[test]
+fn two_secrets_in_one_file_each_get_their_own_exposure_window() {
+    let repo = TestRepo::new();
+    repo.write("cfg.txt", &format!("A={LIVE_KEY}\nB={LIVE_KEY_2}\n"));
+    let leak = repo.commit_all("leak", "Ana", "2025-03-02T10:00:00+00:00");
+    repo.git(&["rm", "-q", "cfg.txt"]);
+    let fix = repo.commit_all("remove", "Ana", "2025-03-02T11:00:00+00:00");
+    let report = history(repo.path(), &[], 1);
+    for key in [LIVE_KEY, LIVE_KEY_2] {
+        let e = &secret(&report, key)["exposure"];
+        assert_eq!(e["first_commit"], leak.as_str(), "{key}");
+        assert_eq!(e["removed_commit"], fix.as_str(), "{key}");
+        assert_eq!(e["duration_seconds"], 3600);
+    }
+}

@@ -276,12 +276,15 @@ fn secret_facts(
 ) -> Result<BTreeMap<String, SecretFacts>, GitError> {
     // Group blobs by the secrets they hold.
     let mut group_of: BTreeMap<String, usize> = BTreeMap::new();
-    let mut blob_groups: HashMap<ObjectId, usize> = HashMap::new();
+    let mut blob_groups: HashMap<ObjectId, Vec<usize>> = HashMap::new();
     for (blob, found) in hits {
         for sha in found.iter().filter_map(Finding::secret_sha256) {
             let next = group_of.len();
             let g = *group_of.entry(sha.to_string()).or_insert(next);
-            blob_groups.insert(*blob, g);
+            let groups = blob_groups.entry(*blob).or_default();
+            if !groups.contains(&g) {
+                groups.push(g);
+            }
         }
     }
     let presence = match &refs.default {

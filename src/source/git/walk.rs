@@ -255,12 +255,12 @@ pub struct Presence {
 }
 
 /// Walks the first-parent line of `tip` oldest to newest, diffing each commit's tree with its
-/// parent's, and reports per group (blobs mapped to group ids `0..groups`) when it appeared
-/// and when it was removed. Returns the chain (oldest first) and one [`Presence`] per group.
+/// parent's, and reports per group (blobs mapped to the group ids `0..groups` of the secrets
+/// they hold; a blob may hold several) when it appeared and when it was removed. Returns the chain (oldest first) and one [`Presence`] per group.
 pub fn presence(
     repo: &gix::Repository,
     tip: ObjectId,
-    blob_groups: &HashMap<ObjectId, usize>,
+    blob_groups: &HashMap<ObjectId, Vec<usize>>,
     groups: usize,
 ) -> Result<(Vec<ObjectId>, Vec<Presence>), GitError> {
     let walk = repo
@@ -284,10 +284,10 @@ pub fn presence(
         let tree = commit_tree(repo, *commit)?;
         let mut delta = vec![0i64; groups];
         diff_trees(&mut reader, previous, Some(tree), &mut |old, new| {
-            if let Some(g) = old.and_then(|b| blob_groups.get(&b)) {
+            for g in old.and_then(|b| blob_groups.get(&b)).into_iter().flatten() {
                 delta[*g] -= 1;
             }
-            if let Some(g) = new.and_then(|b| blob_groups.get(&b)) {
+            for g in new.and_then(|b| blob_groups.get(&b)).into_iter().flatten() {
                 delta[*g] += 1;
             }
         })?;

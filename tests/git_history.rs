@@ -286,12 +286,12 @@ fn history_only_outside_a_repository_is_an_error() {
 }
 
 #[test]
-fn non_utf8_paths_missing_objects_and_submodules_do_not_stop_the_scan() {
+fn non_utf8_paths_corrupt_objects_and_submodules_do_not_stop_the_scan() {
     use std::os::unix::ffi::OsStrExt;
     let repo = TestRepo::new();
     let odd = std::ffi::OsStr::from_bytes(b"caf\xe9.py");
     std::fs::write(repo.path().join(odd), format!("K = \"{LIVE_KEY}\"\n")).expect("write");
-    repo.write("lost.txt", "this blob will go missing\n");
+    repo.write("lost.txt", "this blob will be corrupted\n");
     let c = repo.commit_all("odd", "Ana", "2025-01-01T10:00:00+00:00");
     // A gitlink (submodule) entry pointing at a commit this repository does not have.
     repo.git(&[
@@ -307,7 +307,9 @@ fn non_utf8_paths_missing_objects_and_submodules_do_not_stop_the_scan() {
         .join(".git/objects")
         .join(&lost[..2])
         .join(&lost[2..]);
-    std::fs::remove_file(object).expect("remove loose object");
+    // Corrupt it: git's zlib stream replaced by garbage.
+    std::fs::remove_file(&object).expect("make writable");
+    std::fs::write(&object, b"not a zlib stream").expect("corrupt loose object");
 
     let out = repo.keyhound(&["scan", "--history-only", "--format", "json"]);
     let report = json_report(&out, 1);

@@ -80,7 +80,6 @@ impl<T, E: Into<BoxError>> ResultExt<T> for Result<T, E> {
 }
 
 /// Renders an error with all its sources, `outer: inner: innermost`, for warnings kept as text.
-#[allow(dead_code)] // used by object enumeration warnings
 pub(crate) fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
     let mut out = err.to_string();
     let mut source = err.source();

@@ -6,7 +6,7 @@
 
 use super::refs::{self, Refs};
 use super::walk::{self, Attribution};
-use super::{commit, GitError, Repo};
+use super::{commit, odb, GitError, Repo};
 use crate::detect::Detector;
 use crate::dotenv;
 use crate::finding::{CommitInfo, Finding, SourceKind};
@@ -16,7 +16,8 @@ use gix::ObjectId;
 use rayon::prelude::*;
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 
 /// How to scan history.
 #[derive(Clone, Debug, Default)]
@@ -48,7 +49,8 @@ pub fn scan(
     stats: &Stats,
     keep: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<HistoryScan, GitError> {
-    let r = &repo.repo;
+    let tuned = walk::tuned(&repo.repo);
+    let r = &tuned;
     let refs = refs::list(r)?;
     let mut out = HistoryScan::default();
     out.notes.extend(refs.warnings.iter().cloned());
@@ -62,9 +64,19 @@ pub fn scan(
         Some(rev) => vec![super::range::resolve(repo, rev)?],
         None => refs.commits(),
     };
-    let (blobs, env_files) = walk::blobs_reachable(r, &tips, &is_env_name)?;
-    let blobs: Vec<ObjectId> = blobs.into_iter().collect();
-    let hits = scan_blobs(repo, &blobs, opts, detector, stats);
+    let (hits, env_files) = match &opts.branch {
+        // One ref: only the blobs its history reaches.
+        Some(_) => {
+            let (blobs, env_files) = walk::blobs_reachable(r, &tips, &is_env_name)?;
+            let blobs: Vec<ObjectId> = blobs.into_iter().collect();
+            (
+                scan_reachable(repo, &blobs, opts, detector, stats),
+                env_files,
+            )
+        }
+        // All refs: every blob of the object database, straight from the packs.
+        None => scan_all(repo, opts, detector, stats)?,
+    };
     if hits.is_empty() && !env_files {
         return Ok(out);
     }
@@ -81,6 +93,16 @@ pub fn scan(
                 .cloned()
                 .collect::<Vec<_>>()
                 .join(", ")
+        ));
+    }
+    let unreachable = hits
+        .keys()
+        .filter(|b| !attribution.locations.contains_key(*b))
+        .count();
+    if unreachable > 0 {
+        out.notes.push(format!(
+            "{unreachable} unreachable object{} (in no ref's history, e.g. left by a rebase; `git gc` prunes them) held secrets: not reported",
+            if unreachable == 1 { "" } else { "s" }
         ));
     }
     let mut infos = CommitInfos::new(r, &attribution);
@@ -171,8 +193,62 @@ fn commit_time(f: &Finding) -> i64 {
     f.commit.as_ref().map_or(i64::MAX, |c| c.time)
 }
 
-/// Scans each blob once, in parallel; returns the blobs that have findings.
-fn scan_blobs(
+/// Scans every blob of the object database once, decoding packs by delta tree in parallel.
+/// Also says whether any blob looks like an env file (then the attribution walk must run even
+/// without findings, to find committed env files by name).
+fn scan_all(
+    repo: &Repo,
+    opts: &HistoryOptions,
+    detector: &Detector,
+    stats: &Stats,
+) -> Result<(HashMap<ObjectId, Vec<Finding>>, bool), GitError> {
+    let hits = Mutex::new(HashMap::new());
+    let env_like = AtomicBool::new(false);
+    let blob_opts = odb::BlobOptions {
+        max_size: opts.max_size,
+        threads: Some(opts.threads.max(1)),
+    };
+    let done = odb::for_each_blob(&repo.repo, &blob_opts, |id, data| {
+        if !env_like.load(Ordering::Relaxed) && looks_like_env(data) {
+            env_like.store(true, Ordering::Relaxed);
+        }
+        if let Some(found) = scan_data(data, detector, stats) {
+            if let Ok(mut hits) = hits.lock() {
+                hits.insert(id.to_owned(), found);
+            }
+        }
+    })?;
+    stats
+        .skipped_large
+        .fetch_add(done.skipped_large, Ordering::Relaxed);
+    for error in done.errors {
+        stats.warn(error);
+    }
+    let hits = hits.into_inner().unwrap_or_default();
+    Ok((hits, env_like.into_inner()))
+}
+
+/// Whether a blob starts like an env file: after comments and blank lines, a
+/// `NAME=value` line (optionally `export`ed).
+fn looks_like_env(data: &[u8]) -> bool {
+    let head = &data[..data.len().min(1024)];
+    let Some(line) = head
+        .split(|&b| b == b'\n')
+        .map(<[u8]>::trim_ascii)
+        .find(|l| !l.is_empty() && !l.starts_with(b"#"))
+    else {
+        return false;
+    };
+    let line = line.strip_prefix(b"export ").unwrap_or(line);
+    let name_len = line
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+        .count();
+    name_len > 0 && line.get(name_len) == Some(&b'=')
+}
+
+/// Scans the given blobs once each, in parallel; returns the blobs that have findings.
+fn scan_reachable(
     repo: &Repo,
     blobs: &[ObjectId],
     opts: &HistoryOptions,
@@ -188,9 +264,9 @@ fn scan_blobs(
             .par_iter()
             .map_init(
                 || (sync.to_thread_local(), Vec::new()),
-                |(r, buf), id| scan_blob(r, buf, *id, opts.max_size, detector, stats),
+                |(r, buf), id| read_and_scan(r, buf, *id, opts.max_size, detector, stats),
             )
-            .filter_map(|x| x)
+            .flatten()
             .collect::<HashMap<_, _>>()
     };
     match pool {
@@ -199,7 +275,7 @@ fn scan_blobs(
     }
 }
 
-fn scan_blob(
+fn read_and_scan(
     repo: &gix::Repository,
     buf: &mut Vec<u8>,
     id: ObjectId,
@@ -219,6 +295,11 @@ fn scan_blob(
         stats.skipped_large.fetch_add(1, Ordering::Relaxed);
         return None;
     }
+    scan_data(data, detector, stats).map(|found| (id, found))
+}
+
+/// Scans one blob's bytes (binary blobs are counted and skipped); `None` when nothing found.
+fn scan_data(data: &[u8], detector: &Detector, stats: &Stats) -> Option<Vec<Finding>> {
     if is_binary(data) {
         stats.skipped_binary.fetch_add(1, Ordering::Relaxed);
         return None;
@@ -231,7 +312,7 @@ fn scan_blob(
         commit: None,
     }
     .scan(detector);
-    (!found.is_empty()).then_some((id, found))
+    (!found.is_empty()).then_some(found)
 }
 
 /// Commit metadata, read once per commit that attributes something.

@@ -8,6 +8,7 @@ pub mod diff;
 mod error;
 pub mod history;
 pub mod objects_env;
+pub mod odb;
 pub mod range;
 pub mod refs;
 pub mod staged;

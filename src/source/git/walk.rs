@@ -61,6 +61,23 @@ impl TreeReader<'_> {
     }
 }
 
+/// Delta-base cache for history walks: they read trees in an order where neighbouring
+/// versions share delta bases, which gix's default cache (64 entries) mostly misses.
+const WALK_DELTA_CACHE: usize = 96 << 20;
+
+/// A handle on `repo` tuned for history walks (a larger delta-base cache; the user's
+/// `core.deltaBaseCacheLimit` is overridden for this handle only).
+pub fn tuned(repo: &gix::Repository) -> gix::Repository {
+    let mut repo = repo.clone();
+    repo.objects
+        .set_pack_cache(|| -> Box<gix::odb::cache::PackCache> {
+            Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+                WALK_DELTA_CACHE,
+            ))
+        });
+    repo
+}
+
 /// Commits reachable from `tips`, oldest first (by commit time; ties keep topological
 /// order). Missing parents (shallow boundary) end the walk quietly.
 pub fn commits_oldest_first(

@@ -1,0 +1,318 @@
+//! Enumerates every blob of an object database exactly once, decoding packs in parallel by delta tree.
+//!
+//! Packs are decoded by delta tree (see the private `pack` module): every delta base is inflated
+//! once and its deltas are applied while it is in memory, in parallel, with no object cache, and
+//! delta trees of commits, trees and tags are not read at all. Loose objects are inflated one by one
+//! in parallel. Objects present in several packs, in a pack and loose, or in several object
+//! directories (alternates, quarantine) are reported once.
+
+mod pack;
+
+use std::{
+    collections::HashSet,
+    fs,
+    path::{Path, PathBuf},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Mutex,
+    },
+};
+
+use gix::ObjectId;
+use rayon::prelude::*;
+
+use self::pack::PackFile;
+use super::{error::error_chain, GitError};
+
+/// How many warnings one pack or object directory may add to [`BlobStats::errors`] before the rest
+/// are only counted.
+const MAX_WARNINGS_PER_SOURCE: usize = 100;
+
+/// Options for [`for_each_blob`].
+#[derive(Debug, Clone)]
+pub struct BlobOptions {
+    /// Blobs larger than this many bytes are not passed to the callback but counted in
+    /// [`BlobStats::skipped_large`]. A large packed blob is still decoded if other objects are deltas of it.
+    pub max_size: u64,
+    /// Number of threads decoding objects, or `None` for rayon's global pool (one per logical core
+    /// unless configured otherwise).
+    pub threads: Option<usize>,
+}
+
+impl Default for BlobOptions {
+    fn default() -> Self {
+        BlobOptions {
+            max_size: u64::MAX,
+            threads: None,
+        }
+    }
+}
+
+/// What [`for_each_blob`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BlobStats {
+    /// Blobs passed to the callback.
+    pub blobs: u64,
+    /// Total size of the blobs passed to the callback, in bytes.
+    pub bytes: u64,
+    /// Blobs not passed to the callback because they exceed [`BlobOptions::max_size`].
+    pub skipped_large: u64,
+    /// Objects, packs or directories that could not be read, one message each naming the object or
+    /// file. The enumeration went on past each of them.
+    pub errors: Vec<String>,
+}
+
+/// Calls `f` with the id and content of every blob in the object database of the repository at
+/// `repo_path`, each distinct blob exactly once, from several threads at once.
+///
+/// All packs and loose objects are read, of the repository's object directory and of its
+/// alternates (`objects/info/alternates`). Unreachable blobs are included. The order of calls is unspecified.
+///
+/// A corrupt pack or object is recorded in [`BlobStats::errors`] and the enumeration goes on; an error
+/// is returned only if the repository cannot be opened or the thread pool cannot be created.
+pub fn for_each_blob<F>(
+    repo: &gix::Repository,
+    opts: &BlobOptions,
+    f: F,
+) -> Result<BlobStats, GitError>
+where
+    F: Fn(&gix::oid, &[u8]) + Sync,
+{
+    let object_hash = repo.object_hash();
+    let cwd = repo.current_dir().to_owned();
+    // In a pre-receive hook the store is `objects_env`'s private directory whose alternates
+    // name git's quarantine and the repository's own objects.
+    let roots = vec![repo.objects.store_ref().path().to_owned()];
+
+    let sink = Sink {
+        f: &f,
+        max_size: opts.max_size,
+        blobs: AtomicU64::new(0),
+        bytes: AtomicU64::new(0),
+        skipped_large: AtomicU64::new(0),
+        errors: Mutex::new(Vec::new()),
+    };
+    let scan = || {
+        let object_dirs = resolve_object_dirs(&roots, &cwd, &sink);
+        let packs = open_packs(&object_dirs, object_hash, &sink);
+        for (pos, pack) in packs.iter().enumerate() {
+            let earlier = &packs[..pos];
+            pack.scan_blobs(|id| earlier.iter().any(|other| other.contains(id)), &sink);
+        }
+        let mut loose_seen = HashSet::new();
+        for dir in &object_dirs {
+            scan_loose(dir, object_hash, &packs, &mut loose_seen, &sink);
+        }
+    };
+    match opts.threads {
+        Some(threads) => rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("keyhound-blobs-{i}"))
+            .build()
+            .map_err(|err| GitError::Gix {
+                context: format!("cannot start {threads} threads"),
+                source: err.into(),
+            })?
+            .install(scan),
+        None => scan(),
+    }
+
+    Ok(BlobStats {
+        blobs: sink.blobs.into_inner(),
+        bytes: sink.bytes.into_inner(),
+        skipped_large: sink.skipped_large.into_inner(),
+        errors: sink
+            .errors
+            .into_inner()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()),
+    })
+}
+
+/// Receives decoded blobs from all threads and keeps the statistics.
+struct Sink<'a, F> {
+    f: &'a F,
+    max_size: u64,
+    blobs: AtomicU64,
+    bytes: AtomicU64,
+    skipped_large: AtomicU64,
+    errors: Mutex<Vec<String>>,
+}
+
+impl<F: Fn(&gix::oid, &[u8]) + Sync> Sink<'_, F> {
+    /// Delivers a decoded blob, or counts it as skipped if it is too large.
+    fn blob(&self, id: &gix::oid, data: &[u8]) {
+        let len = data.len() as u64;
+        if len > self.max_size {
+            self.skip_large();
+            return;
+        }
+        (self.f)(id, data);
+        self.blobs.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(len, Ordering::Relaxed);
+    }
+
+    /// Counts a blob that was too large to be decoded.
+    fn skip_large(&self) {
+        self.skipped_large.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn warn(&self, message: String) {
+        self.errors
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(message);
+    }
+}
+
+/// Expands `roots` with their alternates, dropping directories that do not exist and duplicates.
+fn resolve_object_dirs<F>(roots: &[PathBuf], cwd: &Path, sink: &Sink<'_, F>) -> Vec<PathBuf>
+where
+    F: Fn(&gix::oid, &[u8]) + Sync,
+{
+    let mut seen = HashSet::new();
+    let mut dirs = Vec::new();
+    for root in roots {
+        let root = if root.is_absolute() {
+            root.clone()
+        } else {
+            cwd.join(root)
+        };
+        let alternates = match gix::odb::alternate::resolve(root.clone(), cwd) {
+            Ok(alternates) => alternates,
+            Err(err) => {
+                sink.warn(format!(
+                    "cannot read alternates of {}: {}",
+                    root.display(),
+                    error_chain(&err)
+                ));
+                Vec::new()
+            }
+        };
+        for dir in std::iter::once(root).chain(alternates) {
+            if !dir.is_dir() {
+                continue;
+            }
+            let key = fs::canonicalize(&dir).unwrap_or_else(|_| dir.clone());
+            if seen.insert(key) {
+                dirs.push(dir);
+            }
+        }
+    }
+    dirs
+}
+
+/// Opens every pack (an `.idx` with its `.pack`) of `object_dirs`, in directory order and by name within one.
+fn open_packs<F>(
+    object_dirs: &[PathBuf],
+    object_hash: gix::hash::Kind,
+    sink: &Sink<'_, F>,
+) -> Vec<PackFile>
+where
+    F: Fn(&gix::oid, &[u8]) + Sync,
+{
+    let mut packs = Vec::new();
+    for dir in object_dirs {
+        let pack_dir = dir.join("pack");
+        let entries = match fs::read_dir(&pack_dir) {
+            Ok(entries) => entries,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(err) => {
+                sink.warn(format!("cannot list {}: {err}", pack_dir.display()));
+                continue;
+            }
+        };
+        let mut indices: Vec<PathBuf> = entries
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|path| {
+                path.extension().is_some_and(|ext| ext == "idx")
+                    && path.with_extension("pack").is_file()
+            })
+            .collect();
+        indices.sort();
+        for index in indices {
+            match PackFile::open(&index, object_hash) {
+                Ok(pack) => packs.push(pack),
+                Err(err) => sink.warn(format!(
+                    "cannot open pack {}: {}",
+                    index.display(),
+                    error_chain(&*err)
+                )),
+            }
+        }
+    }
+    packs
+}
+
+/// Passes every loose blob of `dir` that is in no pack and was not seen loose before to the sink.
+fn scan_loose<F>(
+    dir: &Path,
+    object_hash: gix::hash::Kind,
+    packs: &[PackFile],
+    seen: &mut HashSet<ObjectId>,
+    sink: &Sink<'_, F>,
+) where
+    F: Fn(&gix::oid, &[u8]) + Sync,
+{
+    let store = gix::odb::loose::Store::at(dir, object_hash);
+    let mut ids = Vec::new();
+    for id in store.iter() {
+        match id {
+            Ok(id) => {
+                if !packs.iter().any(|pack| pack.contains(&id)) && seen.insert(id) {
+                    ids.push(id);
+                }
+            }
+            Err(err) => sink.warn(format!(
+                "cannot list loose objects in {}: {err}",
+                dir.display()
+            )),
+        }
+    }
+
+    let failures = AtomicU64::new(0);
+    ids.par_iter().for_each_init(Vec::new, |buf, id| {
+        if let Err(err) = read_loose_blob(&store, id, buf, sink) {
+            if failures.fetch_add(1, Ordering::Relaxed) < MAX_WARNINGS_PER_SOURCE as u64 {
+                sink.warn(format!(
+                    "loose object {id} in {}: {}",
+                    dir.display(),
+                    error_chain(&err)
+                ));
+            }
+        }
+    });
+    let failures = failures.into_inner() as usize;
+    if failures > MAX_WARNINGS_PER_SOURCE {
+        sink.warn(format!(
+            "{}: {} more loose objects could not be read",
+            dir.display(),
+            failures - MAX_WARNINGS_PER_SOURCE
+        ));
+    }
+}
+
+fn read_loose_blob<F>(
+    store: &gix::odb::loose::Store,
+    id: &ObjectId,
+    buf: &mut Vec<u8>,
+    sink: &Sink<'_, F>,
+) -> Result<(), gix::Error>
+where
+    F: Fn(&gix::oid, &[u8]) + Sync,
+{
+    // The header alone tells the kind and size, so trees, commits and large blobs are never inflated.
+    match store.try_header(id)? {
+        Some((_, kind)) if kind != gix::object::Kind::Blob => return Ok(()),
+        Some((size, _)) if size > sink.max_size => {
+            sink.skip_large();
+            return Ok(());
+        }
+        Some(_) => {}
+        // Removed since it was listed, e.g. by a concurrent `git gc`.
+        None => return Ok(()),
+    }
+    if let Some(object) = store.try_find(id, buf)? {
+        sink.blob(id, object.data);
+    }
+    Ok(())
+}

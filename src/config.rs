@@ -3,7 +3,9 @@
 //! overrides, endpoint overrides and the file size limit. Unknown keys are errors that name
 //! the key and its line.
 
-use crate::rules::{line_of, parse_file, Provider, RawRule, RuleError, RuleFile, RuleSet};
+use crate::rules::{
+    line_of, parse_file, read_text, Provider, RawRule, RuleError, RuleFile, RuleSet,
+};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -46,12 +48,7 @@ pub struct Config {
 impl Config {
     /// Reads `path`.
     pub fn load(path: &Path) -> Result<Config, RuleError> {
-        let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| RuleError {
-            file: name.clone(),
-            line: 0,
-            message: format!("cannot read config: {e}"),
-        })?;
+        let (name, text) = read_text(path, "config")?;
         Self::parse(&name, &text).map(|mut c| {
             c.path = Some(path.to_path_buf());
             c
@@ -108,12 +105,7 @@ impl Config {
 
 /// Validates a standalone rules file, for `keyhound rules check`.
 pub fn check_rules_file(path: &Path) -> Result<RuleSet, RuleError> {
-    let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| RuleError {
-        file: name.clone(),
-        line: 0,
-        message: format!("cannot read rules file: {e}"),
-    })?;
+    let (name, text) = read_text(path, "rules file")?;
     parse_file(&name, &text)?;
     let mut set = RuleSet::builtin()?;
     set.add_file(&name, &text)?;

@@ -70,12 +70,7 @@ impl RuleSet {
 
     /// Reads and adds a rules file from disk.
     pub fn add_path(&mut self, path: &Path) -> Result<(), RuleError> {
-        let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| RuleError {
-            file: name.clone(),
-            line: 0,
-            message: format!("cannot read rules file: {e}"),
-        })?;
+        let (name, text) = read_text(path, "rules file")?;
         self.add_file(&name, &text)
     }
 
@@ -131,6 +126,18 @@ impl RuleSet {
         }
         Ok(())
     }
+}
+
+/// Reads a rules or config file as text: `(display name, contents)`; the error names the
+/// file and says what kind of file could not be read.
+pub fn read_text(path: &Path, what: &str) -> Result<(String, String), RuleError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| RuleError {
+        file: name.clone(),
+        line: 0,
+        message: format!("cannot read {what}: {e}"),
+    })?;
+    Ok((name, text))
 }
 
 /// Parses one rules file without validating regexes.

@@ -73,10 +73,10 @@ impl Detector {
         let mut keywords: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
-            for kw in rule.keywords.iter().filter(|k| !k.is_empty()) {
-                let kw = kw.to_ascii_lowercase();
+            for kw in rule.keywords.iter().flat_map(|k| case_variants(k)) {
                 match keywords.iter().position(|k| *k == kw) {
-                    Some(p) => keyword_rules[p].push(i),
+                    Some(p) if !keyword_rules[p].contains(&i) => keyword_rules[p].push(i),
+                    Some(_) => {}
                     None => {
                         keywords.push(kw);
                         keyword_rules.push(vec![i]);
@@ -85,8 +85,7 @@ impl Detector {
             }
         }
         let prefilter = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
+            .match_kind(MatchKind::LeftmostFirst)
             .build(&keywords)
             .map_err(|e| DetectorError(e.to_string()))?;
         Ok(Detector {
@@ -221,6 +220,27 @@ impl Detector {
             detail,
         })
     }
+}
+
+/// The spellings a keyword is searched in: as written, lowercase, UPPERCASE and Capitalised.
+/// (A case-sensitive search over a few spellings lets the prefilter use SIMD; `camelCase`
+/// spellings such as `meetStream` are listed as keywords of their own in the rules.)
+fn case_variants(keyword: &str) -> Vec<String> {
+    if keyword.is_empty() {
+        return Vec::new();
+    }
+    let lower = keyword.to_ascii_lowercase();
+    let mut capital = lower.clone();
+    capital[..1].make_ascii_uppercase();
+    let mut out = vec![
+        keyword.to_string(),
+        lower,
+        keyword.to_ascii_uppercase(),
+        capital,
+    ];
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// Keeps, among overlapping candidates, the one of highest priority; computes positions.

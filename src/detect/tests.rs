@@ -194,6 +194,12 @@ fn env_assignments_in_many_formats() {
         (format!("$env:ZOOM_CLIENT_SECRET = \"{ZOOM}\""), ZOOM),
         (format!("NEXT_PUBLIC_MEETSTREAM_API_KEY={TOKEN}"), TOKEN),
         (format!("const zoomClientSecret = \"{ZOOM}\";"), ZOOM),
+        (format!("meetStreamApiKey: \"{TOKEN}\","), TOKEN),
+        (
+            format!("private val DeepGramApiKey = \"{DEEPGRAM}\""),
+            DEEPGRAM,
+        ),
+        (format!("HTTP_AUTH_WEBHOOK_SECRET={TOKEN}"), TOKEN),
     ];
     for (text, secret) in cases {
         assert_eq!(one(&text), ("env-secret".into(), secret.into()), "{text}");

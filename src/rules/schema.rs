@@ -97,7 +97,8 @@ pub struct Rule {
     pub provider: Option<String>,
     /// Context words that attribute a match to a provider.
     pub provider_hints: Vec<ProviderHint>,
-    /// Cheap literals (case-insensitive) used as a prefilter: a pattern only runs near one.
+    /// Cheap literals used as a prefilter: a pattern only runs near one. Each is searched as
+    /// written, lowercase, UPPERCASE and Capitalised.
     pub keywords: Vec<String>,
     /// Regexes, each with a named capture `secret`.
     pub patterns: Vec<String>,

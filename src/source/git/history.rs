@@ -194,8 +194,8 @@ fn commit_time(f: &Finding) -> i64 {
 }
 
 /// Scans every blob of the object database once, decoding packs by delta tree in parallel.
-/// Also says whether any blob looks like an env file (then the attribution walk must run even
-/// without findings, to find committed env files by name).
+/// Trees come through the same pass, so it also says whether any tree names an env file
+/// (then the attribution walk must run even without findings, to report it).
 fn scan_all(
     repo: &Repo,
     opts: &HistoryOptions,
@@ -203,21 +203,25 @@ fn scan_all(
     stats: &Stats,
 ) -> Result<(HashMap<ObjectId, Vec<Finding>>, bool), GitError> {
     let hits = Mutex::new(HashMap::new());
-    let env_like = AtomicBool::new(false);
+    let env_named = AtomicBool::new(false);
+    let hash_len = repo.repo.object_hash().len_in_bytes();
     let blob_opts = odb::BlobOptions {
         max_size: opts.max_size,
         threads: Some(opts.threads.max(1)),
     };
-    let done = odb::for_each_blob(&repo.repo, &blob_opts, |id, data| {
-        if !env_like.load(Ordering::Relaxed) && looks_like_env(data) {
-            env_like.store(true, Ordering::Relaxed);
+    let on_tree = |_: &gix::oid, data: &[u8]| {
+        if !env_named.load(Ordering::Relaxed) && tree_names_env_file(data, hash_len) {
+            env_named.store(true, Ordering::Relaxed);
         }
+    };
+    let on_blob = |id: &gix::oid, data: &[u8]| {
         if let Some(found) = scan_data(data, detector, stats) {
             if let Ok(mut hits) = hits.lock() {
                 hits.insert(id.to_owned(), found);
             }
         }
-    })?;
+    };
+    let done = odb::for_each_blob_and_tree(&repo.repo, &blob_opts, on_blob, Some(&on_tree))?;
     stats
         .skipped_large
         .fetch_add(done.skipped_large, Ordering::Relaxed);
@@ -225,26 +229,65 @@ fn scan_all(
         stats.warn(error);
     }
     let hits = hits.into_inner().unwrap_or_default();
-    Ok((hits, env_like.into_inner()))
+    Ok((hits, env_named.into_inner()))
 }
 
-/// Whether a blob starts like an env file: after comments and blank lines, a
-/// `NAME=value` line (optionally `export`ed).
-fn looks_like_env(data: &[u8]) -> bool {
-    let head = &data[..data.len().min(1024)];
-    let Some(line) = head
-        .split(|&b| b == b'\n')
-        .map(<[u8]>::trim_ascii)
-        .find(|l| !l.is_empty() && !l.starts_with(b"#"))
-    else {
+/// Whether a raw tree object (`<mode> <name>\0<id>` entries) has a file entry whose name
+/// marks an env file (templates included: they are checked for real values).
+fn tree_names_env_file(data: &[u8], hash_len: usize) -> bool {
+    // Every env file name contains `.env` (`.env`, `.env.local`, `prod.env`, `.envrc`).
+    if memchr::memmem::find(data, b".env").is_none() {
         return false;
-    };
-    let line = line.strip_prefix(b"export ").unwrap_or(line);
-    let name_len = line
-        .iter()
-        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
-        .count();
-    name_len > 0 && line.get(name_len) == Some(&b'=')
+    }
+    let mut rest = data;
+    while let Some(space) = memchr::memchr(b' ', rest) {
+        let is_dir = rest.starts_with(b"40000");
+        let after = &rest[space + 1..];
+        let Some(nul) = memchr::memchr(0, after) else {
+            return false;
+        };
+        let name = &after[..nul];
+        if !is_dir && memchr::memmem::find(name, b".env").is_some() && is_env_name(name) {
+            return true;
+        }
+        rest = after.get(nul + 1 + hash_len..).unwrap_or_default();
+    }
+    false
+}
+
+#[cfg(test)]
+mod tree_tests {
+    use super::tree_names_env_file;
+
+    fn tree(entries: &[(&str, &str)]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (mode, name) in entries {
+            out.extend_from_slice(format!("{mode} {name}\0").as_bytes());
+            out.extend_from_slice(&[7u8; 20]);
+        }
+        out
+    }
+
+    #[test]
+    fn env_file_names_in_raw_trees() {
+        assert!(tree_names_env_file(
+            &tree(&[("100644", "a.rs"), ("100644", ".env")]),
+            20
+        ));
+        assert!(tree_names_env_file(&tree(&[("100644", "prod.env")]), 20));
+        assert!(tree_names_env_file(
+            &tree(&[("100644", ".env.example")]),
+            20
+        ));
+        assert!(!tree_names_env_file(
+            &tree(&[("40000", ".env"), ("100644", "env.rs")]),
+            20
+        ));
+        assert!(!tree_names_env_file(
+            &tree(&[("100644", "environment.py")]),
+            20
+        ));
+    }
 }
 
 /// Scans the given blobs once each, in parallel; returns the blobs that have findings.

@@ -2,7 +2,7 @@
 //!
 //! Packs are decoded by delta tree (see the private `pack` module): every delta base is inflated
 //! once and its deltas are applied while it is in memory, in parallel, with no object cache, and
-//! delta trees of commits, trees and tags are not read at all. Loose objects are inflated one by one
+//! delta trees of commits and tags (and of trees, unless asked for) are not read at all. Loose objects are inflated one by one
 //! in parallel. Objects present in several packs, in a pack and loose, or in several object
 //! directories (alternates, quarantine) are reported once.
 
@@ -78,6 +78,24 @@ pub fn for_each_blob<F>(
 where
     F: Fn(&gix::oid, &[u8]) + Sync,
 {
+    for_each_blob_and_tree(repo, opts, f, None)
+}
+
+/// A callback receiving decoded tree objects.
+pub type TreeFn<'a> = &'a (dyn Fn(&gix::oid, &[u8]) + Sync);
+
+/// Like [`for_each_blob`], and also hands every tree object to `trees` when given (trees
+/// are decoded by the same delta-tree pass, each once; the size limit does not apply to
+/// them). This is how a history sweep learns which file names exist without walking commits.
+pub fn for_each_blob_and_tree<F>(
+    repo: &gix::Repository,
+    opts: &BlobOptions,
+    f: F,
+    trees: Option<TreeFn<'_>>,
+) -> Result<BlobStats, GitError>
+where
+    F: Fn(&gix::oid, &[u8]) + Sync,
+{
     let object_hash = repo.object_hash();
     let cwd = repo.current_dir().to_owned();
     // In a pre-receive hook the store is `objects_env`'s private directory whose alternates
@@ -86,6 +104,7 @@ where
 
     let sink = Sink {
         f: &f,
+        tree: trees,
         max_size: opts.max_size,
         blobs: AtomicU64::new(0),
         bytes: AtomicU64::new(0),
@@ -131,6 +150,7 @@ where
 /// Receives decoded blobs from all threads and keeps the statistics.
 struct Sink<'a, F> {
     f: &'a F,
+    tree: Option<TreeFn<'a>>,
     max_size: u64,
     blobs: AtomicU64,
     bytes: AtomicU64,
@@ -149,6 +169,13 @@ impl<F: Fn(&gix::oid, &[u8]) + Sync> Sink<'_, F> {
         (self.f)(id, data);
         self.blobs.fetch_add(1, Ordering::Relaxed);
         self.bytes.fetch_add(len, Ordering::Relaxed);
+    }
+
+    /// Delivers a decoded tree, if trees were asked for.
+    fn tree(&self, id: &gix::oid, data: &[u8]) {
+        if let Some(tree) = self.tree {
+            tree(id, data);
+        }
     }
 
     /// Counts a blob that was too large to be decoded.
@@ -300,8 +327,16 @@ fn read_loose_blob<F>(
 where
     F: Fn(&gix::oid, &[u8]) + Sync,
 {
-    // The header alone tells the kind and size, so trees, commits and large blobs are never inflated.
+    // The header alone tells the kind and size, so unwanted objects and large blobs are never
+    // inflated.
+    let wanted_tree = |kind| kind == gix::object::Kind::Tree && sink.tree.is_some();
     match store.try_header(id)? {
+        Some((_, kind)) if wanted_tree(kind) => {
+            if let Some(object) = store.try_find(id, buf)? {
+                sink.tree(id, object.data);
+            }
+            return Ok(());
+        }
         Some((_, kind)) if kind != gix::object::Kind::Blob => return Ok(()),
         Some((size, _)) if size > sink.max_size => {
             sink.skip_large();

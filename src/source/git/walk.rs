@@ -63,7 +63,7 @@ impl TreeReader<'_> {
 
 /// Delta-base cache for history walks: they read trees in an order where neighbouring
 /// versions share delta bases, which gix's default cache (64 entries) mostly misses.
-const WALK_DELTA_CACHE: usize = 96 << 20;
+const WALK_DELTA_CACHE: usize = 32 << 20;
 
 /// A handle on `repo` tuned for history walks (a larger delta-base cache; the user's
 /// `core.deltaBaseCacheLimit` is overridden for this handle only).

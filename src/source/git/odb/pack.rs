@@ -5,8 +5,9 @@
 //! (this is the algorithm of gix-pack's `traverse_with_index`, behind `gix pack verify`). Two changes
 //! make it fit a blob scanner better:
 //!
-//! * Delta chains never change an object's kind, so trees rooted at a commit, tree or tag object are
-//!   skipped without being read, and leaf blobs above the size limit are never inflated.
+//! * Delta chains never change an object's kind, so trees rooted at a commit or tag object (and at a
+//!   tree object, unless trees were asked for) are skipped without being read, and leaf blobs above
+//!   the size limit are never inflated.
 //! * The pack is read with `pread` instead of being memory-mapped. Delta resolution touches a mapped
 //!   pack all over, and the kernel maps up to 64 KiB around every touched page (fault-around), so the
 //!   resident set of a mapped pack soon reaches the pack's size. With positioned reads it stays at the
@@ -90,7 +91,7 @@ impl PackFile {
                 sink.warn(message);
             }
         };
-        let layout = match Layout::read(self, &warn) {
+        let layout = match Layout::read(self, sink.tree.is_some(), &warn) {
             Ok(layout) => layout,
             Err(err) => {
                 warn(format!(
@@ -107,10 +108,10 @@ impl PackFile {
 
         // Roots come largest tree first. Splitting down to single roots lets an idle thread always steal
         // the next tree; by default rayon hands each thread a contiguous run, all large ones to the first.
-        layout.blob_roots.par_iter().with_max_len(1).for_each_init(
+        layout.roots.par_iter().with_max_len(1).for_each_init(
             Scratch::default,
-            |scratch, &(root, _)| {
-                self.resolve_tree(&layout, root, &duplicate, scratch, sink, &warn);
+            |scratch, &(root, _, is_tree)| {
+                self.resolve_tree(&layout, (root, is_tree), &duplicate, scratch, sink, &warn);
             },
         );
 
@@ -128,7 +129,7 @@ impl PackFile {
     fn resolve_tree<F>(
         &self,
         layout: &Layout,
-        root: u32,
+        (root, is_tree): (u32, bool),
         duplicate: &[bool],
         scratch: &mut Scratch,
         sink: &Sink<'_, F>,
@@ -141,8 +142,8 @@ impl PackFile {
             let children = layout.children(entry);
             let index_pos = layout.index_pos[entry as usize];
             let id = self.index.oid_at_index(index_pos);
-            // A leaf that is too large is counted but not decoded; a base always is.
-            let limit = if children.is_empty() {
+            // A blob leaf that is too large is counted but not decoded; a base always is.
+            let limit = if children.is_empty() && !is_tree {
                 sink.max_size
             } else {
                 u64::MAX
@@ -156,11 +157,9 @@ impl PackFile {
                 &mut out,
                 scratch,
             ) {
-                Ok(true) => {
-                    if !duplicate[index_pos as usize] {
-                        sink.blob(id, &out);
-                    }
-                }
+                Ok(true) if duplicate[index_pos as usize] => {}
+                Ok(true) if is_tree => sink.tree(id, &out),
+                Ok(true) => sink.blob(id, &out),
                 Ok(false) => {
                     if !duplicate[index_pos as usize] {
                         sink.skip_large();
@@ -277,13 +276,14 @@ struct Layout {
     /// The deltas based on entry `e` are `children[child_start[e]..child_start[e + 1]]`.
     child_start: Vec<u32>,
     children: Vec<u32>,
-    /// Entries holding a whole blob (not a delta), with the size of their delta tree, largest first.
-    blob_roots: Vec<(u32, u32)>,
+    /// Entries holding a whole blob (or, when asked for, a whole tree) rather than a delta, with
+    /// the size of their delta tree and whether it is a tree, largest first.
+    roots: Vec<(u32, u32, bool)>,
 }
 
 impl Layout {
     /// Reads all entry headers of `pack` front to back and links every delta to its base.
-    fn read(pack: &PackFile, warn: &impl Fn(String)) -> Result<Self, BoxError> {
+    fn read(pack: &PackFile, trees: bool, warn: &impl Fn(String)) -> Result<Self, BoxError> {
         let index = &pack.index;
         let num_entries = index.num_objects() as usize;
         let mut by_offset: Vec<(u64, u32)> = (0..index.num_objects())
@@ -306,7 +306,7 @@ impl Layout {
         let mut reader = BufReader::with_capacity(64 << 10, &pack.data);
         let mut position = 0u64;
         let mut base = vec![NONE; num_entries];
-        let mut blob_roots = Vec::new();
+        let mut roots = Vec::new();
         let hash_len = index.object_hash().len_in_bytes();
         for entry in 0..num_entries {
             let offset = offsets[entry];
@@ -337,7 +337,11 @@ impl Layout {
                     index.lookup(base_id).map(|i| index.pack_offset_at_index(i))
                 }
                 Header::Blob => {
-                    blob_roots.push(entry as u32);
+                    roots.push((entry as u32, false));
+                    continue;
+                }
+                Header::Tree if trees => {
+                    roots.push((entry as u32, true));
                     continue;
                 }
                 Header::Tree | Header::Commit | Header::Tag => continue,
@@ -372,15 +376,15 @@ impl Layout {
             index_pos,
             child_start,
             children,
-            blob_roots: Vec::new(),
+            roots: Vec::new(),
         };
-        layout.blob_roots = blob_roots
+        layout.roots = roots
             .into_iter()
-            .map(|root| (root, layout.tree_size(root)))
+            .map(|(root, is_tree)| (root, layout.tree_size(root), is_tree))
             .collect();
         layout
-            .blob_roots
-            .sort_unstable_by_key(|&(_, size)| std::cmp::Reverse(size));
+            .roots
+            .sort_unstable_by_key(|&(_, size, _)| std::cmp::Reverse(size));
         Ok(layout)
     }
 

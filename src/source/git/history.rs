@@ -81,9 +81,8 @@ pub fn scan(
         return Ok(out);
     }
     let hit_ids: HashSet<ObjectId> = hits.keys().copied().collect();
-    let attribution = walk::attribute(r, &tips, &|id, name| {
-        hit_ids.contains(id) || is_env_name(name)
-    })?;
+    let wanted = |id: &ObjectId, name: &[u8]| hit_ids.contains(id) || is_env_name(name);
+    let attribution = walk::attribute(r, &tips, opts.threads, &wanted)?;
     if !attribution.submodules.is_empty() {
         out.notes.push(format!(
             "submodules not scanned (their history lives in other repositories): {}",
@@ -411,12 +410,19 @@ fn secret_facts(
             }
         }
     }
+    let since = findings
+        .iter()
+        .filter_map(|f| f.commit.as_ref())
+        .map(|c| c.time)
+        .min()
+        .unwrap_or(i64::MIN);
     let presence = match &refs.default {
         Some(tip) => Some(walk::presence(
             repo,
             tip.commit,
             &blob_groups,
             group_of.len(),
+            since,
         )?),
         None => None,
     };

@@ -125,19 +125,83 @@ pub struct Attribution {
 
 /// Walks every commit reachable from `tips`, oldest first, and records for each blob that
 /// `wanted(blob, file name)` accepts every path it appears at and the earliest commit that
-/// had it there.
+/// had it there. The commits are split into `threads` consecutive runs walked in parallel
+/// (each run memoises on its own), and the runs' results are merged keeping the earliest
+/// commit per (blob, path).
 pub fn attribute(
     repo: &gix::Repository,
     tips: &[ObjectId],
-    wanted: &dyn Fn(&ObjectId, &[u8]) -> bool,
+    threads: usize,
+    wanted: &(dyn Fn(&ObjectId, &[u8]) -> bool + Sync),
 ) -> Result<Attribution, GitError> {
+    let commits = commits_oldest_first(repo, tips)?;
+    let sync = repo.clone().into_sync();
+    let per_run = commits.len().div_ceil(threads.max(1)).max(1);
+    let runs: Vec<(usize, &[ObjectId])> = commits
+        .chunks(per_run)
+        .enumerate()
+        .map(|(i, run)| (i * per_run, run))
+        .collect();
+    let parts: Vec<Result<Attribution, GitError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = runs
+            .iter()
+            .map(|&(first, run)| {
+                let sync = &sync;
+                scope.spawn(move || {
+                    attribute_run(&tuned(&sync.to_thread_local()), first, run, wanted)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(walk_panicked())))
+            .collect()
+    });
     let mut out = Attribution {
-        commits: commits_oldest_first(repo, tips)?,
+        commits,
         ..Attribution::default()
     };
+    let mut earliest: HashMap<(ObjectId, String), usize> = HashMap::new();
+    for part in parts {
+        let part = part?;
+        out.submodules.extend(part.submodules);
+        for (blob, locations) in part.locations {
+            for loc in locations {
+                let slot = earliest.entry((blob, loc.path)).or_insert(loc.commit);
+                *slot = (*slot).min(loc.commit);
+            }
+        }
+    }
+    for ((blob, path), commit) in earliest {
+        out.locations
+            .entry(blob)
+            .or_default()
+            .push(Location { path, commit });
+    }
+    for locations in out.locations.values_mut() {
+        locations.sort_by(|a, b| (a.commit, &a.path).cmp(&(b.commit, &b.path)));
+    }
+    Ok(out)
+}
+
+fn walk_panicked() -> GitError {
+    GitError::Gix {
+        context: "a history walk thread panicked".into(),
+        source: "panic".into(),
+    }
+}
+
+/// Walks one run of consecutive commits (`first` is the index of `run[0]`).
+fn attribute_run(
+    repo: &gix::Repository,
+    first: usize,
+    run: &[ObjectId],
+    wanted: &(dyn Fn(&ObjectId, &[u8]) -> bool + Sync),
+) -> Result<Attribution, GitError> {
+    let mut out = Attribution::default();
     let mut walker = Walker::new(repo);
     let mut seen_pairs: HashSet<(ObjectId, String)> = HashSet::new();
-    for (index, commit) in out.commits.iter().enumerate() {
+    for (offset, commit) in run.iter().enumerate() {
         let tree = commit_tree(repo, *commit)?;
         let locations = &mut out.locations;
         let submodules = &mut out.submodules;
@@ -147,7 +211,7 @@ pub fn attribute(
                 if seen_pairs.insert((entry.id, path.clone())) {
                     locations.entry(entry.id).or_default().push(Location {
                         path,
-                        commit: index,
+                        commit: first + offset,
                     });
                 }
             }
@@ -195,6 +259,11 @@ pub fn blobs_in_tree(
         }
     })?;
     Ok(found)
+}
+
+/// A commit's committer time, if it can be read.
+fn commit_time(repo: &gix::Repository, id: ObjectId) -> Option<i64> {
+    repo.find_commit(id).ok()?.time().ok().map(|t| t.seconds)
 }
 
 /// The tree of a commit.
@@ -271,14 +340,16 @@ pub struct Presence {
     pub at_tip: bool,
 }
 
-/// Walks the first-parent line of `tip` oldest to newest, diffing each commit's tree with its
-/// parent's, and reports per group (blobs mapped to the group ids `0..groups` of the secrets
+/// Walks the first-parent line of `tip` oldest to newest (from the last commit older than
+/// `since`, the earliest time any of the blobs was committed), diffing each commit's tree
+/// with its parent's, and reports per group (blobs mapped to the group ids `0..groups` of the secrets
 /// they hold; a blob may hold several) when it appeared and when it was removed. Returns the chain (oldest first) and one [`Presence`] per group.
 pub fn presence(
     repo: &gix::Repository,
     tip: ObjectId,
     blob_groups: &HashMap<ObjectId, Vec<usize>>,
     groups: usize,
+    since: i64,
 ) -> Result<(Vec<ObjectId>, Vec<Presence>), GitError> {
     let walk = repo
         .rev_walk([tip])
@@ -287,7 +358,13 @@ pub fn presence(
         .context(|| "cannot walk the default branch")?;
     let mut chain = Vec::new();
     for info in walk {
-        chain.push(info.context(|| "cannot walk the default branch")?.id);
+        let id = info.context(|| "cannot walk the default branch")?.id;
+        chain.push(id);
+        // Older commits cannot hold blobs first committed after `since` (a day of slack
+        // for skewed clocks): the first tree after the cut is diffed against nothing.
+        if commit_time(repo, id).is_some_and(|t| t < since.saturating_sub(86_400)) {
+            break;
+        }
     }
     chain.reverse();
     let mut counts = vec![0i64; groups];

@@ -369,6 +369,22 @@ fn scan_verify_reads_each_answer_right_and_checks_each_secret_once() {
 }
 
 #[test]
+fn the_human_report_shows_each_verdict() {
+    let m = leaky_mock();
+    let dir = leaky_dir();
+    let out = kh(
+        dir.path(),
+        &args(&["scan", ".", "--verify"], &endpoints(&m)),
+        &[],
+        None,
+    );
+    let human = stdout(&out);
+    assert!(human.contains("verified LIVE: "), "{human}");
+    assert!(human.contains("verified dead: "), "{human}");
+    assert!(!human.contains(K_LIVE), "plaintext leaked: {human}");
+}
+
+#[test]
 fn a_token_key_rejected_by_every_candidate_is_unknown_not_dead() {
     let m = Mock::start(Flavor::Api);
     let dir = tempfile::tempdir().expect("dir");

@@ -12,10 +12,7 @@ pub fn render(report: &Report, opts: RenderOptions, out: &mut dyn Write) -> io::
     colored::control::set_override(opts.color);
     write_findings(report, opts, out)?;
     let groups = report.secrets();
-    let notable: Vec<&SecretGroup<'_>> = groups
-        .iter()
-        .filter(|g| g.locations.len() > 1 || g.locations[0].source == SourceKind::History)
-        .collect();
+    let notable: Vec<&SecretGroup<'_>> = groups.iter().filter(|g| is_notable(report, g)).collect();
     if !notable.is_empty() {
         writeln!(
             out,
@@ -165,6 +162,9 @@ fn secret_summary(report: &Report, g: &SecretGroup<'_>, out: &mut dyn Write) -> 
     if let Some(s) = summary {
         writeln!(out, "      {}", s.red())?;
     }
+    if let Some(v) = facts.and_then(|f| f.verification.as_ref()) {
+        writeln!(out, "      {}", verification_line(v))?;
+    }
     if let Some(in_head) = facts.and_then(|f| f.in_head) {
         let text = if in_head {
             "still present at HEAD".normal()
@@ -175,6 +175,27 @@ fn secret_summary(report: &Report, g: &SecretGroup<'_>, out: &mut dyn Write) -> 
         writeln!(out, "      {text}")?;
     }
     Ok(())
+}
+
+/// Secrets worth a summary line: seen in several places, in history, or verified.
+fn is_notable(report: &Report, g: &SecretGroup<'_>) -> bool {
+    g.locations.len() > 1
+        || g.locations[0].source == SourceKind::History
+        || report
+            .facts
+            .get(g.sha256)
+            .is_some_and(|f| f.verification.is_some())
+}
+
+/// `verified LIVE: …` from the verification facts, when verify ran.
+fn verification_line(v: &serde_json::Value) -> String {
+    let detail = v.get("detail").and_then(|d| d.as_str()).unwrap_or_default();
+    let status = match v.get("status").and_then(|s| s.as_str()) {
+        Some("live") => "LIVE".red().bold(),
+        Some("dead") => "dead".green(),
+        _ => "unknown".yellow(),
+    };
+    format!("verified {status}: {detail}")
 }
 
 fn summary(report: &Report, secrets: usize) -> String {

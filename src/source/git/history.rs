@@ -118,7 +118,13 @@ pub fn scan(
             }));
         }
     }
-    out.facts = secret_facts(r, &refs, &hits, &out.findings)?;
+    out.facts = secret_facts(
+        r,
+        &refs,
+        &hits,
+        &out.findings,
+        &location_dirs(&attribution, &hits),
+    )?;
     out.findings.extend(env_file_findings(
         repo,
         &attribution,
@@ -127,6 +133,27 @@ pub fn scan(
         keep,
     )?);
     Ok(out)
+}
+
+/// Every directory on the way to a path where a blob with findings was ever seen (the root
+/// is the empty path): the exposure walk need not look anywhere else. (Paths are kept as
+/// lossy UTF-8, so a secret under a non-UTF-8 directory name is not followed there.)
+fn location_dirs(
+    attribution: &Attribution,
+    hits: &HashMap<ObjectId, Vec<Finding>>,
+) -> HashSet<Vec<u8>> {
+    let mut dirs = HashSet::new();
+    for loc in hits
+        .keys()
+        .filter_map(|b| attribution.locations.get(b))
+        .flatten()
+    {
+        let path = loc.path.as_bytes();
+        for (i, _) in path.iter().enumerate().filter(|(_, &c)| c == b'/') {
+            dirs.insert(path[..i].to_vec());
+        }
+    }
+    dirs
 }
 
 fn is_env_name(name: &[u8]) -> bool {
@@ -396,6 +423,7 @@ fn secret_facts(
     refs: &Refs,
     hits: &HashMap<ObjectId, Vec<Finding>>,
     findings: &[Finding],
+    dirs: &HashSet<Vec<u8>>,
 ) -> Result<BTreeMap<String, SecretFacts>, GitError> {
     // Group blobs by the secrets they hold.
     let mut group_of: BTreeMap<String, usize> = BTreeMap::new();
@@ -423,6 +451,7 @@ fn secret_facts(
             &blob_groups,
             group_of.len(),
             since,
+            dirs,
         )?),
         None => None,
     };

@@ -342,7 +342,7 @@ pub struct Presence {
 
 /// Walks the first-parent line of `tip` oldest to newest (from the last commit older than
 /// `since`, the earliest time any of the blobs was committed), diffing each commit's tree
-/// with its parent's, and reports per group (blobs mapped to the group ids `0..groups` of the secrets
+/// with its parent's (only inside `dirs`, the directories where the blobs were ever seen), and reports per group (blobs mapped to the group ids `0..groups` of the secrets
 /// they hold; a blob may hold several) when it appeared and when it was removed. Returns the chain (oldest first) and one [`Presence`] per group.
 pub fn presence(
     repo: &gix::Repository,
@@ -350,6 +350,7 @@ pub fn presence(
     blob_groups: &HashMap<ObjectId, Vec<usize>>,
     groups: usize,
     since: i64,
+    dirs: &HashSet<Vec<u8>>,
 ) -> Result<(Vec<ObjectId>, Vec<Presence>), GitError> {
     let walk = repo
         .rev_walk([tip])
@@ -377,14 +378,20 @@ pub fn presence(
     for (index, commit) in chain.iter().enumerate() {
         let tree = commit_tree(repo, *commit)?;
         let mut delta = vec![0i64; groups];
-        diff_trees(&mut reader, previous, Some(tree), &mut |old, new| {
-            for g in old.and_then(|b| blob_groups.get(&b)).into_iter().flatten() {
-                delta[*g] -= 1;
-            }
-            for g in new.and_then(|b| blob_groups.get(&b)).into_iter().flatten() {
-                delta[*g] += 1;
-            }
-        })?;
+        let mut scope = Scope::new(dirs);
+        diff_trees(
+            &mut reader,
+            (previous, Some(tree)),
+            &mut scope,
+            &mut |old, new| {
+                for g in old.and_then(|b| blob_groups.get(&b)).into_iter().flatten() {
+                    delta[*g] -= 1;
+                }
+                for g in new.and_then(|b| blob_groups.get(&b)).into_iter().flatten() {
+                    delta[*g] += 1;
+                }
+            },
+        )?;
         for g in 0..groups {
             let before = counts[g];
             counts[g] += delta[g];
@@ -407,8 +414,8 @@ pub fn presence(
 /// (`None` = absent), descending only into subtrees whose ids differ.
 fn diff_trees(
     reader: &mut TreeReader<'_>,
-    old: Option<ObjectId>,
-    new: Option<ObjectId>,
+    (old, new): (Option<ObjectId>, Option<ObjectId>),
+    scope: &mut Scope<'_>,
     f: &mut dyn FnMut(Option<ObjectId>, Option<ObjectId>),
 ) -> Result<(), GitError> {
     if old == new {
@@ -438,15 +445,35 @@ fn diff_trees(
         };
         i += usize::from(a.is_some());
         j += usize::from(b.is_some());
-        diff_entries(reader, a, b, f)?;
+        diff_entries(reader, a, b, scope, f)?;
     }
     Ok(())
+}
+
+/// Which directories a diff descends into: only those on the way to a path of interest
+/// (`dirs` holds every ancestor directory of those paths, `/`-separated, no trailing slash).
+pub struct Scope<'a> {
+    /// Directories to descend into.
+    pub dirs: &'a HashSet<Vec<u8>>,
+    /// The directory being diffed (internal).
+    path: Vec<u8>,
+}
+
+impl<'a> Scope<'a> {
+    /// A scope limited to `dirs`.
+    pub fn new(dirs: &'a HashSet<Vec<u8>>) -> Self {
+        Scope {
+            dirs,
+            path: Vec::new(),
+        }
+    }
 }
 
 fn diff_entries(
     reader: &mut TreeReader<'_>,
     a: Option<&Entry>,
     b: Option<&Entry>,
+    scope: &mut Scope<'_>,
     f: &mut dyn FnMut(Option<ObjectId>, Option<ObjectId>),
 ) -> Result<(), GitError> {
     if let (Some(a), Some(b)) = (a, b) {
@@ -457,7 +484,16 @@ fn diff_entries(
     let pick = |e: Option<&Entry>, kind: Kind| e.filter(|e| e.kind == kind).map(|e| e.id);
     let (old_tree, new_tree) = (pick(a, Kind::Tree), pick(b, Kind::Tree));
     if old_tree.is_some() || new_tree.is_some() {
-        diff_trees(reader, old_tree, new_tree, f)?;
+        let name = a.or(b).map_or(&[][..], |e| e.name.as_slice());
+        let len = scope.path.len();
+        if len > 0 {
+            scope.path.push(b'/');
+        }
+        scope.path.extend_from_slice(name);
+        if scope.dirs.contains(&scope.path) {
+            diff_trees(reader, (old_tree, new_tree), scope, f)?;
+        }
+        scope.path.truncate(len);
     }
     let (old_blob, new_blob) = (pick(a, Kind::Blob), pick(b, Kind::Blob));
     if old_blob != new_blob {

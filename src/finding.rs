@@ -128,6 +128,20 @@ impl Finding {
         sha256_hex(format!("{}:{}:{}", self.rule, secret, self.path).as_bytes())
     }
 
+    /// The author time of the introducing commit; uncommitted findings sort last.
+    pub fn commit_time(&self) -> i64 {
+        self.commit.as_ref().map_or(i64::MAX, |c| c.time)
+    }
+
+    /// The same finding seen at `path` in `commit` (history attribution of a scanned blob).
+    pub fn at(&self, path: &str, commit: &CommitInfo) -> Finding {
+        Finding {
+            path: path.to_string(),
+            commit: Some(commit.clone()),
+            ..self.clone()
+        }
+    }
+
     /// The secret's SHA-256, or `None` for file findings.
     pub fn secret_sha256(&self) -> Option<&str> {
         self.secret.as_ref().map(Secret::sha256)
@@ -181,6 +195,11 @@ impl fmt::Display for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.redacted())
     }
+}
+
+/// The first 7 characters of a commit id, as git abbreviates it.
+pub fn short_id(id: &str) -> &str {
+    id.get(..7).unwrap_or(id)
 }
 
 /// Lowercase hex SHA-256 of `data`.

@@ -100,11 +100,6 @@ impl Detector {
         &self.rules
     }
 
-    /// Whether any keyword occurs in `data` (cheap; used to skip work early).
-    pub fn has_keyword(&self, data: &[u8]) -> bool {
-        self.prefilter.is_match(data)
-    }
-
     /// Finds every secret in `data`, one match per occurrence, ordered by position.
     pub fn scan(&self, data: &[u8]) -> Vec<Match> {
         let windows = self.windows(data);

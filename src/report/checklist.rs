@@ -10,7 +10,7 @@
 //! always gives the same checklist.
 
 use super::{json, RenderOptions, Report};
-use crate::finding::{GitignoreDiagnosis, Severity, SourceKind};
+use crate::finding::{short_id, GitignoreDiagnosis, Severity, SourceKind};
 use crate::remediate::{Revocation, RevokeStatus, Status, Verification};
 use crate::rules::{Provider, Rule};
 use serde::Deserialize;
@@ -438,7 +438,7 @@ fn origin(f: &DocFinding) -> String {
         (_, Some(commit)) => {
             let date = f.date.as_deref().map_or("", |d| d.get(..10).unwrap_or(d));
             let author = f.author.as_deref().unwrap_or("");
-            format!("commit `{}` ({date}, {author})", short(commit))
+            format!("commit `{}` ({date}, {author})", short_id(commit))
         }
         (SourceKind::Staged, None) => "staged, not yet committed".into(),
         _ => "working tree".into(),
@@ -556,7 +556,7 @@ fn removal(md: &mut String, s: &Section<'_>, doc: &Doc, history_known: bool) {
     let commits: BTreeSet<String> = s
         .history()
         .filter_map(|f| f.commit.as_deref())
-        .map(|c| format!("`{}`", short(c)))
+        .map(|c| format!("`{}`", short_id(c)))
         .collect();
     if !commits.is_empty() {
         let _ = writeln!(
@@ -649,10 +649,6 @@ fn purge_history(md: &mut String, sections: &[Section<'_>]) {
 fn is_env_file(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     name.starts_with(".env") || name.ends_with(".env")
-}
-
-fn short(id: &str) -> &str {
-    id.get(..7).unwrap_or(id)
 }
 
 fn plural(n: usize) -> &'static str {

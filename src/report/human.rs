@@ -3,7 +3,7 @@
 //! what to do next. Colour only when asked or on a terminal.
 
 use super::{RenderOptions, Report, SecretGroup};
-use crate::finding::{Finding, GitignoreDiagnosis, Severity, SourceKind};
+use crate::finding::{short_id, Finding, GitignoreDiagnosis, Severity, SourceKind};
 use colored::{ColoredString, Colorize};
 use std::io::{self, Write};
 
@@ -93,7 +93,7 @@ fn group_header(f: &Finding) -> String {
             "{path}  {}",
             format!(
                 "(commit {} by {} <{}> on {})",
-                short(&c.id),
+                short_id(&c.id),
                 c.author,
                 c.email,
                 c.date
@@ -147,7 +147,7 @@ fn secret_summary(report: &Report, g: &SecretGroup<'_>, out: &mut dyn Write) -> 
     if let Some(c) = &first.commit {
         line.push_str(&format!(
             ", first in {} by {} <{}> on {}",
-            short(&c.id),
+            short_id(&c.id),
             c.author,
             mask_email(&c.email),
             c.date.get(..10).unwrap_or(&c.date)
@@ -249,11 +249,6 @@ fn paint(sev: Severity) -> ColoredString {
         Severity::Medium => label.yellow(),
         Severity::Low => label.blue(),
     }
-}
-
-/// First 7 characters of a commit id.
-pub fn short(id: &str) -> &str {
-    id.get(..7).unwrap_or(id)
 }
 
 fn mask_email(email: &str) -> String {

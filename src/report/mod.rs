@@ -96,7 +96,7 @@ impl Report {
                 let commit = f.commit.as_ref().map(|c| c.id.clone());
                 (
                     f.path.clone(),
-                    commit_time(f),
+                    f.commit_time(),
                     commit,
                     f.source,
                     f.line,
@@ -119,7 +119,7 @@ impl Report {
         let mut out: Vec<SecretGroup<'_>> = groups
             .into_iter()
             .map(|(sha256, mut locations)| {
-                locations.sort_by_key(|f| commit_time(f));
+                locations.sort_by_key(|f| f.commit_time());
                 let severity = locations
                     .iter()
                     .map(|f| f.severity)
@@ -165,8 +165,4 @@ impl Report {
             Format::Checklist => checklist::render_report(self, out),
         }
     }
-}
-
-fn commit_time(f: &Finding) -> i64 {
-    f.commit.as_ref().map_or(i64::MAX, |c| c.time)
 }

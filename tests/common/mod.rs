@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 /// Generated fake keys used across tests (never real).
@@ -172,9 +172,4 @@ pub fn secret_entry<'a>(report: &'a Value, key: &str) -> &'a Value {
         .iter()
         .find(|s| s["secret_sha256"] == sha.as_str())
         .unwrap_or_else(|| panic!("no secrets[] entry for sha256 {}…", &sha[..12]))
-}
-
-/// Path of a temp file inside `dir`.
-pub fn tmp_path(dir: &Path, name: &str) -> PathBuf {
-    dir.join(name)
 }

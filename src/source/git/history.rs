@@ -9,7 +9,7 @@ use super::walk::{self, Attribution};
 use super::{commit, odb, GitError, Repo};
 use crate::detect::Detector;
 use crate::dotenv;
-use crate::finding::{CommitInfo, Finding, SourceKind};
+use crate::finding::{short_id, CommitInfo, Finding, SourceKind};
 use crate::report::SecretFacts;
 use crate::source::{is_binary, Chunk, Stats};
 use gix::ObjectId;
@@ -111,11 +111,7 @@ pub fn scan(
                 continue;
             };
             let info = infos.get(loc.commit)?;
-            out.findings.extend(found.iter().map(|f| Finding {
-                path: path.clone(),
-                commit: Some(info.clone()),
-                ..f.clone()
-            }));
+            out.findings.extend(found.iter().map(|f| f.at(&path, info)));
         }
     }
     out.facts = secret_facts(
@@ -201,7 +197,7 @@ fn env_file_findings(
             match by_path.get_mut(&path) {
                 Some(kept) => {
                     let severity = kept.severity.max(f.severity);
-                    if commit_time(&f) < commit_time(kept) {
+                    if f.commit_time() < kept.commit_time() {
                         *kept = f;
                     }
                     kept.severity = severity;
@@ -213,10 +209,6 @@ fn env_file_findings(
         }
     }
     Ok(by_path.into_values().collect())
-}
-
-fn commit_time(f: &Finding) -> i64 {
-    f.commit.as_ref().map_or(i64::MAX, |c| c.time)
 }
 
 /// Scans every blob of the object database once, decoding packs by delta tree in parallel.
@@ -534,13 +526,13 @@ fn exposure(
         (Some(r), Some(d)) => format!(
             "exposed {} {where_} ({} → {})",
             human_duration(d),
-            short(&first.id),
-            short(&r.id)
+            short_id(&first.id),
+            short_id(&r.id)
         ),
         _ => format!(
             "exposed since {} {where_} ({}, still in {default})",
             first.date.get(..10).unwrap_or(&first.date),
-            short(&first.id)
+            short_id(&first.id)
         ),
     };
     json!({
@@ -552,10 +544,6 @@ fn exposure(
         "reached_remote": reached,
         "summary": summary,
     })
-}
-
-fn short(id: &str) -> &str {
-    id.get(..7).unwrap_or(id)
 }
 
 /// `6h 12m`, `3d 4h`, `45s`.

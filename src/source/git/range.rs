@@ -8,7 +8,7 @@ use super::diff::added_lines_vs_all;
 use super::error::ResultExt;
 use super::{GitError, Repo};
 use crate::detect::Detector;
-use crate::finding::{CommitInfo, Finding, SourceKind};
+use crate::finding::{Finding, SourceKind};
 use crate::source::{is_binary, Chunk, Stats};
 use gix::ObjectId;
 use std::collections::HashMap;
@@ -217,7 +217,7 @@ pub fn scan(
                 found
                     .iter()
                     .filter(|f| added.binary_search(&f.line).is_ok())
-                    .map(|f| attribute(f, &change.path, &info)),
+                    .map(|f| f.at(&change.path, &info)),
             );
         }
     }
@@ -257,14 +257,6 @@ fn blob_findings(
     };
     cache.insert(id, result.clone());
     Ok(result)
-}
-
-fn attribute(f: &Finding, path: &str, commit: &CommitInfo) -> Finding {
-    Finding {
-        path: path.to_string(),
-        commit: Some(commit.clone()),
-        ..f.clone()
-    }
 }
 
 #[cfg(test)]

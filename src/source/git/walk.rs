@@ -246,21 +246,6 @@ pub fn blobs_reachable(
     Ok((blobs, any_named))
 }
 
-/// Blobs of `tree` (recursively) that `wanted` accepts.
-pub fn blobs_in_tree(
-    repo: &gix::Repository,
-    tree: ObjectId,
-    wanted: &dyn Fn(&ObjectId) -> bool,
-) -> Result<HashSet<ObjectId>, GitError> {
-    let mut found = HashSet::new();
-    Walker::new(repo).visit_new(tree, &mut |_, entry| {
-        if entry.kind == Kind::Blob && wanted(&entry.id) {
-            found.insert(entry.id);
-        }
-    })?;
-    Ok(found)
-}
-
 /// A commit's committer time, if it can be read.
 fn commit_time(repo: &gix::Repository, id: ObjectId) -> Option<i64> {
     repo.find_commit(id).ok()?.time().ok().map(|t| t.seconds)

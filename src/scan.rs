@@ -234,13 +234,17 @@ fn staged_env_findings(
     files: &[(String, Vec<u8>)],
     detector: &Detector,
 ) -> Vec<Finding> {
-    let Some(workdir) = repo.repo.workdir() else {
-        return Vec::new();
-    };
-    let ignores = dotenv::ignore::RepoIgnores::open(&repo.repo);
-    files
+    let env_files: Vec<&(String, Vec<u8>)> = files
         .iter()
         .filter(|(path, _)| dotenv::classify(path).is_some())
+        .collect();
+    let Some(workdir) = repo.repo.workdir().filter(|_| !env_files.is_empty()) else {
+        return Vec::new();
+    };
+    // Reading the ignore configuration costs a little: only when an env file is staged.
+    let ignores = dotenv::ignore::RepoIgnores::open(&repo.repo);
+    env_files
+        .into_iter()
         .filter_map(|(path, data)| {
             let repo_path = format!("{}{path}", repo.prefix);
             let diagnosis =

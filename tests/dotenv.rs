@@ -648,12 +648,24 @@ fn template_with_a_real_key_is_critical_without_gitignore_advice() {
 #[test]
 fn env_file_without_secret_is_high() {
     let repo = Repo::new();
-    repo.write(".envrc", "use flake\n");
+    repo.write(".envrc", "export AWS_PROFILE=dev\nuse flake\n");
     repo.commit(&[".envrc"], "direnv");
     let found = repo.scan_rule("dotenv-committed");
     assert_eq!(found.len(), 1);
     assert_eq!(found[0]["severity"], "high");
     assert_eq!(found[0]["gitignore"]["fix"], "add `.envrc` to .gitignore");
+}
+
+#[test]
+fn env_named_files_without_assignments_are_not_env_files() {
+    let repo = Repo::new();
+    repo.write(".envrc", "use flake\n");
+    repo.write(
+        "packages/TPF/maketpf.env_curl",
+        "ROOTLIBDIRS := $(foreach d,$(TPF_ROOT),$d/lib)\nCFLAGS_$(APP) += -D TPF\n",
+    );
+    repo.commit(&[".envrc", "packages/TPF/maketpf.env_curl"], "build files");
+    assert_eq!(repo.scan_rule("dotenv-committed"), Vec::<Value>::new());
 }
 
 #[test]

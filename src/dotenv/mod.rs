@@ -159,7 +159,62 @@ pub fn committed_env_finding(
 ) -> Option<Finding> {
     let kind = classify(path)?;
     let secrets = detector.scan(contents).len();
+    if secrets == 0 && !looks_like_env(contents) {
+        return None;
+    }
     env_finding(path, kind, secrets, diagnosis, source, commit)
+}
+
+/// Whether `contents` reads like an env file: at least one `NAME=value` line (optionally
+/// `export`ed), and such lines make up at least half of the lines that are not blank or
+/// comments. A Makefile fragment (`maketpf.env_curl`: `VAR := …`), a shell script or an empty
+/// file named like an env file holds no environment and is not reported (unless a secret
+/// was found in it).
+pub fn looks_like_env(contents: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(contents);
+    let (mut meaningful, mut assignments) = (0usize, 0usize);
+    // The quote of a value that spans lines (`KEY="-----BEGIN …`), until it closes.
+    let mut open: Option<char> = None;
+    for line in text.lines().map(str::trim) {
+        if let Some(quote) = open {
+            if line.contains(quote) {
+                open = None;
+            }
+            continue;
+        }
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        meaningful += 1;
+        if let Some(value) = assignment_value(line) {
+            assignments += 1;
+            open = unclosed_quote(value);
+        }
+    }
+    assignments > 0 && assignments * 2 >= meaningful
+}
+
+/// The quote character a value opens and does not close on its line.
+fn unclosed_quote(value: &str) -> Option<char> {
+    let quote = value.chars().next().filter(|c| matches!(c, '"' | '\''))?;
+    (value.matches(quote).count() % 2 == 1).then_some(quote)
+}
+
+/// The value of `NAME=value` or `export NAME=value`: a name of letters, digits, `_`, `.` or
+/// `-` (not starting with a digit), optional spaces, then a plain `=` (not `:=`, `+=`, `?=`,
+/// `==`).
+fn assignment_value(line: &str) -> Option<&str> {
+    let line = line.strip_prefix("export ").map_or(line, str::trim_start);
+    let name_len = line
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
+        .unwrap_or(line.len());
+    let (name, rest) = line.split_at(name_len);
+    let starts_well = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    let value = rest.trim_start().strip_prefix('=')?;
+    (starts_well && !value.starts_with('=')).then(|| value.trim_start())
 }
 
 fn env_finding(
@@ -385,6 +440,9 @@ impl Worktree {
                 commit: None,
             }
             .scan(detector);
+            if found.is_empty() && !looks_like_env(&data) {
+                continue;
+            }
             let sources = self.ignores.worktree(&self.workdir, &file.path);
             let diagnosis = diagnose(&sources, &file.path);
             let finding = env_finding(
@@ -472,6 +530,28 @@ mod tests {
             ".evn",
         ] {
             assert_eq!(classify(path), None, "{path}");
+        }
+    }
+
+    #[test]
+    fn env_contents_versus_lookalikes() {
+        for text in [
+            "DATABASE_URL=postgres://u:p@db/app\nPORT=3000\n",
+            "# comment\nexport API_KEY=abc\n",
+            "KEY = value\nother.name=1\n",
+            "PEM=\"-----BEGIN KEY-----\nabc\n-----END KEY-----\"\n",
+        ] {
+            assert!(looks_like_env(text.as_bytes()), "{text:?}");
+        }
+        for text in [
+            "",
+            "# only comments\n",
+            "ROOTLIBDIRS := $(foreach d,$(TPF_ROOT),$d/lib)\nCFLAGS_$(APP) += -D TPF\n",
+            "use flake\nlayout python3\n",
+            "if [ \"$a\" == \"b\" ]; then\n  echo hi\nfi\nX=1\n",
+            "1X=2\n",
+        ] {
+            assert!(!looks_like_env(text.as_bytes()), "{text:?}");
         }
     }
 }

@@ -182,6 +182,34 @@ fn merges_and_renames_are_attributed_to_the_right_commits() {
 }
 
 #[test]
+fn a_skewed_clock_cannot_make_a_descendant_the_introducer() {
+    let repo = TestRepo::new();
+    repo.write("a.txt", "one\n");
+    repo.commit_all("root", "Ana", "2025-01-01T10:00:00+00:00");
+    // On main: a commit of Jan 10, then a child whose clock says Jan 2 adds the key.
+    repo.write("b.txt", "two\n");
+    repo.commit_all("work", "Ana", "2025-01-10T10:00:00+00:00");
+    repo.write("k.txt", &format!("k={LIVE_KEY}\n"));
+    let skewed = repo.commit_all("skewed", "Ana", "2025-01-02T10:00:00+00:00");
+    // On a branch from root: the same file on Jan 5, really the first to exist.
+    repo.git(&["checkout", "-q", "-b", "fork", "HEAD~2"]);
+    repo.write("k.txt", &format!("k={LIVE_KEY}\n"));
+    let first = repo.commit_all("fork", "Ben", "2025-01-05T10:00:00+00:00");
+    repo.git(&["update-ref", "refs/remotes/upstream/fork", &first]);
+    repo.git(&["update-ref", "refs/remotes/origin/main", "main"]);
+    let report = history(repo.path(), &[], 1);
+    assert_eq!(
+        finding_keys(&report),
+        vec![hist("meetso-live-key", "k.txt", 1, &first)]
+    );
+    let e = &secret(&report, LIVE_KEY)["exposure"];
+    assert_eq!(e["first_commit"], first.as_str());
+    // Only the fork's commit introduced the key, and only upstream/fork holds that commit.
+    assert_eq!(e["reached_remote"], serde_json::json!(["upstream/fork"]));
+    assert_ne!(first, skewed);
+}
+
+#[test]
 fn shallow_clone_scans_what_is_there_and_says_history_is_truncated() {
     let origin = TestRepo::new();
     origin.write("old.txt", &format!("k={LIVE_KEY}\n"));

@@ -16,7 +16,7 @@ fn collect(
 ) -> (HashMap<ObjectId, (usize, Vec<u8>)>, BlobStats) {
     let seen = Mutex::new(HashMap::<ObjectId, (usize, Vec<u8>)>::new());
     let repo = gix::open(path).expect("a repository");
-    let stats = for_each_blob(&repo, opts, |id, data| {
+    let stats = for_each_blob(&repo, opts, &|id, data| {
         let mut seen = seen.lock().expect("lock");
         let entry = seen.entry(id.to_owned()).or_insert((0, data.to_vec()));
         entry.0 += 1;

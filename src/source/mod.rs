@@ -80,12 +80,16 @@ impl Stats {
         self.bytes.fetch_add(len as u64, Ordering::Relaxed);
     }
 
-    /// Records a per-item problem; the scan goes on.
+    /// Records a per-item problem; the scan goes on. A problem already recorded (a corrupt
+    /// object met by two passes over the object database) is recorded once.
     pub fn warn(&self, message: String) {
-        self.errors.fetch_add(1, Ordering::Relaxed);
         if let Ok(mut w) = self.warnings.lock() {
+            if w.contains(&message) {
+                return;
+            }
             w.push(message);
         }
+        self.errors.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Takes the warnings recorded so far.

@@ -4,8 +4,9 @@
 //! HEAD of the default branch, and its exposure window (first seen, removed, which remotes
 //! hold it).
 
+use super::graph::{Attribution, Graph, IdFilter};
 use super::refs::{self, Refs};
-use super::walk::{self, Attribution};
+use super::walk;
 use super::{commit, odb, GitError, Repo};
 use crate::detect::Detector;
 use crate::dotenv;
@@ -15,7 +16,7 @@ use crate::source::{is_binary, Chunk, Stats};
 use gix::ObjectId;
 use rayon::prelude::*;
 use serde_json::json;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
@@ -80,9 +81,13 @@ pub fn scan(
     if hits.is_empty() && !env_files {
         return Ok(out);
     }
-    let hit_ids: HashSet<ObjectId> = hits.keys().copied().collect();
-    let wanted = |id: &ObjectId, name: &[u8]| hit_ids.contains(id) || is_env_name(name);
-    let attribution = walk::attribute(r, &tips, opts.threads, &wanted)?;
+    let hit_ids = IdFilter::new(hits.keys().copied());
+    let wanted = |id: &gix::oid, name: &[u8]| hit_ids.contains(id) || is_env_name(name);
+    let (graph, warnings) = Graph::build(r, opts.threads, &wanted)?;
+    for warning in warnings {
+        stats.warn(warning);
+    }
+    let attribution = graph.attribute(&tips);
     if !attribution.submodules.is_empty() {
         out.notes.push(format!(
             "submodules not scanned (their history lives in other repositories): {}",
@@ -114,13 +119,7 @@ pub fn scan(
             out.findings.extend(found.iter().map(|f| f.at(&path, info)));
         }
     }
-    out.facts = secret_facts(
-        r,
-        &refs,
-        &hits,
-        &out.findings,
-        &location_dirs(&attribution, &hits),
-    )?;
+    out.facts = secret_facts(r, &graph, &refs, &hits, &out.findings)?;
     out.findings.extend(env_file_findings(
         repo,
         &attribution,
@@ -131,29 +130,11 @@ pub fn scan(
     Ok(out)
 }
 
-/// Every directory on the way to a path where a blob with findings was ever seen (the root
-/// is the empty path): the exposure walk need not look anywhere else. (Paths are kept as
-/// lossy UTF-8, so a secret under a non-UTF-8 directory name is not followed there.)
-fn location_dirs(
-    attribution: &Attribution,
-    hits: &HashMap<ObjectId, Vec<Finding>>,
-) -> HashSet<Vec<u8>> {
-    let mut dirs = HashSet::new();
-    for loc in hits
-        .keys()
-        .filter_map(|b| attribution.locations.get(b))
-        .flatten()
-    {
-        let path = loc.path.as_bytes();
-        for (i, _) in path.iter().enumerate().filter(|(_, &c)| c == b'/') {
-            dirs.insert(path[..i].to_vec());
-        }
-    }
-    dirs
-}
-
 fn is_env_name(name: &[u8]) -> bool {
-    std::str::from_utf8(name).is_ok_and(|n| dotenv::classify(n).is_some())
+    // Every env file name contains `.env` (`.env`, `.env.local`, `prod.env`, `.envrc`): a
+    // cheap screen before the classifier, which runs on every file name of history.
+    name.windows(4).any(|w| w.eq_ignore_ascii_case(b".env"))
+        && std::str::from_utf8(name).is_ok_and(|n| dotenv::classify(n).is_some())
 }
 
 /// One `dotenv-committed` finding per env-file path ever committed: attributed to the
@@ -239,7 +220,12 @@ fn scan_all(
             }
         }
     };
-    let done = odb::for_each_blob_and_tree(&repo.repo, &blob_opts, on_blob, Some(&on_tree))?;
+    let visitors = odb::Visitors {
+        blob: Some(&on_blob),
+        tree: Some(&on_tree),
+        commit: None,
+    };
+    let done = odb::for_each_object(&repo.repo, &blob_opts, &visitors)?;
     stats
         .skipped_large
         .fetch_add(done.skipped_large, Ordering::Relaxed);
@@ -412,10 +398,10 @@ fn info_of(repo: &gix::Repository, id: ObjectId) -> Result<CommitInfo, GitError>
 /// Per secret: `in_head` and the exposure window on the default branch.
 fn secret_facts(
     repo: &gix::Repository,
+    graph: &Graph,
     refs: &Refs,
     hits: &HashMap<ObjectId, Vec<Finding>>,
     findings: &[Finding],
-    dirs: &HashSet<Vec<u8>>,
 ) -> Result<BTreeMap<String, SecretFacts>, GitError> {
     // Group blobs by the secrets they hold.
     let mut group_of: BTreeMap<String, usize> = BTreeMap::new();
@@ -430,23 +416,24 @@ fn secret_facts(
             }
         }
     }
-    let since = findings
+    let presence = refs
+        .default
+        .as_ref()
+        .map(|tip| graph.presence(tip.commit, &blob_groups, group_of.len()));
+    let remotes: Vec<_> = refs.remotes().collect();
+    let remote_tips: Vec<ObjectId> = remotes.iter().map(|r| r.commit).collect();
+    let intro_ids: Vec<ObjectId> = findings
         .iter()
         .filter_map(|f| f.commit.as_ref())
-        .map(|c| c.time)
-        .min()
-        .unwrap_or(i64::MIN);
-    let presence = match &refs.default {
-        Some(tip) => Some(walk::presence(
-            repo,
-            tip.commit,
-            &blob_groups,
-            group_of.len(),
-            since,
-            dirs,
-        )?),
-        None => None,
-    };
+        .filter_map(|c| ObjectId::from_hex(c.id.as_bytes()).ok())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let reach: HashMap<String, Vec<usize>> = intro_ids
+        .iter()
+        .map(ObjectId::to_string)
+        .zip(graph.reached_from(&remote_tips, &intro_ids))
+        .collect();
     let mut facts = BTreeMap::new();
     for (sha, g) in &group_of {
         let mine: Vec<&Finding> = findings
@@ -465,7 +452,16 @@ fn secret_facts(
             .filter_map(|f| f.commit.as_ref())
             .map(|c| c.id.as_str())
             .collect();
-        let reached = reached_remotes(repo, refs, &intros);
+        let reached: Vec<String> = remotes
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| {
+                intros
+                    .iter()
+                    .any(|id| reach.get(*id).is_some_and(|r| r.contains(i)))
+            })
+            .map(|(_, remote)| remote.short().to_string())
+            .collect();
         let (in_head, removed) = match &presence {
             Some((chain, p)) => {
                 let removed = p[*g].removed.map(|i| info_of(repo, chain[i])).transpose()?;
@@ -484,29 +480,6 @@ fn secret_facts(
         );
     }
     Ok(facts)
-}
-
-use std::collections::BTreeSet;
-
-/// Remote-tracking refs from which any of the introducing commits is reachable.
-fn reached_remotes(repo: &gix::Repository, refs: &Refs, intros: &BTreeSet<&str>) -> Vec<String> {
-    let mut reached = Vec::new();
-    for remote in refs.remotes() {
-        let holds = intros.iter().any(|id| {
-            ObjectId::from_hex(id.as_bytes()).ok().is_some_and(|intro| {
-                intro == remote.commit
-                    || repo
-                        .merge_base(intro, remote.commit)
-                        .ok()
-                        .flatten()
-                        .is_some_and(|base| base.detach() == intro)
-            })
-        });
-        if holds {
-            reached.push(remote.short().to_string());
-        }
-    }
-    reached
 }
 
 fn exposure(

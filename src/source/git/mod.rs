@@ -6,6 +6,7 @@
 pub mod commit;
 pub mod diff;
 mod error;
+pub mod graph;
 pub mod history;
 pub mod objects_env;
 pub mod odb;

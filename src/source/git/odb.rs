@@ -1,9 +1,10 @@
-//! Enumerates every blob of an object database exactly once, decoding packs in parallel by delta tree.
+//! Enumerates every blob (and, when asked, every tree and commit) of an object database exactly
+//! once, decoding packs in parallel by delta tree.
 //!
 //! Packs are decoded by delta tree (see the private `pack` module): every delta base is inflated
 //! once and its deltas are applied while it is in memory, in parallel, with no object cache, and
-//! delta trees of commits and tags (and of trees, unless asked for) are not read at all. Loose objects are inflated one by one
-//! in parallel. Objects present in several packs, in a pack and loose, or in several object
+//! delta trees of kinds nobody asked for are not read at all. Loose objects are inflated one by
+//! one in parallel. Objects present in several packs, in a pack and loose, or in several object
 //! directories (alternates, quarantine) are reported once.
 
 mod pack;
@@ -70,32 +71,53 @@ pub struct BlobStats {
 ///
 /// A corrupt pack or object is recorded in [`BlobStats::errors`] and the enumeration goes on; an error
 /// is returned only if the repository cannot be opened or the thread pool cannot be created.
-pub fn for_each_blob<F>(
+pub fn for_each_blob(
     repo: &gix::Repository,
     opts: &BlobOptions,
-    f: F,
-) -> Result<BlobStats, GitError>
-where
-    F: Fn(&gix::oid, &[u8]) + Sync,
-{
-    for_each_blob_and_tree(repo, opts, f, None)
+    f: ObjectFn<'_>,
+) -> Result<BlobStats, GitError> {
+    let visitors = Visitors {
+        blob: Some(f),
+        ..Visitors::default()
+    };
+    for_each_object(repo, opts, &visitors)
 }
 
-/// A callback receiving decoded tree objects.
-pub type TreeFn<'a> = &'a (dyn Fn(&gix::oid, &[u8]) + Sync);
+/// A callback receiving the id and content of decoded objects of one kind, from several threads.
+pub type ObjectFn<'a> = &'a (dyn Fn(&gix::oid, &[u8]) + Sync);
 
-/// Like [`for_each_blob`], and also hands every tree object to `trees` when given (trees
-/// are decoded by the same delta-tree pass, each once; the size limit does not apply to
-/// them). This is how a history sweep learns which file names exist without walking commits.
-pub fn for_each_blob_and_tree<F>(
+/// Which kinds of object [`for_each_object`] decodes, and the callback for each. Delta trees of
+/// a kind without a callback are not read at all.
+#[derive(Clone, Copy, Default)]
+pub struct Visitors<'a> {
+    /// Receives blobs (at most [`BlobOptions::max_size`] bytes).
+    pub blob: Option<ObjectFn<'a>>,
+    /// Receives tree objects (no size limit).
+    pub tree: Option<ObjectFn<'a>>,
+    /// Receives commit objects (no size limit).
+    pub commit: Option<ObjectFn<'a>>,
+}
+
+impl Visitors<'_> {
+    fn wants(&self, kind: gix::object::Kind) -> bool {
+        use gix::object::Kind;
+        match kind {
+            Kind::Blob => self.blob.is_some(),
+            Kind::Tree => self.tree.is_some(),
+            Kind::Commit => self.commit.is_some(),
+            Kind::Tag => false,
+        }
+    }
+}
+
+/// Like [`for_each_blob`] for every kind with a callback in `visitors`: each distinct object
+/// of those kinds is decoded once (by the same delta-tree pass) and handed to its callback.
+/// This is how a history sweep scans blobs and learns the trees and commits without walking.
+pub fn for_each_object(
     repo: &gix::Repository,
     opts: &BlobOptions,
-    f: F,
-    trees: Option<TreeFn<'_>>,
-) -> Result<BlobStats, GitError>
-where
-    F: Fn(&gix::oid, &[u8]) + Sync,
-{
+    visitors: &Visitors<'_>,
+) -> Result<BlobStats, GitError> {
     let object_hash = repo.object_hash();
     let cwd = repo.current_dir().to_owned();
     // In a pre-receive hook the store is `objects_env`'s private directory whose alternates
@@ -103,8 +125,7 @@ where
     let roots = vec![repo.objects.store_ref().path().to_owned()];
 
     let sink = Sink {
-        f: &f,
-        tree: trees,
+        visitors: *visitors,
         max_size: opts.max_size,
         blobs: AtomicU64::new(0),
         bytes: AtomicU64::new(0),
@@ -116,7 +137,7 @@ where
         let packs = open_packs(&object_dirs, object_hash, &sink);
         for (pos, pack) in packs.iter().enumerate() {
             let earlier = &packs[..pos];
-            pack.scan_blobs(|id| earlier.iter().any(|other| other.contains(id)), &sink);
+            pack.scan_objects(|id| earlier.iter().any(|other| other.contains(id)), &sink);
         }
         let mut loose_seen = HashSet::new();
         for dir in &object_dirs {
@@ -147,10 +168,9 @@ where
     })
 }
 
-/// Receives decoded blobs from all threads and keeps the statistics.
-struct Sink<'a, F> {
-    f: &'a F,
-    tree: Option<TreeFn<'a>>,
+/// Receives decoded objects from all threads and keeps the statistics.
+struct Sink<'a> {
+    visitors: Visitors<'a>,
     max_size: u64,
     blobs: AtomicU64,
     bytes: AtomicU64,
@@ -158,23 +178,28 @@ struct Sink<'a, F> {
     errors: Mutex<Vec<String>>,
 }
 
-impl<F: Fn(&gix::oid, &[u8]) + Sync> Sink<'_, F> {
-    /// Delivers a decoded blob, or counts it as skipped if it is too large.
-    fn blob(&self, id: &gix::oid, data: &[u8]) {
-        let len = data.len() as u64;
-        if len > self.max_size {
-            self.skip_large();
-            return;
-        }
-        (self.f)(id, data);
-        self.blobs.fetch_add(1, Ordering::Relaxed);
-        self.bytes.fetch_add(len, Ordering::Relaxed);
-    }
-
-    /// Delivers a decoded tree, if trees were asked for.
-    fn tree(&self, id: &gix::oid, data: &[u8]) {
-        if let Some(tree) = self.tree {
-            tree(id, data);
+impl Sink<'_> {
+    /// Delivers a decoded object to the callback for its kind; a blob that is too large is
+    /// counted as skipped instead.
+    fn deliver(&self, kind: gix::object::Kind, id: &gix::oid, data: &[u8]) {
+        use gix::object::Kind;
+        let visitor = match kind {
+            Kind::Blob => {
+                let len = data.len() as u64;
+                if len > self.max_size {
+                    self.skip_large();
+                    return;
+                }
+                self.blobs.fetch_add(1, Ordering::Relaxed);
+                self.bytes.fetch_add(len, Ordering::Relaxed);
+                self.visitors.blob
+            }
+            Kind::Tree => self.visitors.tree,
+            Kind::Commit => self.visitors.commit,
+            Kind::Tag => None,
+        };
+        if let Some(f) = visitor {
+            f(id, data);
         }
     }
 
@@ -192,10 +217,7 @@ impl<F: Fn(&gix::oid, &[u8]) + Sync> Sink<'_, F> {
 }
 
 /// Expands `roots` with their alternates, dropping directories that do not exist and duplicates.
-fn resolve_object_dirs<F>(roots: &[PathBuf], cwd: &Path, sink: &Sink<'_, F>) -> Vec<PathBuf>
-where
-    F: Fn(&gix::oid, &[u8]) + Sync,
-{
+fn resolve_object_dirs(roots: &[PathBuf], cwd: &Path, sink: &Sink<'_>) -> Vec<PathBuf> {
     let mut seen = HashSet::new();
     let mut dirs = Vec::new();
     for root in roots {
@@ -229,14 +251,11 @@ where
 }
 
 /// Opens every pack (an `.idx` with its `.pack`) of `object_dirs`, in directory order and by name within one.
-fn open_packs<F>(
+fn open_packs(
     object_dirs: &[PathBuf],
     object_hash: gix::hash::Kind,
-    sink: &Sink<'_, F>,
-) -> Vec<PackFile>
-where
-    F: Fn(&gix::oid, &[u8]) + Sync,
-{
+    sink: &Sink<'_>,
+) -> Vec<PackFile> {
     let mut packs = Vec::new();
     for dir in object_dirs {
         let pack_dir = dir.join("pack");
@@ -271,15 +290,13 @@ where
 }
 
 /// Passes every loose blob of `dir` that is in no pack and was not seen loose before to the sink.
-fn scan_loose<F>(
+fn scan_loose(
     dir: &Path,
     object_hash: gix::hash::Kind,
     packs: &[PackFile],
     seen: &mut HashSet<ObjectId>,
-    sink: &Sink<'_, F>,
-) where
-    F: Fn(&gix::oid, &[u8]) + Sync,
-{
+    sink: &Sink<'_>,
+) {
     let store = gix::odb::loose::Store::at(dir, object_hash);
     let mut ids = Vec::new();
     for id in store.iter() {
@@ -298,7 +315,7 @@ fn scan_loose<F>(
 
     let failures = AtomicU64::new(0);
     ids.par_iter().for_each_init(Vec::new, |buf, id| {
-        if let Err(err) = read_loose_blob(&store, id, buf, sink) {
+        if let Err(err) = read_loose_object(&store, id, buf, sink) {
             if failures.fetch_add(1, Ordering::Relaxed) < MAX_WARNINGS_PER_SOURCE as u64 {
                 sink.warn(format!(
                     "loose object {id} in {}: {}",
@@ -318,27 +335,17 @@ fn scan_loose<F>(
     }
 }
 
-fn read_loose_blob<F>(
+fn read_loose_object(
     store: &gix::odb::loose::Store,
     id: &ObjectId,
     buf: &mut Vec<u8>,
-    sink: &Sink<'_, F>,
-) -> Result<(), gix::Error>
-where
-    F: Fn(&gix::oid, &[u8]) + Sync,
-{
+    sink: &Sink<'_>,
+) -> Result<(), gix::Error> {
     // The header alone tells the kind and size, so unwanted objects and large blobs are never
     // inflated.
-    let wanted_tree = |kind| kind == gix::object::Kind::Tree && sink.tree.is_some();
     match store.try_header(id)? {
-        Some((_, kind)) if wanted_tree(kind) => {
-            if let Some(object) = store.try_find(id, buf)? {
-                sink.tree(id, object.data);
-            }
-            return Ok(());
-        }
-        Some((_, kind)) if kind != gix::object::Kind::Blob => return Ok(()),
-        Some((size, _)) if size > sink.max_size => {
+        Some((_, kind)) if !sink.visitors.wants(kind) => return Ok(()),
+        Some((size, gix::object::Kind::Blob)) if size > sink.max_size => {
             sink.skip_large();
             return Ok(());
         }
@@ -347,7 +354,7 @@ where
         None => return Ok(()),
     }
     if let Some(object) = store.try_find(id, buf)? {
-        sink.blob(id, object.data);
+        sink.deliver(object.kind, id, object.data);
     }
     Ok(())
 }

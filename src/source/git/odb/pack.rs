@@ -5,9 +5,9 @@
 //! (this is the algorithm of gix-pack's `traverse_with_index`, behind `gix pack verify`). Two changes
 //! make it fit a blob scanner better:
 //!
-//! * Delta chains never change an object's kind, so trees rooted at a commit or tag object (and at a
-//!   tree object, unless trees were asked for) are skipped without being read, and leaf blobs above
-//!   the size limit are never inflated.
+//! * Delta chains never change an object's kind, so trees rooted at an object of a kind nobody asked
+//!   for (tags always; commits and trees unless asked for) are skipped without being read, and leaf
+//!   blobs above the size limit are never inflated.
 //! * The pack is read with `pread` instead of being memory-mapped. Delta resolution touches a mapped
 //!   pack all over, and the kernel maps up to 64 KiB around every touched page (fault-around), so the
 //!   resident set of a mapped pack soon reaches the pack's size. With positioned reads it stays at the
@@ -79,19 +79,16 @@ impl PackFile {
         self.index.lookup(id).is_some()
     }
 
-    /// Passes every blob of the pack to `sink`, except those for which `is_duplicate` returns true
+    /// Passes every object of a wanted kind in the pack to `sink`, except those for which `is_duplicate` returns true
     /// (they are still decoded if other objects are deltas of them). Corrupt objects become warnings.
-    pub(super) fn scan_blobs<F>(&self, is_duplicate: impl Fn(&gix::oid) -> bool, sink: &Sink<'_, F>)
-    where
-        F: Fn(&gix::oid, &[u8]) + Sync,
-    {
+    pub(super) fn scan_objects(&self, is_duplicate: impl Fn(&gix::oid) -> bool, sink: &Sink<'_>) {
         let warnings = AtomicUsize::new(0);
         let warn = |message: String| {
             if warnings.fetch_add(1, Ordering::Relaxed) < MAX_WARNINGS_PER_SOURCE {
                 sink.warn(message);
             }
         };
-        let layout = match Layout::read(self, sink.tree.is_some(), &warn) {
+        let layout = match Layout::read(self, &|kind| sink.visitors.wants(kind), &warn) {
             Ok(layout) => layout,
             Err(err) => {
                 warn(format!(
@@ -110,8 +107,8 @@ impl PackFile {
         // the next tree; by default rayon hands each thread a contiguous run, all large ones to the first.
         layout.roots.par_iter().with_max_len(1).for_each_init(
             Scratch::default,
-            |scratch, &(root, _, is_tree)| {
-                self.resolve_tree(&layout, (root, is_tree), &duplicate, scratch, sink, &warn);
+            |scratch, &(root, _, kind)| {
+                self.resolve_tree(&layout, (root, kind), &duplicate, scratch, sink, &warn);
             },
         );
 
@@ -125,25 +122,23 @@ impl PackFile {
         }
     }
 
-    /// Decodes the delta tree rooted at entry `root` depth first, handing its blobs to `sink`.
-    fn resolve_tree<F>(
+    /// Decodes the delta tree rooted at entry `root` depth first, handing its objects to `sink`.
+    fn resolve_tree(
         &self,
         layout: &Layout,
-        (root, is_tree): (u32, bool),
+        (root, kind): (u32, gix::object::Kind),
         duplicate: &[bool],
         scratch: &mut Scratch,
-        sink: &Sink<'_, F>,
+        sink: &Sink<'_>,
         warn: &(impl Fn(String) + Sync),
-    ) where
-        F: Fn(&gix::oid, &[u8]) + Sync,
-    {
+    ) {
         let mut stack: Vec<(u32, Option<Rc<Vec<u8>>>)> = vec![(root, None)];
         while let Some((entry, base)) = stack.pop() {
             let children = layout.children(entry);
             let index_pos = layout.index_pos[entry as usize];
             let id = self.index.oid_at_index(index_pos);
             // A blob leaf that is too large is counted but not decoded; a base always is.
-            let limit = if children.is_empty() && !is_tree {
+            let limit = if children.is_empty() && kind.is_blob() {
                 sink.max_size
             } else {
                 u64::MAX
@@ -158,8 +153,7 @@ impl PackFile {
                 scratch,
             ) {
                 Ok(true) if duplicate[index_pos as usize] => {}
-                Ok(true) if is_tree => sink.tree(id, &out),
-                Ok(true) => sink.blob(id, &out),
+                Ok(true) => sink.deliver(kind, id, &out),
                 Ok(false) => {
                     if !duplicate[index_pos as usize] {
                         sink.skip_large();
@@ -276,14 +270,18 @@ struct Layout {
     /// The deltas based on entry `e` are `children[child_start[e]..child_start[e + 1]]`.
     child_start: Vec<u32>,
     children: Vec<u32>,
-    /// Entries holding a whole blob (or, when asked for, a whole tree) rather than a delta, with
-    /// the size of their delta tree and whether it is a tree, largest first.
-    roots: Vec<(u32, u32, bool)>,
+    /// Entries holding a whole object of a wanted kind rather than a delta, with the size of
+    /// their delta tree and the kind, largest first.
+    roots: Vec<(u32, u32, gix::object::Kind)>,
 }
 
 impl Layout {
     /// Reads all entry headers of `pack` front to back and links every delta to its base.
-    fn read(pack: &PackFile, trees: bool, warn: &impl Fn(String)) -> Result<Self, BoxError> {
+    fn read(
+        pack: &PackFile,
+        wanted: &dyn Fn(gix::object::Kind) -> bool,
+        warn: &impl Fn(String),
+    ) -> Result<Self, BoxError> {
         let index = &pack.index;
         let num_entries = index.num_objects() as usize;
         let mut by_offset: Vec<(u64, u32)> = (0..index.num_objects())
@@ -336,15 +334,12 @@ impl Layout {
                 Header::RefDelta { base_id } => {
                     index.lookup(base_id).map(|i| index.pack_offset_at_index(i))
                 }
-                Header::Blob => {
-                    roots.push((entry as u32, false));
+                Header::Blob | Header::Tree | Header::Commit | Header::Tag => {
+                    if let Some(kind) = header.header.as_kind().filter(|&k| wanted(k)) {
+                        roots.push((entry as u32, kind));
+                    }
                     continue;
                 }
-                Header::Tree if trees => {
-                    roots.push((entry as u32, true));
-                    continue;
-                }
-                Header::Tree | Header::Commit | Header::Tag => continue,
             };
             match base_offset.and_then(|o| offsets[..num_entries].binary_search(&o).ok()) {
                 Some(base_entry) => base[entry] = base_entry as u32,
@@ -380,7 +375,7 @@ impl Layout {
         };
         layout.roots = roots
             .into_iter()
-            .map(|(root, is_tree)| (root, layout.tree_size(root), is_tree))
+            .map(|(root, kind)| (root, layout.tree_size(root), kind))
             .collect();
         layout
             .roots

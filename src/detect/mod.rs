@@ -145,28 +145,51 @@ impl Detector {
             let Some(secret_idx) = secret_idx else {
                 continue;
             };
-            for caps in regex.captures_iter(window) {
+            // Not `captures_iter`: after a rejected match the search resumes at its value, so
+            // `a: process.env.ZOOM_CLIENT_SECRET || "literal"` still finds the literal whose
+            // name sits inside the rejected value (an identifier).
+            let mut pos = 0;
+            while let Some(caps) = regex.captures_at(window, pos) {
                 let (Some(whole), Some(secret)) = (caps.get(0), caps.get(secret_idx)) else {
-                    continue;
+                    break;
                 };
-                // A sentence may end right after a key; an ellipsis marks a placeholder.
-                if secret.as_bytes().ends_with(b"..") {
-                    continue;
-                }
-                let mut end = secret.end();
-                if window[end - 1] == b'.' {
-                    end -= 1;
-                }
-                let span = (ws + secret.start(), ws + end);
-                let whole = (ws + whole.start(), ws + whole.end());
-                let name = name_idx
-                    .and_then(|i| caps.get(i))
-                    .map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned());
-                if let Some(c) = self.check(index, data, span, whole, name) {
-                    out.push(c);
-                }
+                let accepted = self.candidate(index, data, ws, &caps, secret, name_idx);
+                pos = match accepted {
+                    Some(c) => {
+                        out.push(c);
+                        whole.end()
+                    }
+                    None => secret.start().max(whole.start() + 1),
+                };
             }
         }
+    }
+
+    /// The candidate of one regex match in the window starting at `ws`, if it passes the checks.
+    fn candidate(
+        &self,
+        index: usize,
+        data: &[u8],
+        ws: usize,
+        caps: &regex::bytes::Captures,
+        secret: regex::bytes::Match,
+        name_idx: Option<usize>,
+    ) -> Option<Candidate> {
+        let whole = caps.get(0)?;
+        // A sentence may end right after a key; an ellipsis marks a placeholder.
+        if secret.as_bytes().ends_with(b"..") {
+            return None;
+        }
+        let mut end = secret.end();
+        if secret.as_bytes().ends_with(b".") {
+            end -= 1;
+        }
+        let span = (ws + secret.start(), ws + end);
+        let whole = (ws + whole.start(), ws + whole.end());
+        let name = name_idx
+            .and_then(|i| caps.get(i))
+            .map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned());
+        self.check(index, data, span, whole, name)
     }
 
     /// Applies the rule's validator and the shared filters to one regex match.

@@ -200,6 +200,17 @@ fn env_assignments_in_many_formats() {
             DEEPGRAM,
         ),
         (format!("HTTP_AUTH_WEBHOOK_SECRET={TOKEN}"), TOKEN),
+        (format!("ZOOM_S2S_CLIENT_SECRET={ZOOM}"), ZOOM),
+        (format!("zoomAppClientSecret: '{ZOOM}',"), ZOOM),
+        (format!("ZOOM_WEBHOOK_SECRET_TOKEN={TOKEN}"), TOKEN),
+        (format!("ZOOM_VERIFICATION_TOKEN={TOKEN}"), TOKEN),
+        (format!("WEBHOOK_SIGNING_SECRET={TOKEN}"), TOKEN),
+        (format!("DEEPGRAM_API_KEY_PROD={DEEPGRAM}"), DEEPGRAM),
+        // the first name's value is an identifier; the literal after it is still found
+        (
+            format!("zoomClientSecret: process.env.ZOOM_CLIENT_SECRET || \"{ZOOM}\","),
+            ZOOM,
+        ),
     ];
     for (text, secret) in cases {
         assert_eq!(one(&text), ("env-secret".into(), secret.into()), "{text}");
@@ -226,6 +237,8 @@ fn env_references_and_placeholders_are_silent() {
         "MEETSTREAM_API_KEY=changeme",
         "WEBHOOK_SECRET=xxxxxxxxxxxxxxxxxxxxxxxx",
         "ZOOM_CLIENT_SECRET_FILE=/run/secrets/zoom_client_secret_value",
+        "zoomClientSecret: process.env.ZOOM_CLIENT_SECRET || process.env.ZOOM_SECRET,",
+        "ZOOM_WEBHOOK_SECRET_TOKEN_PATH=/etc/zoom/webhook_secret_token",
         "  - name: ZOOM_CLIENT_SECRET\n    valueFrom:\n      secretKeyRef:\n        name: zoom",
     ] {
         none(text);

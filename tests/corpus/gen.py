@@ -2224,6 +2224,41 @@ add("negative/misc/gitleaks-report.json", r"""
 ]
 """)
 
+# --- variable names real projects use (Zoom sample apps, signing secrets, env suffixes) ------
+add("positive/zoom/webhook-sample/.env", r"""
+# Zoom Marketplace app -> Feature -> Event Subscriptions -> Secret Token
+ZOOM_WEBHOOK_SECRET_TOKEN=⟦zs⟧
+ZOOM_VERIFICATION_TOKEN=⟦zs⟧
+ZOOM_SECRET_TOKEN=⟦zs⟧
+PORT=4000
+""")
+
+add("positive/zoom/config.ts", r"""
+export const zoomConfig = {
+  accountId: process.env.ZOOM_ACCOUNT_ID ?? "⟦!zid⟧",
+  zoomS2SClientSecret: "⟦zs⟧",
+  zoomAppClientSecret: process.env.ZOOM_APP_CLIENT_SECRET || "⟦zs⟧",
+};
+""")
+
+add("positive/misc/staging-secrets.sh", r"""
+#!/bin/sh
+export ZOOM_CLIENT_SECRET_PROD=⟦zs⟧
+export WEBHOOK_SIGNING_SECRET=⟦wh⟧
+export WEBHOOK_SECRET_KEY=⟦wh⟧
+export DEEPGRAM_API_KEY_STAGING=⟦dg⟧
+""")
+
+add("negative/config/secret-refs.sh", r"""
+# Where the secrets live; none of these values is a secret.
+ZOOM_CLIENT_SECRET_PATH=/run/secrets/zoom_client_secret_current
+ZOOM_CLIENT_SECRET_ARN=arn:aws:secretsmanager:us-east-1:123456789012:secret:zoom-client-secret-AbCdEf
+WEBHOOK_SECRET_HEADER=X-Zm-Signature-Verification
+ZOOM_WEBHOOK_SECRET_TOKEN_FILE=/var/run/zoom/webhook_secret_token
+ZOOM_SECRET_TOKEN=${ZOOM_SECRET_TOKEN_FROM_VAULT}
+WEBHOOK_SIGNING_SECRET=changeme
+""")
+
 
 @binary("negative/binary/cache.sqlite")
 def _sqlite():

@@ -2,7 +2,10 @@
 # keyhound benchmark suite (issue 7).
 #
 #   bench/run.sh [--quick] [--only fs|history|staged] [--tools|--no-tools] [--no-build]
-#                [--runs N] [--warmup N] [--tool-runs N] [--timeout SECONDS]
+#                [--runs N] [--warmup N] [--tool-runs N] [--timeout SECONDS] [--resume STAMP]
+#
+# --resume STAMP finishes an interrupted run in results/STAMP with the same options: rows
+# whose timed runs are all on disk are read back, the others are measured.
 #
 # Builds keyhound (release), prepares the corpora, times every row and prints ONE
 # Markdown table on stdout (progress goes to stderr). The same table, with notes,
@@ -34,9 +37,10 @@ RUNS=5
 WARMUP=1
 TOOL_RUNS=${KEYHOUND_BENCH_TOOL_RUNS:-}
 TIMEOUT=${KEYHOUND_BENCH_TIMEOUT:-3600}
+RESUME=
 
 usage() {
-    sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 while (($#)); do
@@ -53,6 +57,7 @@ while (($#)); do
         --warmup) WARMUP=$2; shift ;;
         --tool-runs) TOOL_RUNS=$2; shift ;;
         --timeout) TIMEOUT=$2; shift ;;
+        --resume) RESUME=$2; shift ;;
         -h|--help) usage; exit 0 ;;
         *) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
     esac
@@ -70,13 +75,20 @@ want() { [[ $ONLY == all || $ONLY == "$1" ]]; }
 
 log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
-STAMP=$(date -u +%Y%m%dT%H%M%SZ)
-RAW=$RESULTS_ROOT/$STAMP
+NOTES=()
+note() { NOTES+=("$*"); log "note: $*"; }
+if [[ -n $RESUME ]]; then
+    STAMP=$RESUME
+    RAW=$RESULTS_ROOT/$STAMP
+    [[ -d $RAW ]] || { echo "--resume: no run $RAW" >&2; exit 2; }
+    note "resumed run: rows already on disk in $RAW were read back, the rest measured on $(date -u '+%Y-%m-%d %H:%M UTC')"
+else
+    STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+    RAW=$RESULTS_ROOT/$STAMP
+fi
 SCRATCH=$RAW/scratch
 mkdir -p "$RAW" "$SCRATCH"
 ln -sfn "$STAMP" "$RESULTS_ROOT/latest"
-NOTES=()
-note() { NOTES+=("$*"); log "note: $*"; }
 
 # Every tool writes its report to /dev/null or a scratch file. A tool that "atomically"
 # replaces its --output path (write a temp file, rename it over the target) turns /dev/null
@@ -155,6 +167,15 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 KEYHOUND_REV=$(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [[ -n $(git -C "$REPO_DIR" status --porcelain -- src Cargo.toml rules 2>/dev/null) ]]; then
     KEYHOUND_REV="$KEYHOUND_REV+dirty"
+fi
+# The revision, binary and start load of the run; a resumed run keeps the first ones.
+if [[ -n $RESUME && -f $RAW/keyhound-build ]]; then
+    { read -r first_rev; read -r first_bin; read -r LOAD_START; } <"$RAW/keyhound-build"
+    [[ $first_bin == "$KEYHOUND_BIN_ID" ]] ||
+        note "keyhound binary differs from the interrupted run's ($first_bin): rows measured after resuming used $KEYHOUND_BIN_ID"
+    KEYHOUND_REV=$first_rev; KEYHOUND_BIN_ID=$first_bin
+else
+    printf '%s\n' "$KEYHOUND_REV" "$KEYHOUND_BIN_ID" "$LOAD_START" >"$RAW/keyhound-build"
 fi
 
 # --------------------------------------------------------------------------
@@ -403,6 +424,62 @@ fmt() { awk -v x="$1" -v f="$2" 'BEGIN {printf f, x}'; }
 # add_row scenario corpus tool input median_s mbps spg rss_mb runs note
 add_row() { local IFS=$'\t'; ROWS+=("$*"); }
 
+# row_on_disk <time file> <hyperfine json> <runs>: an interrupted run timed this row to the end.
+row_on_disk() {
+    local lines
+    lines=$(awk 'NF == 3 && $1 ~ /^[0-9.]+$/' "$1" 2>/dev/null | wc -l)
+    ((HAVE_TIME)) && ((lines != $3)) && return 1
+    if ((HAVE_HYPERFINE)); then grep -q '"median"' "$2" 2>/dev/null; else [[ -s ${1%.time}.walls ]]; fi
+}
+
+# run_row <id> <ok exit codes> <cwd> <runs> command...: warm-up (also a probe: a command that
+# fails there is not timed further; returns 1 with RUN_WHY set), then the timed runs, which
+# append "<wall> <maxrss KB> <exit>" lines to $RAW/<id>.time (RUN_WHY set if hyperfine fails).
+run_row() {
+    local id=$1 okcodes=$2 cwd=$3 runs=$4
+    shift 4
+    local tfile=$RAW/$id.time log=$RAW/$id.log json=$RAW/$id.hyperfine.json
+    local wrap=()
+    ((HAVE_TIME)) && wrap+=(/usr/bin/time -f '%e %M %x' -a -o "$tfile")
+    wrap+=(timeout -k 10 "$TIMEOUT" "${NETNS[@]}")
+    local cmdstr i rc codes c
+    cmdstr="$(printf '%q ' "${wrap[@]}" "$@") >/dev/null 2>>$(printf '%q' "$log")"
+    RUN_WHY=
+    : >"$log"
+    : >"$tfile"
+    for ((i = 0; i < WARMUP; i++)); do
+        rc=0; (cd "$cwd" && bash -c "$cmdstr") || rc=$?
+        devnull_guard "after row $id" || true
+        ((HAVE_TIME)) || echo "0 0 $rc" >>"$tfile"
+    done
+    if ((WARMUP)); then
+        codes=$(awk 'NF == 3 && $1 ~ /^[0-9.]+$/ {print $3}' "$tfile" | sort -u | tr '\n' ' ')
+        for c in $codes; do
+            if [[ " $okcodes " != *" $c "* ]]; then
+                RUN_WHY=$(explain_exit "$c" "$log")
+                return 1
+            fi
+        done
+    fi
+    : >"$tfile"
+    if ((HAVE_HYPERFINE)); then
+        (cd "$cwd" && hyperfine --shell=bash --style none --runs "$runs" --warmup 0 \
+            --ignore-failure --export-json "$json" --command-name "$id" "$cmdstr") >>"$RAW/$id.hyperfine.out" 2>&1 ||
+            RUN_WHY="hyperfine failed"
+    else
+        : >"$RAW/$id.walls"
+        for ((i = 0; i < runs; i++)); do
+            local t0 t1
+            t0=$(date +%s.%N)
+            rc=0; (cd "$cwd" && bash -c "$cmdstr") || rc=$?
+            t1=$(date +%s.%N)
+            awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.4f\n", b - a}' >>"$RAW/$id.walls"
+            ((HAVE_TIME)) || echo "0 0 $rc" >>"$tfile"
+        done
+    fi
+    devnull_guard "after row $id" || true
+}
+
 # measure <scenario> <corpus label> <tool> <input label> <bytes or -> <GB-for-s/GB or -> <ok exit codes>
 #         <cwd> <runs> -- command...
 measure() {
@@ -417,48 +494,17 @@ measure() {
     printf '%q ' "$@" >"$RAW/$id.cmd"; echo >>"$RAW/$id.cmd"
     log "row $id: $* (cwd $cwd)"
 
-    local wrap=()
-    ((HAVE_TIME)) && wrap+=(/usr/bin/time -f '%e %M %x' -a -o "$tfile")
-    wrap+=(timeout -k 10 "$TIMEOUT" "${NETNS[@]}")
-    local cmdstr
-    cmdstr="$(printf '%q ' "${wrap[@]}" "$@") >/dev/null 2>>$(printf '%q' "$log")"
-
-    # warm-up, which is also a probe: a command that fails there is not timed further
-    local i rc=0 ok=1 why='' codes c
-    : >"$tfile"
-    for ((i = 0; i < WARMUP; i++)); do
-        rc=0; (cd "$cwd" && bash -c "$cmdstr") || rc=$?
-        devnull_guard "after row $id" || true
-        ((HAVE_TIME)) || echo "0 0 $rc" >>"$tfile"
-    done
-    if ((WARMUP)); then
-        codes=$(awk 'NF == 3 && $1 ~ /^[0-9.]+$/ {print $3}' "$tfile" | sort -u | tr '\n' ' ')
-        for c in $codes; do
-            if [[ " $okcodes " != *" $c "* ]]; then
-                why=$(explain_exit "$c" "$log")
-                add_row "$scenario" "$corpus" "$tool" "$input" "—" "—" "—" "—" "0" "FAILED in warm-up: $why"
-                log "row $id failed in warm-up: $why"
-                return 0
-            fi
-        done
-    fi
-    : >"$tfile"
-    if ((HAVE_HYPERFINE)); then
-        (cd "$cwd" && hyperfine --shell=bash --style none --runs "$runs" --warmup 0 \
-            --ignore-failure --export-json "$json" --command-name "$id" "$cmdstr") >>"$RAW/$id.hyperfine.out" 2>&1 ||
-            { ok=0; why="hyperfine failed"; }
+    local ok=1 why='' codes c
+    if [[ -n $RESUME ]] && row_on_disk "$tfile" "$json" "$runs"; then
+        log "row $id: read back from the interrupted run"
     else
-        : >"$RAW/$id.walls"
-        for ((i = 0; i < runs; i++)); do
-            local t0 t1
-            t0=$(date +%s.%N)
-            rc=0; (cd "$cwd" && bash -c "$cmdstr") || rc=$?
-            t1=$(date +%s.%N)
-            awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.4f\n", b - a}' >>"$RAW/$id.walls"
-            ((HAVE_TIME)) || echo "0 0 $rc" >>"$tfile"
-        done
+        if ! run_row "$id" "$okcodes" "$cwd" "$runs" "$@"; then
+            add_row "$scenario" "$corpus" "$tool" "$input" "—" "—" "—" "—" "0" "FAILED in warm-up: $RUN_WHY"
+            log "row $id failed in warm-up: $RUN_WHY"
+            return 0
+        fi
+        [[ -z $RUN_WHY ]] || { ok=0; why=$RUN_WHY; }
     fi
-    devnull_guard "after row $id" || true
 
     # exit codes and RSS from GNU time lines "<wall> <maxrss KB> <exit>"
     local rss_kb

@@ -204,7 +204,10 @@ impl Detector {
         let rule = &self.rules[index];
         let raw = std::str::from_utf8(&data[span.0..span.1]).ok()?;
         let (secret, detail) = match rule.validator {
-            Validator::None => (raw.to_string(), name.map(|n| format!("variable {n}"))),
+            Validator::None => (
+                raw.to_string(),
+                name.as_ref().map(|n| format!("variable {n}")),
+            ),
             Validator::MixedAlnum => {
                 validate::mixed_alnum(raw).then_some(())?;
                 (raw.to_string(), None)
@@ -233,7 +236,7 @@ impl Detector {
             priority: rule.priority,
             start: span.0,
             end: span.1,
-            provider: provider_for(rule, data, whole),
+            provider: provider_for(rule, data, whole, name.as_deref()),
             secret,
             detail,
         })
@@ -343,25 +346,47 @@ fn is_allowed(data: &[u8], start: usize, end: usize) -> bool {
 }
 
 /// The provider of a match: a hint word in the matched text, else one near it, else the
-/// rule's own provider.
-fn provider_for(rule: &Rule, data: &[u8], whole: (usize, usize)) -> Option<String> {
+/// rule's own provider. A variable name with a prefix of its own (`STRIPE_WEBHOOK_SECRET`,
+/// where the rule's keyword is `webhook`) names some other vendor's secret: nearby text does
+/// not make it a meeting-bot provider's, so verify and revoke never send it to one.
+fn provider_for(
+    rule: &Rule,
+    data: &[u8],
+    whole: (usize, usize),
+    name: Option<&str>,
+) -> Option<String> {
     if rule.provider_hints.is_empty() {
         return rule.provider.clone();
     }
-    let matched = data[whole.0..whole.1].to_ascii_lowercase();
-    let around = data[whole.0.saturating_sub(HINT_RADIUS)..(whole.1 + HINT_RADIUS).min(data.len())]
-        .to_ascii_lowercase();
-    [matched, around]
-        .iter()
-        .find_map(|text| {
-            rule.provider_hints.iter().find(|h| {
+    let hinted = |text: &[u8]| {
+        let text = text.to_ascii_lowercase();
+        rule.provider_hints
+            .iter()
+            .find(|h| {
                 h.context.iter().any(|w| {
-                    memchr::memmem::find(text, w.to_ascii_lowercase().as_bytes()).is_some()
+                    memchr::memmem::find(&text, w.to_ascii_lowercase().as_bytes()).is_some()
                 })
             })
-        })
-        .map(|h| h.provider.clone())
-        .or_else(|| rule.provider.clone())
+            .map(|h| h.provider.clone())
+    };
+    if let Some(provider) = hinted(&data[whole.0..whole.1]) {
+        return Some(provider);
+    }
+    if name.is_some_and(|n| has_own_prefix(rule, n)) {
+        return rule.provider.clone();
+    }
+    let around =
+        &data[whole.0.saturating_sub(HINT_RADIUS)..(whole.1 + HINT_RADIUS).min(data.len())];
+    hinted(around).or_else(|| rule.provider.clone())
+}
+
+/// Whether a variable name starts with something other than one of the rule's keywords.
+fn has_own_prefix(rule: &Rule, name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    !rule
+        .keywords
+        .iter()
+        .any(|k| name.starts_with(&k.to_ascii_lowercase()))
 }
 
 #[cfg(test)]

@@ -148,6 +148,23 @@ fn provider_hints_attribute_token_keys() {
 }
 
 #[test]
+fn a_bare_webhook_secret_takes_its_provider_from_context_a_vendor_prefixed_one_does_not() {
+    let d = detector();
+    let providers = |text: &str| -> Vec<Option<String>> {
+        d.scan(text.as_bytes())
+            .into_iter()
+            .map(|m| m.provider)
+            .collect()
+    };
+    let text = format!(
+        "MEETSTREAM_API_KEY=$MEETSTREAM_API_KEY\nWEBHOOK_SECRET={TOKEN}\nSTRIPE_WEBHOOK_SECRET={ZOOM}\n"
+    );
+    assert_eq!(providers(&text), vec![Some("meetstream".into()), None]);
+    let text = format!("# zoom app\nZOOM_S2S_CLIENT_SECRET={ZOOM}\n");
+    assert_eq!(providers(&text), vec![Some("zoom".into())]);
+}
+
+#[test]
 fn bearer_tokens() {
     let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.Qm8rT2xVz9Lp4Kw7Nc3Yb6Hd1Fs5Gj0A";
     assert_eq!(

@@ -256,6 +256,13 @@ fn env_references_and_placeholders_are_silent() {
         "ZOOM_CLIENT_SECRET_FILE=/run/secrets/zoom_client_secret_value",
         "zoomClientSecret: process.env.ZOOM_CLIENT_SECRET || process.env.ZOOM_SECRET,",
         "ZOOM_WEBHOOK_SECRET_TOKEN_PATH=/etc/zoom/webhook_secret_token",
+        // keyword arguments: a rejected identifier value, then the next argument
+        "        deepgram_api_key=self.deepgram_api_key,\n        interim_results=True,",
+        "zoom_client_secret=self.zoom_client_secret,\n    join_payload=self.zoom_rtms,",
+        "secret = models.ForeignKey(WebhookSecret, on_delete=models.PROTECT, related_name=\"hooks\")",
+        // an empty assignment does not take the next line as its value
+        "ZOOM_CLIENT_SECRET=\nZOOM_REDIRECT_URL_FOR_LOCAL=http://localhost:3000/oauth/callback",
+        "ENV DEEPGRAM_API_KEY\nRUN_AS_USER_WITH_LONG_NAME=application",
         "  - name: ZOOM_CLIENT_SECRET\n    valueFrom:\n      secretKeyRef:\n        name: zoom",
     ] {
         none(text);

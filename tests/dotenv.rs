@@ -646,14 +646,52 @@ fn template_with_a_real_key_is_critical_without_gitignore_advice() {
 }
 
 #[test]
-fn env_file_without_secret_is_high() {
+fn env_file_without_a_key_is_high_when_it_holds_a_credential_and_low_otherwise() {
     let repo = Repo::new();
     repo.write(".envrc", "export AWS_PROFILE=dev\nuse flake\n");
-    repo.commit(&[".envrc"], "direnv");
+    repo.write("db/.env", "PORT=5432\nPOSTGRES_PASSWORD=cuecard-db-2024\n");
+    repo.commit(&[".envrc", "db/.env"], "env files");
+    let found = repo.scan_rule("dotenv-committed");
+    let summary: Vec<(&str, &str)> = found
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap_or(""),
+                f["severity"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(summary, vec![(".envrc", "low"), ("db/.env", "high")]);
+    assert_eq!(found[0]["gitignore"]["fix"], "add `.envrc` to .gitignore");
+    let detail = found[1]["detail"].as_str().unwrap_or("");
+    assert!(
+        detail.contains("`POSTGRES_PASSWORD` looks like a credential"),
+        "{detail}"
+    );
+    assert!(
+        !detail.contains("cuecard"),
+        "the value never appears: {detail}"
+    );
+}
+
+#[test]
+fn create_react_app_gitignore_lines_are_not_typos_of_env() {
+    let repo = Repo::new();
+    repo.write(
+        ".gitignore",
+        "# dependencies\n/node_modules\n/.pnp\n.pnp.js\n",
+    );
+    repo.write(".env", "SKIP_PREFLIGHT_CHECK=true\n");
+    repo.commit(&[".gitignore", ".env"], "create-react-app");
     let found = repo.scan_rule("dotenv-committed");
     assert_eq!(found.len(), 1);
-    assert_eq!(found[0]["severity"], "high");
-    assert_eq!(found[0]["gitignore"]["fix"], "add `.envrc` to .gitignore");
+    assert_eq!(found[0]["severity"], "low");
+    assert_eq!(found[0]["gitignore"]["line"], Value::Null);
+    assert_eq!(
+        found[0]["gitignore"]["problem"],
+        "no rule in .git/info/exclude, .gitignore matches `.env`."
+    );
+    assert_eq!(found[0]["gitignore"]["fix"], "add `.env` to .gitignore");
 }
 
 #[test]

@@ -4,6 +4,7 @@
 //! did not ignore it. `ignore` reads git's ignore sources with git's own semantics;
 //! `nearmiss` finds the line that was meant to match; `lint` is `keyhound gitignore-doctor`.
 
+mod contents;
 pub mod doctor;
 pub mod ignore;
 pub mod lint;
@@ -16,6 +17,7 @@ use crate::detect::Detector;
 use crate::finding::{CommitInfo, Finding, GitignoreDiagnosis, Severity, SourceKind};
 use crate::rules::Rule;
 use crate::source::{Chunk, Stats};
+use contents::{credential_variable, looks_like_env};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -146,7 +148,7 @@ pub fn rules() -> Vec<Rule> {
 
 /// The `dotenv-committed` finding for a committed (or staged) env file, or `None` when
 /// `path` is no env file or is a template whose values are all placeholders. Severity is
-/// high, critical when `detector` finds a secret in `contents`. A template holding a real
+/// critical when `detector` finds a secret in `contents`, else high or low (`env_finding`). A template holding a real
 /// secret is reported without a gitignore diagnosis (templates belong in git; the secret
 /// does not). The secrets themselves are reported by the normal scan, not here.
 pub fn committed_env_finding(
@@ -162,64 +164,25 @@ pub fn committed_env_finding(
     if secrets == 0 && !looks_like_env(contents) {
         return None;
     }
-    env_finding(path, kind, secrets, diagnosis, source, commit)
+    env_finding(
+        path,
+        kind,
+        Some(contents),
+        secrets,
+        diagnosis,
+        source,
+        commit,
+    )
 }
 
-/// Whether `contents` reads like an env file: at least one `NAME=value` line (optionally
-/// `export`ed), and such lines make up at least half of the lines that are not blank or
-/// comments. A Makefile fragment (`maketpf.env_curl`: `VAR := …`), a shell script or an empty
-/// file named like an env file holds no environment and is not reported (unless a secret
-/// was found in it).
-pub fn looks_like_env(contents: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(contents);
-    let (mut meaningful, mut assignments) = (0usize, 0usize);
-    // The quote of a value that spans lines (`KEY="-----BEGIN …`), until it closes.
-    let mut open: Option<char> = None;
-    for line in text.lines().map(str::trim) {
-        if let Some(quote) = open {
-            if line.contains(quote) {
-                open = None;
-            }
-            continue;
-        }
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        meaningful += 1;
-        if let Some(value) = assignment_value(line) {
-            assignments += 1;
-            open = unclosed_quote(value);
-        }
-    }
-    assignments > 0 && assignments * 2 >= meaningful
-}
-
-/// The quote character a value opens and does not close on its line.
-fn unclosed_quote(value: &str) -> Option<char> {
-    let quote = value.chars().next().filter(|c| matches!(c, '"' | '\''))?;
-    (value.matches(quote).count() % 2 == 1).then_some(quote)
-}
-
-/// The value of `NAME=value` or `export NAME=value`: a name of letters, digits, `_`, `.` or
-/// `-` (not starting with a digit), optional spaces, then a plain `=` (not `:=`, `+=`, `?=`,
-/// `==`).
-fn assignment_value(line: &str) -> Option<&str> {
-    let line = line.strip_prefix("export ").map_or(line, str::trim_start);
-    let name_len = line
-        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
-        .unwrap_or(line.len());
-    let (name, rest) = line.split_at(name_len);
-    let starts_well = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
-    let value = rest.trim_start().strip_prefix('=')?;
-    (starts_well && !value.starts_with('=')).then(|| value.trim_start())
-}
-
+/// The finding for an env file holding `secrets` keys found by the rules. Without any, it is
+/// high when a variable still looks like a credential (named in the detail, never its
+/// value) or the file was too large to read (`contents` is `None`), low when the file only
+/// sets flags, ports and the like.
 fn env_finding(
     path: &str,
     kind: EnvFileKind,
+    contents: Option<&[u8]>,
     secrets: usize,
     diagnosis: GitignoreDiagnosis,
     source: SourceKind,
@@ -236,11 +199,23 @@ fn env_finding(
             format!("template holds {count}: replace {them} with placeholders and rotate {them}, git history keeps {them}"),
             None,
         ),
-        EnvFileKind::Env if secrets == 0 => (
-            Severity::High,
-            "no known key pattern inside; rotate any credential it holds: git history keeps it".to_string(),
-            Some(diagnosis),
-        ),
+        EnvFileKind::Env if secrets == 0 => match contents.map(credential_variable) {
+            None => (
+                Severity::High,
+                "too large to read; rotate any credential it holds: git history keeps it".to_string(),
+                Some(diagnosis),
+            ),
+            Some(Some(name)) => (
+                Severity::High,
+                format!("no known key pattern inside, but `{name}` looks like a credential: rotate it and any other credential the file held, git history keeps them"),
+                Some(diagnosis),
+            ),
+            Some(None) => (
+                Severity::Low,
+                "no value in it looks like a credential (flags, ports, hosts); untrack it so the next secret added to it stays out of git".to_string(),
+                Some(diagnosis),
+            ),
+        },
         EnvFileKind::Env if source == SourceKind::Staged => (
             Severity::Critical,
             format!("holds {count}; not committed yet: unstage the file and keep {them} out of git"),
@@ -400,19 +375,20 @@ impl Worktree {
     }
 
     /// The content of a tracked file: the working-tree file (what the file scan reads), else
-    /// the staged blob when the file is gone from disk. Empty when too large or unreadable.
-    pub fn contents(&self, file: &TrackedFile) -> Vec<u8> {
+    /// the staged blob when the file is gone from disk; empty when unreadable or not a file,
+    /// `None` when too large to read.
+    pub fn contents(&self, file: &TrackedFile) -> Option<Vec<u8>> {
         let on_disk = self.workdir.join(&file.path);
         match std::fs::metadata(&on_disk) {
-            Ok(m) if m.is_file() && m.len() <= MAX_ENV_FILE => {
-                std::fs::read(&on_disk).unwrap_or_default()
-            }
-            Ok(_) => Vec::new(),
-            Err(_) => self
-                .repo
-                .find_blob(file.id)
-                .map(|mut b| b.take_data())
-                .unwrap_or_default(),
+            Ok(m) if m.is_file() && m.len() > MAX_ENV_FILE => None,
+            Ok(m) if m.is_file() => Some(std::fs::read(&on_disk).unwrap_or_default()),
+            Ok(_) => Some(Vec::new()),
+            Err(_) => Some(
+                self.repo
+                    .find_blob(file.id)
+                    .map(|mut b| b.take_data())
+                    .unwrap_or_default(),
+            ),
         }
     }
 
@@ -432,15 +408,16 @@ impl Worktree {
             let Some(shown) = self.display_path(&file.path) else {
                 continue;
             };
-            let data = self.contents(&file);
+            let read = self.contents(&file);
+            let data = read.as_deref().unwrap_or_default();
             let found = Chunk {
                 path: &shown,
-                data: &data,
+                data,
                 kind: SourceKind::Worktree,
                 commit: None,
             }
             .scan(detector);
-            if found.is_empty() && !looks_like_env(&data) {
+            if found.is_empty() && read.is_some() && !looks_like_env(data) {
                 continue;
             }
             let sources = self.ignores.worktree(&self.workdir, &file.path);
@@ -448,6 +425,7 @@ impl Worktree {
             let finding = env_finding(
                 &shown,
                 kind,
+                read.as_deref(),
                 found.len(),
                 diagnosis,
                 SourceKind::Worktree,
@@ -530,28 +508,6 @@ mod tests {
             ".evn",
         ] {
             assert_eq!(classify(path), None, "{path}");
-        }
-    }
-
-    #[test]
-    fn env_contents_versus_lookalikes() {
-        for text in [
-            "DATABASE_URL=postgres://u:p@db/app\nPORT=3000\n",
-            "# comment\nexport API_KEY=abc\n",
-            "KEY = value\nother.name=1\n",
-            "PEM=\"-----BEGIN KEY-----\nabc\n-----END KEY-----\"\n",
-        ] {
-            assert!(looks_like_env(text.as_bytes()), "{text:?}");
-        }
-        for text in [
-            "",
-            "# only comments\n",
-            "ROOTLIBDIRS := $(foreach d,$(TPF_ROOT),$d/lib)\nCFLAGS_$(APP) += -D TPF\n",
-            "use flake\nlayout python3\n",
-            "if [ \"$a\" == \"b\" ]; then\n  echo hi\nfi\nX=1\n",
-            "1X=2\n",
-        ] {
-            assert!(!looks_like_env(text.as_bytes()), "{text:?}");
         }
     }
 }

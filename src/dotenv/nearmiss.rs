@@ -260,11 +260,17 @@ fn has_glob(text: &str) -> bool {
     text.contains(['*', '?', '[', '\\'])
 }
 
-/// How a literal pattern that is one or two edits from `name` differs from it.
+/// Names shorter than this allow one edit, not two: `/.pnp` (Yarn) is two edits from `.env`
+/// and no typo of it.
+const TWO_EDITS_MIN_LEN: usize = 8;
+
+/// How a literal pattern that is one edit from `name`, or two from a name of at least
+/// [`TWO_EDITS_MIN_LEN`] characters, differs from it.
 fn describe_edit(pattern: &str, name: &str) -> Option<&'static str> {
     let p: Vec<char> = pattern.chars().collect();
     let n: Vec<char> = name.chars().collect();
     match edit_distance(pattern, name) {
+        2 if n.len() < TWO_EDITS_MIN_LEN || p.len() < TWO_EDITS_MIN_LEN => None,
         1 if p.len() < n.len() => Some("a character missing"),
         1 if p.len() > n.len() => Some("an extra character"),
         1 if p.iter().zip(&n).filter(|(a, b)| a != b).count() == 2 => Some("two letters swapped"),
@@ -421,9 +427,18 @@ mod tests {
             "/config/*\n",
             "*.log\n",
             ".env.local\n",
+            // create-react-app's template: Yarn PnP, two edits from `.env`
+            "/.pnp\n",
+            ".pnp\n",
+            ".npm\n",
         ] {
             assert_eq!(near(text, "", "api/.env"), None, "{text:?}");
         }
+        // two edits count only between longer names
+        assert_eq!(
+            corrected(".evn.prodution\n", ".env.production").map(|(k, _)| k),
+            Some(Kind::Typo("two characters off"))
+        );
     }
 
     #[test]

@@ -176,12 +176,19 @@ fn env_file_findings(
                 continue;
             };
             match by_path.get_mut(&path) {
+                // the first commit that added it, with the worst version's severity and why
                 Some(kept) => {
-                    let severity = kept.severity.max(f.severity);
+                    let worst = if f.severity > kept.severity {
+                        &f
+                    } else {
+                        &*kept
+                    };
+                    let (severity, detail) = (worst.severity, worst.detail.clone());
                     if f.commit_time() < kept.commit_time() {
                         *kept = f;
                     }
                     kept.severity = severity;
+                    kept.detail = detail;
                 }
                 None => {
                     by_path.insert(path, f);

@@ -675,6 +675,20 @@ fn env_file_without_a_key_is_high_when_it_holds_a_credential_and_low_otherwise()
 }
 
 #[test]
+fn an_env_file_too_large_to_read_is_still_reported() {
+    let repo = Repo::new();
+    let line = "LOG_LINE=padding-padding-padding-padding-padding-padding-padding\n";
+    repo.write(".env", &line.repeat(11 * 1024 * 1024 / line.len()));
+    repo.commit(&[".env"], "huge env");
+    let found = repo.scan_rule("dotenv-committed");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["severity"], "high");
+    assert!(found[0]["detail"]
+        .as_str()
+        .is_some_and(|d| d.starts_with("too large to read")));
+}
+
+#[test]
 fn create_react_app_gitignore_lines_are_not_typos_of_env() {
     let repo = Repo::new();
     repo.write(

@@ -678,7 +678,7 @@ fn env_file_without_a_key_is_high_when_it_holds_a_credential_and_low_otherwise()
 fn an_env_file_too_large_to_read_is_still_reported() {
     let repo = Repo::new();
     let line = "LOG_LINE=padding-padding-padding-padding-padding-padding-padding\n";
-    repo.write(".env", &line.repeat(11 * 1024 * 1024 / line.len()));
+    repo.write(".env", line.repeat(11 * 1024 * 1024 / line.len()));
     repo.commit(&[".env"], "huge env");
     let found = repo.scan_rule("dotenv-committed");
     assert_eq!(found.len(), 1);

@@ -231,12 +231,16 @@ impl Detector {
         if is_allowed(data, whole.0, whole.1) {
             return None;
         }
+        let provider = provider_for(rule, data, whole, name.as_deref());
+        if rule.require_provider && provider.is_none() {
+            return None;
+        }
         Some(Candidate {
             rule: index,
             priority: rule.priority,
             start: span.0,
             end: span.1,
-            provider: provider_for(rule, data, whole, name.as_deref()),
+            provider,
             secret,
             detail,
         })
@@ -372,7 +376,8 @@ fn provider_for(
     if let Some(provider) = hinted(&data[whole.0..whole.1]) {
         return Some(provider);
     }
-    if name.is_some_and(|n| has_own_prefix(rule, n)) {
+    // (a rule that requires a provider bounds its names in its patterns instead)
+    if !rule.require_provider && name.is_some_and(|n| has_own_prefix(rule, n)) {
         return rule.provider.clone();
     }
     let around =

@@ -223,6 +223,10 @@ fn env_assignments_in_many_formats() {
         (format!("ZOOM_VERIFICATION_TOKEN={TOKEN}"), TOKEN),
         (format!("WEBHOOK_SIGNING_SECRET={TOKEN}"), TOKEN),
         (format!("DEEPGRAM_API_KEY_PROD={DEEPGRAM}"), DEEPGRAM),
+        (format!("ZOOM_API_SECRET={ZOOM}"), ZOOM),
+        (format!("ZOOM_MEETING_SDK_SECRET={ZOOM}"), ZOOM),
+        (format!("$Global:ZoomApiSecret = '{ZOOM}'"), ZOOM),
+        (format!("export DG_API_KEY={DEEPGRAM}"), DEEPGRAM),
         // the first name's value is an identifier; the literal after it is still found
         (
             format!("zoomClientSecret: process.env.ZOOM_CLIENT_SECRET || \"{ZOOM}\","),
@@ -266,6 +270,45 @@ fn env_references_and_placeholders_are_silent() {
         "  - name: ZOOM_CLIENT_SECRET\n    valueFrom:\n      secretKeyRef:\n        name: zoom",
     ] {
         none(text);
+    }
+}
+
+#[test]
+fn generic_app_secret_names_count_only_next_to_zoom() {
+    let d = detector();
+    let found = |text: &str| -> Vec<(String, String, Option<String>)> {
+        d.scan(text.as_bytes())
+            .into_iter()
+            .map(|m| (d.rules()[m.rule].id.clone(), m.secret, m.provider))
+            .collect()
+    };
+    let zoom = |secret: &str| {
+        vec![(
+            "zoom-app-secret".into(),
+            secret.to_string(),
+            Some("zoom".into()),
+        )]
+    };
+    for line in [
+        format!("var API_SECRET = \"{ZOOM}\";"),
+        format!("  clientSecret: '{ZOOM}',"),
+        format!("sdkSecret: \"{ZOOM}\","),
+        format!("VITE_APP_CLIENT_SECRET={ZOOM}"),
+        format!("$ApiSecret = '{ZOOM}'"),
+    ] {
+        let text = format!("ZoomMtg.preLoadWasm();\n{line}\n");
+        assert_eq!(found(&text), zoom(ZOOM), "{text}");
+        // the same line without Zoom nearby is some other provider's secret
+        assert_eq!(found(&line), vec![], "{line}");
+    }
+    for line in [
+        format!("GOOGLE_CLIENT_SECRET: '{ZOOM}',"),
+        format!("googleClientSecret: '{ZOOM}',"),
+        "clientSecret: process.env.ZOOM_CLIENT_SECRET,".to_string(),
+        "apiSecret: 'YOUR_API_SECRET_HERE',".to_string(),
+    ] {
+        let text = format!("const zoomApiBaseUrl = 'https://api.zoom.us/v2';\n{line}\n");
+        assert_eq!(found(&text), vec![], "{text}");
     }
 }
 

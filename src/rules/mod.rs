@@ -183,6 +183,7 @@ mod tests {
             "authorization-bearer",
             "env-secret",
             "basic-auth",
+            "zoom-app-secret",
         ] {
             assert!(ids.contains(&id), "missing {id}");
         }
@@ -216,6 +217,14 @@ mod tests {
         let text = "[[rule]]\nid = \"x\"\ndescription = \"d\"\nseverity = \"urgent\"\nkeywords = [\"k\"]\npatterns = ['k(?P<secret>[a-z]+)']\n";
         let err = RuleSet::default().add_file("c.toml", text).unwrap_err();
         assert_eq!(err.line, 4);
+    }
+
+    #[test]
+    fn require_provider_without_hints_is_an_error() {
+        let text = "[[rule]]\nid = \"x\"\ndescription = \"d\"\nseverity = \"high\"\nrequire_provider = true\nkeywords = [\"k\"]\npatterns = ['k(?P<secret>[a-z]+)']\n";
+        let err = RuleSet::default().add_file("c.toml", text).unwrap_err();
+        assert_eq!(err.line, 2);
+        assert!(err.message.contains("provider_hints"), "{}", err.message);
     }
 
     #[test]

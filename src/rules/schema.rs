@@ -44,6 +44,8 @@ pub struct RawRule {
     placeholder_check: bool,
     #[serde(default)]
     identifier_check: bool,
+    #[serde(default)]
+    require_provider: bool,
     #[serde(default = "default_window_lines")]
     window_lines: u8,
     #[serde(default)]
@@ -112,6 +114,9 @@ pub struct Rule {
     pub placeholder_check: bool,
     /// Whether values that look like identifiers (`API_KEY`, `config.token`) are rejected.
     pub identifier_check: bool,
+    /// Whether a match counts only when a provider hint attributes it (a generic name such
+    /// as `clientSecret` is a meeting-bot secret only next to that provider's name).
+    pub require_provider: bool,
     /// How many lines after a keyword's line a match may extend to.
     pub window_lines: u8,
     /// What to do about a finding, for reports.
@@ -156,6 +161,12 @@ impl RawRule {
                 format!("rule `{id}`: needs at least one pattern"),
             ));
         }
+        if self.require_provider && self.provider_hints.is_empty() {
+            return Err(err(
+                self.id.span(),
+                format!("rule `{id}`: require_provider needs provider_hints to attribute a match"),
+            ));
+        }
         for pattern in &self.patterns {
             check_pattern(pattern.get_ref())
                 .map_err(|m| err(pattern.span(), format!("rule `{id}`: {m}")))?;
@@ -173,6 +184,7 @@ impl RawRule {
             validator: self.validator,
             placeholder_check: self.placeholder_check,
             identifier_check: self.identifier_check,
+            require_provider: self.require_provider,
             window_lines: self.window_lines,
             remediation: self.remediation,
             id_span: self.id.span(),
@@ -230,6 +242,7 @@ impl Rule {
             validator: Validator::None,
             placeholder_check: false,
             identifier_check: false,
+            require_provider: false,
             window_lines: 0,
             remediation: Some(remediation.to_string()),
             id_span: 0..0,

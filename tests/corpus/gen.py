@@ -157,6 +157,8 @@ KINDS = {
     "wh": ("env-secret", _same(lambda r: hexs(r, 64))),  # webhook secret, hex
     "whsec": ("env-secret", _same(lambda r: "whsec_" + b64std_token(r, 32))),  # ends in '='
     "k8sb64": ("env-secret", _same(lambda r: base64.b64encode(hexs(r, 40).encode()).decode())),
+    # a generic app secret name (clientSecret, API_SECRET) next to Zoom
+    "zas": ("zoom-app-secret", _same(lambda r: b62(r, 32))),
     # Zoom Basic header: text is base64(client_id:client_secret), secret is client_secret
     "basic": ("basic-auth", _basic),
     "basicph": (None, lambda r: (base64.b64encode(f"{b62(r, 22)}:YOUR_CLIENT_SECRET".encode()).decode(), None)),
@@ -2241,6 +2243,42 @@ export const zoomConfig = {
 };
 """)
 
+add("positive/zoom/meeting-sdk-jwt/index.js", r"""
+// Meeting SDK web sample (legacy JWT app): the signature is generated in the browser.
+ZoomMtg.setZoomJSLib("https://source.zoom.us/2.9.5/lib", "/av");
+ZoomMtg.preLoadWasm();
+var API_KEY = "⟦!zid⟧";
+var API_SECRET = "⟦zas⟧";
+var meetingConfig = { mn: 84123456789, name: "notetaker" };
+var signature = ZoomMtg.generateSDKSignature({ meetingNumber: meetingConfig.mn, sdkKey: API_KEY, sdkSecret: "⟦zas⟧", role: 0 });
+""")
+
+add("positive/zoom/astra/config.js", r"""
+module.exports = {
+  accountId: '⟦!zid⟧',
+  clientId: '⟦!zid⟧',
+  clientSecret: '⟦zas⟧',
+  zoomApiBaseUrl: 'https://api.zoom.us/v2',
+};
+""")
+
+add("positive/zoom/vite-app/.env.local", r"""
+VITE_ZOOM_SDK_KEY=⟦!zid⟧
+VITE_APP_CLIENT_SECRET=⟦zas⟧
+VITE_ZOOM_MEETING_SDK_SECRET=⟦zs⟧
+""")
+
+add("positive/zoom/Get-ZoomApiCredentials.ps1", r"""
+$Global:ZoomApiKey = '⟦!zid⟧'
+$Global:ZoomApiSecret = '⟦zs⟧'
+""")
+
+add("positive/deepgram/transcribe.sh", r"""
+#!/bin/sh
+export DG_API_KEY=⟦dg⟧
+curl -s -H "Authorization: Token $DG_API_KEY" https://api.deepgram.com/v1/listen -d @call.wav
+""")
+
 add("positive/misc/staging-secrets.sh", r"""
 #!/bin/sh
 export ZOOM_CLIENT_SECRET_PROD=⟦zs⟧
@@ -2257,6 +2295,26 @@ WEBHOOK_SECRET_HEADER=X-Zm-Signature-Verification
 ZOOM_WEBHOOK_SECRET_TOKEN_FILE=/var/run/zoom/webhook_secret_token
 ZOOM_SECRET_TOKEN=${ZOOM_SECRET_TOKEN_FROM_VAULT}
 WEBHOOK_SIGNING_SECRET=changeme
+""")
+
+add("negative/oauth/providers.js", r"""
+// OAuth apps of the other integrations: their secrets are not meeting-bot secrets.
+export const oauth = {
+  google: { clientId: "⟦!zid⟧.apps.googleusercontent.com", clientSecret: "⟦!b62_32⟧" },
+  github: { clientId: "⟦!zid⟧", clientSecret: "⟦!hex40⟧" },
+  slack: { signingSecret: "⟦!hex64⟧", appSecret: "⟦!b62_32⟧" },
+};
+""")
+
+add("negative/zoom/credentials.js", r"""
+// Zoom app credentials come from the environment; other providers' secrets keep their names.
+const zoom = {
+  clientSecret: process.env.ZOOM_CLIENT_SECRET,
+  apiSecret: config.get("zoom.apiSecret"),
+  sdkSecret: "YOUR_SDK_SECRET_HERE",
+  GOOGLE_CLIENT_SECRET: "⟦!b62_32⟧",
+  googleClientSecret: "⟦!b62_32⟧",
+};
 """)
 
 add("negative/python/bot_kwargs.py", r"""

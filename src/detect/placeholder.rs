@@ -91,15 +91,34 @@ const KEYBOARD_ROWS: &[&str] = &["qwertyuiop", "asdfghjkl", "zxcvbnm", "12345678
 
 /// True when `value` is a documentation placeholder, template or filler rather than a key.
 pub fn is_placeholder(value: &str) -> bool {
+    is_template(value)
+        || has_placeholder_word(value)
+        || has_keyboard_walk(&value.to_ascii_lowercase(), 6)
+        || is_partial_jwt(value)
+}
+
+/// True when `value` is a template or filler nobody would use as a password: a marker
+/// (`<…>`, `${…}`, `changeme`), a known example, a run, or nothing but placeholder words
+/// (`your_password`, `secret`). Looser than [`is_placeholder`], which also rejects a key
+/// with a single placeholder word in it: this one is for values people choose
+/// (`POSTGRES_PASSWORD=cuecard-bots-secret` is a real, if weak, password).
+pub fn is_template(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
     MARKERS.iter().any(|m| lower.contains(m))
         || KNOWN_EXAMPLES.iter().any(|e| value.contains(e))
-        || has_placeholder_word(value)
         || has_repeat_run(value.as_bytes(), 5)
         || has_sequence_run(value.as_bytes(), 5)
-        || has_keyboard_walk(&lower, 6)
         || distinct_chars(value) <= 4
-        || is_partial_jwt(value)
+        || only_placeholder_words(value)
+}
+
+/// Whether every word of `value` is a placeholder word (and it has one).
+fn only_placeholder_words(value: &str) -> bool {
+    let mut any = false;
+    words(value).all(|w| {
+        any = true;
+        WORDS.contains(&w.to_ascii_lowercase().as_str())
+    }) && any
 }
 
 /// A JWT needs a header, a payload and a signature; a lone `eyJ…` header (`{"alg":…}`) is a

@@ -306,6 +306,9 @@ fn generic_app_secret_names_count_only_next_to_zoom() {
         format!("googleClientSecret: '{ZOOM}',"),
         "clientSecret: process.env.ZOOM_CLIENT_SECRET,".to_string(),
         "apiSecret: 'YOUR_API_SECRET_HERE',".to_string(),
+        // the app's own signing secrets, not Zoom's
+        format!("JWT_SECRET_KEY = '{ZOOM}'"),
+        format!("APP_SECRET = '{ZOOM}'"),
     ] {
         let text = format!("const zoomApiBaseUrl = 'https://api.zoom.us/v2';\n{line}\n");
         assert_eq!(found(&text), vec![], "{text}");

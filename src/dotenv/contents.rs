@@ -147,7 +147,7 @@ fn is_real_value(value: &str) -> bool {
             lower.as_str(),
             "true" | "false" | "yes" | "no" | "null" | "none"
         )
-        || placeholder::is_placeholder(value))
+        || placeholder::is_template(value))
 }
 
 /// `scheme://user:password@host`.
@@ -211,6 +211,7 @@ mod tests {
     fn credentials_by_name_url_or_randomness() {
         for (text, name) in [
             ("PORT=3000\nPOSTGRES_PASSWORD=cuecard-db\n", "POSTGRES_PASSWORD"),
+            ("POSTGRES_PASSWORD=cuecard-bots-secret\n", "POSTGRES_PASSWORD"),
             (
                 "VITE_APP_ZAKTOKEN=\"eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJhcHAiOiJxN2YifQ.Hd7Fs3Gj9Kl2\"\n",
                 "VITE_APP_ZAKTOKEN",
@@ -229,6 +230,7 @@ mod tests {
             "export AWS_PROFILE=dev\n",
             "DATABASE_URL=postgres://localhost:5432/app\n",
             "API_KEY=\nSECRET_TOKEN=${SECRET_TOKEN}\nDB_PASSWORD=changeme\n",
+            "DB_PASSWORD=your_password\nAPI_SECRET=secret\nAUTH_TOKEN=<token>\n",
             "TOKEN_TTL=3600\nAUTH_ENABLED=false\nSECRET_FILE=/run/secrets/app\n",
             "STRIPE_PUBLISHABLE_KEY_NAME=checkout\nZOOM_CLIENT_ID=abcd1234\n",
         ] {

@@ -227,6 +227,18 @@ fn env_assignments_in_many_formats() {
         (format!("ZOOM_MEETING_SDK_SECRET={ZOOM}"), ZOOM),
         (format!("$Global:ZoomApiSecret = '{ZOOM}'"), ZOOM),
         (format!("export DG_API_KEY={DEEPGRAM}"), DEEPGRAM),
+        (format!("ENV['ZOOM_CLIENT_SECRET'] ||= '{ZOOM}'"), ZOOM),
+        (format!("zoom_client_secret <- \"{ZOOM}\""), ZOOM),
+        (
+            format!("<add key=\"ZoomClientSecret\" value=\"{ZOOM}\" />"),
+            ZOOM,
+        ),
+        (format!("<ZoomClientSecret>{ZOOM}</ZoomClientSecret>"), ZOOM),
+        (format!("meetstream_api_key = \'\'\'{TOKEN}\'\'\'"), TOKEN),
+        (
+            format!("curl \"$HOOK?ZOOM_CLIENT_SECRET={ZOOM}&x=1\""),
+            ZOOM,
+        ),
         // the first name's value is an identifier; the literal after it is still found
         (
             format!("zoomClientSecret: process.env.ZOOM_CLIENT_SECRET || \"{ZOOM}\","),
@@ -260,6 +272,7 @@ fn env_references_and_placeholders_are_silent() {
         "ZOOM_CLIENT_SECRET_FILE=/run/secrets/zoom_client_secret_value",
         "zoomClientSecret: process.env.ZOOM_CLIENT_SECRET || process.env.ZOOM_SECRET,",
         "ZOOM_WEBHOOK_SECRET_TOKEN_PATH=/etc/zoom/webhook_secret_token",
+        "echo \"$ZOOM_CLIENT_SECRET\" > /run/secrets/zoom_client_secret.txt",
         // keyword arguments: a rejected identifier value, then the next argument
         "        deepgram_api_key=self.deepgram_api_key,\n        interim_results=True,",
         "zoom_client_secret=self.zoom_client_secret,\n    join_payload=self.zoom_rtms,",
@@ -301,6 +314,8 @@ fn generic_app_secret_names_count_only_next_to_zoom() {
         // the same line without Zoom nearby is some other provider's secret
         assert_eq!(found(&line), vec![], "{line}");
     }
+    let query = format!("POST https://zoom.us/oauth/token?grant_type=x&client_secret={ZOOM}&y=1");
+    assert_eq!(found(&query), zoom(ZOOM));
     for line in [
         format!("GOOGLE_CLIENT_SECRET: '{ZOOM}',"),
         format!("googleClientSecret: '{ZOOM}',"),

@@ -107,6 +107,9 @@ fn authorization_token_in_every_common_shape() {
         format!("{{\"Authorization\": \"Token {TOKEN}\"}}"),
         format!("127.0.0.1 - - [01/Mar/2025] \"GET /api/v1/bots\" HTTP_AUTHORIZATION=Token {TOKEN}"),
         format!("authorization: token {TOKEN}"),
+        format!("{{\"key\": \"Authorization\", \"value\": \"Token {TOKEN}\", \"type\": \"text\"}}"),
+        format!("      - name: Authorization\n        value: Token {TOKEN}\n"),
+        format!("request.Headers.Add(\"Authorization\", $\"Token {TOKEN}\");"),
     ] {
         assert_eq!(one(&text), ("authorization-token".into(), TOKEN.into()), "{text}");
     }

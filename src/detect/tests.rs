@@ -242,6 +242,14 @@ fn env_assignments_in_many_formats() {
             format!("curl \"$HOOK?ZOOM_CLIENT_SECRET={ZOOM}&x=1\""),
             ZOOM,
         ),
+        // a shell default: the value after `:-`, not the dash
+        (
+            format!("  - ZOOM_CLIENT_SECRET=${{ZOOM_CLIENT_SECRET:-{ZOOM}}}"),
+            ZOOM,
+        ),
+        (format!("\"dgKey\": \"{DEEPGRAM}\","), DEEPGRAM),
+        (format!("DG_KEY={DEEPGRAM}"), DEEPGRAM),
+        (format!("ZOOM_VERIFY_TOKEN={TOKEN}"), TOKEN),
         // the first name's value is an identifier; the literal after it is still found
         (
             format!("zoomClientSecret: process.env.ZOOM_CLIENT_SECRET || \"{ZOOM}\","),
@@ -289,6 +297,15 @@ fn env_references_and_placeholders_are_silent() {
     }
 }
 
+/// Teddy, the SIMD searcher behind the prefilter, takes at most 64 literals; past that the
+/// prefilter falls back to a scan several times slower (git/git's history went from 3.4 s to
+/// 8.9 s). New keywords must fit, or replace broader ones.
+#[test]
+fn builtin_keyword_spellings_fit_one_simd_pass() {
+    let spellings = detector().keyword_rules.len();
+    assert!(spellings <= 64, "{spellings} keyword spellings");
+}
+
 #[test]
 fn generic_app_secret_names_count_only_next_to_zoom() {
     let d = detector();
@@ -311,6 +328,7 @@ fn generic_app_secret_names_count_only_next_to_zoom() {
         format!("sdkSecret: \"{ZOOM}\","),
         format!("VITE_APP_CLIENT_SECRET={ZOOM}"),
         format!("$ApiSecret = '{ZOOM}'"),
+        format!("const secretToken = \"{ZOOM}\";"),
     ] {
         let text = format!("ZoomMtg.preLoadWasm();\n{line}\n");
         assert_eq!(found(&text), zoom(ZOOM), "{text}");

@@ -39,6 +39,8 @@ const NOT_CREDENTIAL_WORDS: &[&str] = &[
 
 /// A random-looking value at least this long is a credential whatever its name.
 const RANDOM_MIN_LEN: usize = 20;
+/// The shortest run between separators that can make a value random-looking.
+const RANDOM_MIN_RUN: usize = 16;
 /// Bits per character above which a long value is random-looking.
 const RANDOM_MIN_ENTROPY: f64 = 3.5;
 
@@ -161,13 +163,28 @@ fn has_url_credentials(value: &str) -> bool {
         .is_some_and(|(userinfo, _)| userinfo.split_once(':').is_some_and(|(_, p)| !p.is_empty()))
 }
 
-/// A long value mixing letters and digits with the entropy of a generated key.
+/// A long value shaped like a generated key: key characters only (no spaces, `@`, `:`), and
+/// either hex of key length or a run of 16+ characters between separators that mixes upper
+/// case, lower case and digits with a key's entropy. Emails, image tags, dated slugs
+/// (`compose-bvf-rzuj-20260523T155551Z`) and prose are not.
 fn is_random(value: &str) -> bool {
-    value.len() >= RANDOM_MIN_LEN
-        && !value.contains("://")
-        && value.chars().any(|c| c.is_ascii_digit())
-        && value.chars().any(|c| c.is_ascii_alphabetic())
-        && placeholder::entropy(value.as_bytes()) >= RANDOM_MIN_ENTROPY
+    let b = value.as_bytes();
+    let key_chars = b
+        .iter()
+        .all(|c| c.is_ascii_alphanumeric() || b"+/=_-.".contains(c));
+    let hex = b.len() >= 32 && b.iter().all(u8::is_ascii_hexdigit);
+    let mixed_run = value.split(['-', '_', '.']).any(|run| {
+        let r = run.as_bytes();
+        r.len() >= RANDOM_MIN_RUN
+            && r.iter().any(u8::is_ascii_uppercase)
+            && r.iter().any(u8::is_ascii_lowercase)
+            && r.iter().any(u8::is_ascii_digit)
+            && placeholder::entropy(r) >= RANDOM_MIN_ENTROPY
+    });
+    b.len() >= RANDOM_MIN_LEN
+        && key_chars
+        && (hex || mixed_run)
+        && !placeholder::looks_like_identifier(value)
 }
 
 /// A variable name that says it holds a credential.
@@ -219,6 +236,7 @@ mod tests {
             ("export DB_PASS='hunter22'\n", "DB_PASS"),
             ("DATABASE_URL=postgres://app:s3cret@db:5432/app\n", "DATABASE_URL"),
             ("CALLBACK_SIGNING=Hd7Fs3Gj9Kl2Qw5Er8Ty1Ui4\n", "CALLBACK_SIGNING"),
+            ("SIGNING=7c9e2b41d8a65f3e0b1c4d7a9e2f5b8c\n", "SIGNING"),
             ("X=1\nSENDGRID_KEY=Qx7Lm2Vp\n", "SENDGRID_KEY"),
             ("PEM=\"-----BEGIN\nHd7Fs3Gj9Kl2Qw5Er8Ty1Ui4Op6As0Dz\n-----END\"\n", "PEM"),
         ] {
@@ -233,6 +251,10 @@ mod tests {
             "DB_PASSWORD=your_password\nAPI_SECRET=secret\nAUTH_TOKEN=<token>\n",
             "TOKEN_TTL=3600\nAUTH_ENABLED=false\nSECRET_FILE=/run/secrets/app\n",
             "STRIPE_PUBLISHABLE_KEY_NAME=checkout\nZOOM_CLIENT_ID=abcd1234\n",
+            // test-run records, an email, an image tag: long, but not keys
+            "run_id=meeting-test-20260524-100350\nnotes=all generic checkpoint answers yes, 8/16 turns\n",
+            "MAIL_USER=nguyennguyen1112000@gmail.com\nBOT_IMAGE_NAME=vexaai/vexa-bot:260405-1937\n",
+            "run_id=compose-bvf-rzuj-kwj-20260523T155551Z\n",
         ] {
             assert_eq!(credential_variable(text.as_bytes()), None, "{text:?}");
         }

@@ -2279,6 +2279,23 @@ export DG_API_KEY=⟦dg⟧
 curl -s -H "Authorization: Token $DG_API_KEY" https://api.deepgram.com/v1/listen -d @call.wav
 """)
 
+add("positive/zoom/bot-compose.yml", r"""
+services:
+  zoom-bot:
+    image: vexaai/vexa-bot:latest
+    environment:
+      - ZOOM_CLIENT_ID=${ZOOM_CLIENT_ID:-⟦!zid⟧}
+      - ZOOM_CLIENT_SECRET=${ZOOM_CLIENT_SECRET:-⟦zs⟧}
+      - DEEPGRAM_API_KEY=${DEEPGRAM_API_KEY:-}
+""")
+
+add("positive/deepgram/config.json", r"""
+{
+  "dgKey": "⟦dg⟧",
+  "port": 3000
+}
+""")
+
 add("positive/misc/staging-secrets.sh", r"""
 #!/bin/sh
 export ZOOM_CLIENT_SECRET_PROD=⟦zs⟧

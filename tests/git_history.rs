@@ -209,8 +209,10 @@ fn a_skewed_clock_cannot_make_a_descendant_the_introducer() {
     assert_ne!(first, skewed);
 }
 
-#[test]
-fn shallow_clone_scans_what_is_there_and_says_history_is_truncated() {
+/// An origin whose first commit's key was removed and a new one added; a clone made with
+/// `options` lacks the first commit (shallow) or its blob (partial). The scan reports what is
+/// there and its notes say what is not.
+fn incomplete_clone_scans_what_is_there(options: &[&str], note: &str) {
     let origin = TestRepo::new();
     origin.write("old.txt", &format!("k={LIVE_KEY}\n"));
     origin.commit_all("old", "Ana", "2025-01-01T10:00:00+00:00");
@@ -218,20 +220,25 @@ fn shallow_clone_scans_what_is_there_and_says_history_is_truncated() {
     origin.write("new.txt", &format!("k={LIVE_KEY_2}\n"));
     let newest = origin.commit_all("new", "Ana", "2025-01-02T10:00:00+00:00");
     let dir = tempfile::tempdir().expect("tmp");
-    let url = format!("file://{}", origin.path().display());
-    git_in(
-        dir.path(),
-        &["clone", "-q", "--depth", "1", &url, "shallow"],
-        "2025-01-03T10:00:00+00:00",
-    );
-    let clone = dir.path().join("shallow");
+    let clone = clone_of(&origin, dir.path(), options, "clone");
     let report = history(&clone, &[], 1);
     assert_eq!(
         finding_keys(&report),
         vec![hist("meetso-live-key", "new.txt", 1, &newest)]
     );
     let notes = report["stats"]["notes"].to_string();
-    assert!(notes.contains("shallow clone"), "{notes}");
+    assert!(notes.contains(note), "{notes}");
+}
+
+#[test]
+fn shallow_clone_scans_what_is_there_and_says_history_is_truncated() {
+    incomplete_clone_scans_what_is_there(&["--depth", "1"], "shallow clone");
+}
+
+#[test]
+fn partial_clone_scans_what_is_there_and_says_blobs_are_missing() {
+    // a blobless clone: only HEAD's blobs arrive (with the checkout)
+    incomplete_clone_scans_what_is_there(&["--filter=blob:none"], "partial clone");
 }
 
 #[test]

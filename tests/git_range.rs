@@ -90,3 +90,33 @@ fn bad_range_and_unknown_revision_are_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-branch"));
 }
+
+#[test]
+fn a_blob_missing_from_a_partial_clone_is_named_and_the_range_scan_goes_on() {
+    let origin = TestRepo::new();
+    origin.write("README.md", "docs\n");
+    origin.commit_all("base", "Ana", "2025-01-01T10:00:00+00:00");
+    origin.write("old.py", &format!("KEY = \"{LIVE_KEY}\"\n"));
+    origin.commit_all("leak", "Ana", "2025-01-02T10:00:00+00:00");
+    origin.git(&["rm", "-q", "old.py"]);
+    origin.write("client.py", &format!("KEY = \"{LIVE_KEY_2}\"\n"));
+    let head = origin.commit_all("move", "Ana", "2025-01-03T10:00:00+00:00");
+    let dir = tempfile::tempdir().expect("tmp");
+    // blobless: old.py's blob never arrives, HEAD's do (with the checkout)
+    let clone = clone_of(&origin, dir.path(), &["--filter=blob:none"], "partial");
+    let out = keyhound_in(
+        &clone,
+        &["scan", "--format", "json", "--range", "HEAD~2..HEAD"],
+    );
+    let report = json_report(&out, 1);
+    assert_eq!(
+        finding_keys(&report),
+        vec![hist("meetso-live-key", "client.py", 1, &head)]
+    );
+    assert_eq!(report["stats"]["errors"], 1);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("old.py (commit ") && stderr.contains("partial clone"),
+        "{stderr}"
+    );
+}

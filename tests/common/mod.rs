@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use serde_json::Value;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// Generated fake keys used across tests (never real).
@@ -69,6 +69,18 @@ impl TestRepo {
     pub fn keyhound(&self, args: &[&str]) -> Output {
         keyhound_in(self.path(), args)
     }
+}
+
+/// Clones `origin` over `file://` into `dir/name` with extra clone options (`--depth 1`,
+/// `--filter=blob:none`: the origin is set to allow filters); returns the clone's path.
+pub fn clone_of(origin: &TestRepo, dir: &Path, options: &[&str], name: &str) -> PathBuf {
+    origin.git(&["config", "uploadpack.allowFilter", "true"]);
+    let url = format!("file://{}", origin.path().display());
+    let mut args = vec!["clone", "-q"];
+    args.extend_from_slice(options);
+    args.extend_from_slice(&[url.as_str(), name]);
+    git_in(dir, &args, "2025-02-01T10:00:00+00:00");
+    dir.join(name)
 }
 
 /// Runs git in `dir` with a fixed identity and date.

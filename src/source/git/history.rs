@@ -61,6 +61,12 @@ pub fn scan(
                 .into(),
         );
     }
+    if refs.partial {
+        out.notes.push(
+            "partial clone (--filter): blobs the server did not send are not in the repository and cannot be scanned (clone without --filter, or `git fetch --refetch` without one, for a full sweep)"
+                .into(),
+        );
+    }
     let tips = match &opts.branch {
         Some(rev) => vec![super::range::resolve(repo, rev)?],
         None => refs.commits(),

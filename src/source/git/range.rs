@@ -8,7 +8,7 @@ use super::diff::added_lines_vs_all;
 use super::error::ResultExt;
 use super::{GitError, Repo};
 use crate::detect::Detector;
-use crate::finding::{Finding, SourceKind};
+use crate::finding::{short_id, Finding, SourceKind};
 use crate::source::{is_binary, Chunk, Stats};
 use gix::ObjectId;
 use std::collections::HashMap;
@@ -201,16 +201,30 @@ pub fn scan(
                 stats,
                 max_size,
                 &mut blob_cache,
-            )?;
+            );
+            // A partial clone (`--filter=blob:none`) lacks the blobs it did not check out:
+            // say which file went unscanned and go on.
+            let found = match found {
+                Ok(found) => found,
+                Err(e) => {
+                    stats.warn(format!(
+                        "{} (commit {}) not scanned: {e} — a partial clone (--filter) lacks it; fetch the full history for this range",
+                        change.path,
+                        short_id(&info.id)
+                    ));
+                    continue;
+                }
+            };
             let Some(found) = found.filter(|f| !f.is_empty()) else {
                 continue;
             };
             let new = repo.blob(change.new_blob)?;
-            let parents = change
+            // a parent version that is missing counts as empty: every line is new
+            let parents: Vec<Option<Vec<u8>>> = change
                 .parent_blobs
                 .iter()
-                .map(|b| b.map(|id| repo.blob(id)).transpose())
-                .collect::<Result<Vec<_>, _>>()?;
+                .map(|b| b.and_then(|id| repo.blob(id).ok()))
+                .collect();
             let parent_refs: Vec<Option<&[u8]>> = parents.iter().map(|p| p.as_deref()).collect();
             let added = added_lines_vs_all(&parent_refs, &new);
             findings.extend(

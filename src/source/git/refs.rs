@@ -39,6 +39,9 @@ pub struct Refs {
     pub default: Option<RefTip>,
     /// The repository is a shallow clone: history before the boundary is absent.
     pub shallow: bool,
+    /// The repository is a partial clone (`--filter`): a remote is a promisor, so blobs it
+    /// did not send are absent and cannot be scanned.
+    pub partial: bool,
     /// Refs that could not be read (named), the scan goes on without them.
     pub warnings: Vec<String>,
 }
@@ -58,10 +61,23 @@ impl Refs {
     }
 }
 
+/// Whether `repo` is a partial clone: `extensions.partialClone` is set or a remote is a
+/// promisor (what `git clone --filter=…` configures).
+fn is_partial_clone(repo: &gix::Repository) -> bool {
+    let config = repo.config_snapshot();
+    config.string("extensions.partialClone").is_some()
+        || repo.remote_names().iter().any(|name| {
+            config
+                .boolean(format!("remote.{name}.promisor").as_str())
+                .unwrap_or(false)
+        })
+}
+
 /// Lists the refs of `repo`.
 pub fn list(repo: &gix::Repository) -> Result<Refs, GitError> {
     let mut refs = Refs {
         shallow: repo.is_shallow().unwrap_or(false),
+        partial: is_partial_clone(repo),
         ..Refs::default()
     };
     let platform = repo.references().context(|| "cannot read refs")?;

@@ -250,6 +250,14 @@ fn env_assignments_in_many_formats() {
         (format!("\"dgKey\": \"{DEEPGRAM}\","), DEEPGRAM),
         (format!("DG_KEY={DEEPGRAM}"), DEEPGRAM),
         (format!("ZOOM_VERIFY_TOKEN={TOKEN}"), TOKEN),
+        (
+            format!("python bot.py --zoom-client-secret {ZOOM} --meeting 123"),
+            ZOOM,
+        ),
+        (
+            format!("node index.js --deepgram-api-key \"{DEEPGRAM}\""),
+            DEEPGRAM,
+        ),
         // the first name's value is an identifier; the literal after it is still found
         (
             format!("zoomClientSecret: process.env.ZOOM_CLIENT_SECRET || \"{ZOOM}\","),
@@ -284,6 +292,8 @@ fn env_references_and_placeholders_are_silent() {
         "zoomClientSecret: process.env.ZOOM_CLIENT_SECRET || process.env.ZOOM_SECRET,",
         "ZOOM_WEBHOOK_SECRET_TOKEN_PATH=/etc/zoom/webhook_secret_token",
         "echo \"$ZOOM_CLIENT_SECRET\" > /run/secrets/zoom_client_secret.txt",
+        "bot --zoom-client-secret $ZOOM_CLIENT_SECRET --webhook-secret --verbose-logging-enabled",
+        "  --meetstream-api-key YOUR_MEETSTREAM_API_KEY_HERE \\",
         // keyword arguments: a rejected identifier value, then the next argument
         "        deepgram_api_key=self.deepgram_api_key,\n        interim_results=True,",
         "zoom_client_secret=self.zoom_client_secret,\n    join_payload=self.zoom_rtms,",

@@ -209,22 +209,17 @@ fn a_skewed_clock_cannot_make_a_descendant_the_introducer() {
     assert_ne!(first, skewed);
 }
 
-/// An origin whose first commit's key was removed and a new one added; a clone made with
-/// `options` lacks the first commit (shallow) or its blob (partial). The scan reports what is
-/// there and its notes say what is not.
+/// A clone made with `options` lacks the commit that added the first key (shallow) or that
+/// key's blob (partial): the scan reports what is there and its notes say what is not.
 fn incomplete_clone_scans_what_is_there(options: &[&str], note: &str) {
     let origin = TestRepo::new();
-    origin.write("old.txt", &format!("k={LIVE_KEY}\n"));
-    origin.commit_all("old", "Ana", "2025-01-01T10:00:00+00:00");
-    origin.git(&["rm", "-q", "old.txt"]);
-    origin.write("new.txt", &format!("k={LIVE_KEY_2}\n"));
-    let newest = origin.commit_all("new", "Ana", "2025-01-02T10:00:00+00:00");
+    let newest = moved_leak(&origin);
     let dir = tempfile::tempdir().expect("tmp");
     let clone = clone_of(&origin, dir.path(), options, "clone");
     let report = history(&clone, &[], 1);
     assert_eq!(
         finding_keys(&report),
-        vec![hist("meetso-live-key", "new.txt", 1, &newest)]
+        vec![hist("meetso-live-key", "client.py", 1, &newest)]
     );
     let notes = report["stats"]["notes"].to_string();
     assert!(notes.contains(note), "{notes}");

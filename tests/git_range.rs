@@ -94,13 +94,7 @@ fn bad_range_and_unknown_revision_are_errors() {
 #[test]
 fn a_blob_missing_from_a_partial_clone_is_named_and_the_range_scan_goes_on() {
     let origin = TestRepo::new();
-    origin.write("README.md", "docs\n");
-    origin.commit_all("base", "Ana", "2025-01-01T10:00:00+00:00");
-    origin.write("old.py", &format!("KEY = \"{LIVE_KEY}\"\n"));
-    origin.commit_all("leak", "Ana", "2025-01-02T10:00:00+00:00");
-    origin.git(&["rm", "-q", "old.py"]);
-    origin.write("client.py", &format!("KEY = \"{LIVE_KEY_2}\"\n"));
-    let head = origin.commit_all("move", "Ana", "2025-01-03T10:00:00+00:00");
+    let head = moved_leak(&origin);
     let dir = tempfile::tempdir().expect("tmp");
     // blobless: old.py's blob never arrives, HEAD's do (with the checkout)
     let clone = clone_of(&origin, dir.path(), &["--filter=blob:none"], "partial");

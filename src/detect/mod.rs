@@ -153,7 +153,8 @@ impl Detector {
                 let (Some(whole), Some(secret)) = (caps.get(0), caps.get(secret_idx)) else {
                     break;
                 };
-                let accepted = self.candidate(index, data, ws, &caps, secret, name_idx);
+                let name = name_idx.and_then(|i| caps.get(i));
+                let accepted = self.candidate(index, data, ws, whole, secret, name);
                 pos = match accepted {
                     Some(c) => {
                         out.push(c);
@@ -165,30 +166,25 @@ impl Detector {
         }
     }
 
-    /// The candidate of one regex match in the window starting at `ws`, if it passes the checks.
+    /// The candidate of one regex match (`whole`, its `secret` and `name` captures) in the
+    /// window starting at `ws`, if it passes the checks.
     fn candidate(
         &self,
         index: usize,
         data: &[u8],
         ws: usize,
-        caps: &regex::bytes::Captures,
+        whole: regex::bytes::Match,
         secret: regex::bytes::Match,
-        name_idx: Option<usize>,
+        name: Option<regex::bytes::Match>,
     ) -> Option<Candidate> {
-        let whole = caps.get(0)?;
         // A sentence may end right after a key; an ellipsis marks a placeholder.
         if secret.as_bytes().ends_with(b"..") {
             return None;
         }
-        let mut end = secret.end();
-        if secret.as_bytes().ends_with(b".") {
-            end -= 1;
-        }
+        let end = secret.end() - usize::from(secret.as_bytes().ends_with(b"."));
         let span = (ws + secret.start(), ws + end);
         let whole = (ws + whole.start(), ws + whole.end());
-        let name = name_idx
-            .and_then(|i| caps.get(i))
-            .map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned());
+        let name = name.map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned());
         self.check(index, data, span, whole, name)
     }
 

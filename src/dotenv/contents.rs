@@ -44,31 +44,28 @@ const RANDOM_MIN_RUN: usize = 16;
 /// Bits per character above which a long value is random-looking.
 const RANDOM_MIN_ENTROPY: f64 = 3.5;
 
-/// Whether `contents` reads like an env file: at least one `NAME=value` line (optionally
-/// `export`ed), and such lines make up at least half of the lines that are not blank or
-/// comments. A Makefile fragment (`maketpf.env_curl`: `VAR := …`), a shell script or an empty
-/// file named like an env file holds no environment and is not reported (unless a secret
-/// was found in it).
-pub fn looks_like_env(contents: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(contents);
-    let (meaningful, assignments) = read(&text, |_, _| false).1;
-    assignments > 0 && assignments * 2 >= meaningful
+/// What one pass over an env file's lines found.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct EnvContents {
+    /// It reads like an env file: at least one `NAME=value` line (optionally `export`ed),
+    /// and such lines make up at least half of the lines that are not blank or comments. A
+    /// Makefile fragment (`maketpf.env_curl`: `VAR := …`), a shell script or an empty file
+    /// named like an env file holds no environment and is not reported (unless a rule finds
+    /// a key in it).
+    pub reads_like_env: bool,
+    /// The first variable that looks like it holds a credential: a credential-like name
+    /// (`DB_PASSWORD`, `VITE_APP_ZAKTOKEN`) with a real value (not empty, a placeholder, a
+    /// reference, a number or a boolean), credentials in a URL (`postgres://user:pass@host`),
+    /// a PEM block or a long random-looking value.
+    pub credential: Option<String>,
 }
 
-/// The name of the first variable of `contents` that looks like it holds a credential: a
-/// credential-like name (`DB_PASSWORD`, `VITE_APP_ZAKTOKEN`) with a real value (not empty,
-/// a placeholder, a reference, a number or a boolean), credentials in a URL
-/// (`postgres://user:pass@host`), or a long random-looking value.
-pub fn credential_variable(contents: &[u8]) -> Option<String> {
+/// Reads the `NAME=value` lines of `contents` once (a value whose quote spans lines counts
+/// once; its continuation lines are skipped).
+pub fn inspect(contents: &[u8]) -> EnvContents {
     let text = String::from_utf8_lossy(contents);
-    read(&text, is_credential).0
-}
-
-/// Walks the `NAME=value` lines of `text` (a value whose quote spans lines counts once, its
-/// continuation lines are skipped): the first name for which `stop(name, value)` holds, and
-/// (lines that are not blank or comments, assignments).
-fn read(text: &str, stop: impl Fn(&str, &str) -> bool) -> (Option<String>, (usize, usize)) {
     let (mut meaningful, mut assignments) = (0usize, 0usize);
+    let mut credential = None;
     // The quote of a value that spans lines (`KEY="-----BEGIN …`), until it closes.
     let mut open: Option<char> = None;
     for line in text.lines().map(str::trim) {
@@ -85,12 +82,15 @@ fn read(text: &str, stop: impl Fn(&str, &str) -> bool) -> (Option<String>, (usiz
         if let Some((name, value)) = assignment(line) {
             assignments += 1;
             open = unclosed_quote(value);
-            if stop(name, value) {
-                return (Some(name.to_string()), (meaningful, assignments));
+            if credential.is_none() && is_credential(name, value) {
+                credential = Some(name.to_string());
             }
         }
     }
-    (None, (meaningful, assignments))
+    EnvContents {
+        reads_like_env: assignments > 0 && assignments * 2 >= meaningful,
+        credential,
+    }
 }
 
 /// The quote character a value opens and does not close on its line.
@@ -210,7 +210,7 @@ mod tests {
             "KEY = value\nother.name=1\n",
             "PEM=\"-----BEGIN KEY-----\nabc\n-----END KEY-----\"\n",
         ] {
-            assert!(looks_like_env(text.as_bytes()), "{text:?}");
+            assert!(inspect(text.as_bytes()).reads_like_env, "{text:?}");
         }
         for text in [
             "",
@@ -220,7 +220,7 @@ mod tests {
             "if [ \"$a\" == \"b\" ]; then\n  echo hi\nfi\nX=1\n",
             "1X=2\n",
         ] {
-            assert!(!looks_like_env(text.as_bytes()), "{text:?}");
+            assert!(!inspect(text.as_bytes()).reads_like_env, "{text:?}");
         }
     }
 
@@ -240,7 +240,7 @@ mod tests {
             ("X=1\nSENDGRID_KEY=Qx7Lm2Vp\n", "SENDGRID_KEY"),
             ("PEM=\"-----BEGIN\nHd7Fs3Gj9Kl2Qw5Er8Ty1Ui4Op6As0Dz\n-----END\"\n", "PEM"),
         ] {
-            assert_eq!(credential_variable(text.as_bytes()).as_deref(), Some(name), "{text:?}");
+            assert_eq!(inspect(text.as_bytes()).credential.as_deref(), Some(name), "{text:?}");
         }
         for text in [
             "SKIP_PREFLIGHT_CHECK=true\n",
@@ -256,7 +256,7 @@ mod tests {
             "MAIL_USER=nguyennguyen1112000@gmail.com\nBOT_IMAGE_NAME=vexaai/vexa-bot:260405-1937\n",
             "run_id=compose-bvf-rzuj-kwj-20260523T155551Z\n",
         ] {
-            assert_eq!(credential_variable(text.as_bytes()), None, "{text:?}");
+            assert_eq!(inspect(text.as_bytes()).credential, None, "{text:?}");
         }
     }
 }

@@ -17,7 +17,7 @@ use crate::detect::Detector;
 use crate::finding::{CommitInfo, Finding, GitignoreDiagnosis, Severity, SourceKind};
 use crate::rules::Rule;
 use crate::source::{Chunk, Stats};
-use contents::{credential_variable, looks_like_env};
+use contents::EnvContents;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -147,8 +147,9 @@ pub fn rules() -> Vec<Rule> {
 }
 
 /// The `dotenv-committed` finding for a committed (or staged) env file, or `None` when
-/// `path` is no env file or is a template whose values are all placeholders. Severity is
-/// critical when `detector` finds a secret in `contents`, else high or low (`env_finding`). A template holding a real
+/// `path` is no env file, a file named like one that holds no `NAME=value` lines and no key,
+/// or a template whose values are all placeholders. Severity is critical when `detector`
+/// finds a secret in `contents`, else high or low (`env_finding`). A template holding a real
 /// secret is reported without a gitignore diagnosis (templates belong in git; the secret
 /// does not). The secrets themselves are reported by the normal scan, not here.
 pub fn committed_env_finding(
@@ -161,28 +162,21 @@ pub fn committed_env_finding(
 ) -> Option<Finding> {
     let kind = classify(path)?;
     let secrets = detector.scan(contents).len();
-    if secrets == 0 && !looks_like_env(contents) {
+    let held = contents::inspect(contents);
+    if secrets == 0 && !held.reads_like_env {
         return None;
     }
-    env_finding(
-        path,
-        kind,
-        Some(contents),
-        secrets,
-        diagnosis,
-        source,
-        commit,
-    )
+    env_finding(path, kind, Some(&held), secrets, diagnosis, source, commit)
 }
 
 /// The finding for an env file holding `secrets` keys found by the rules. Without any, it is
 /// high when a variable still looks like a credential (named in the detail, never its
-/// value) or the file was too large to read (`contents` is `None`), low when the file only
+/// value) or the file was too large to read (`held` is `None`), low when the file only
 /// sets flags, ports and the like.
 fn env_finding(
     path: &str,
     kind: EnvFileKind,
-    contents: Option<&[u8]>,
+    held: Option<&EnvContents>,
     secrets: usize,
     diagnosis: GitignoreDiagnosis,
     source: SourceKind,
@@ -199,7 +193,7 @@ fn env_finding(
             format!("template holds {count}: replace {them} with placeholders and rotate {them}, git history keeps {them}"),
             None,
         ),
-        EnvFileKind::Env if secrets == 0 => match contents.map(credential_variable) {
+        EnvFileKind::Env if secrets == 0 => match held.map(|h| h.credential.as_deref()) {
             None => (
                 Severity::High,
                 "too large to read; rotate any credential it holds: git history keeps it".to_string(),
@@ -417,7 +411,8 @@ impl Worktree {
                 commit: None,
             }
             .scan(detector);
-            if found.is_empty() && read.is_some() && !looks_like_env(data) {
+            let held = read.as_deref().map(contents::inspect);
+            if found.is_empty() && held.as_ref().is_some_and(|h| !h.reads_like_env) {
                 continue;
             }
             let sources = self.ignores.worktree(&self.workdir, &file.path);
@@ -425,7 +420,7 @@ impl Worktree {
             let finding = env_finding(
                 &shown,
                 kind,
-                read.as_deref(),
+                held.as_ref(),
                 found.len(),
                 diagnosis,
                 SourceKind::Worktree,

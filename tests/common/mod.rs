@@ -71,6 +71,19 @@ impl TestRepo {
     }
 }
 
+/// Three commits on `repo`: `README.md`; `old.py` holding `LIVE_KEY`; `old.py` removed and
+/// `client.py` holding `LIVE_KEY_2`. Returns the last commit. A clone that lacks the second
+/// commit (shallow) or its blob (partial) can only show `client.py`'s key.
+pub fn moved_leak(repo: &TestRepo) -> String {
+    repo.write("README.md", "docs\n");
+    repo.commit_all("base", "Ana", "2025-01-01T10:00:00+00:00");
+    repo.write("old.py", &format!("KEY = \"{LIVE_KEY}\"\n"));
+    repo.commit_all("leak", "Ana", "2025-01-02T10:00:00+00:00");
+    repo.git(&["rm", "-q", "old.py"]);
+    repo.write("client.py", &format!("KEY = \"{LIVE_KEY_2}\"\n"));
+    repo.commit_all("move", "Ana", "2025-01-03T10:00:00+00:00")
+}
+
 /// Clones `origin` over `file://` into `dir/name` with extra clone options (`--depth 1`,
 /// `--filter=blob:none`: the origin is set to allow filters); returns the clone's path.
 pub fn clone_of(origin: &TestRepo, dir: &Path, options: &[&str], name: &str) -> PathBuf {

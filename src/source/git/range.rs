@@ -208,7 +208,7 @@ pub fn scan(
                 Ok(found) => found,
                 Err(e) => {
                     stats.warn(format!(
-                        "{} (commit {}) not scanned: {e} — a partial clone (--filter) lacks it; fetch the full history for this range",
+                        "{} (commit {}) not scanned: {e} (a partial clone, --filter, lacks such blobs: fetch the full history for this range)",
                         change.path,
                         short_id(&info.id)
                     ));

@@ -2,6 +2,7 @@
 //! report, and decides the exit code.
 
 mod remediate;
+mod sweep;
 
 use crate::cli::{Cli, ColorChoice, Command, DoctorArgs, RulesAction, ScanArgs};
 use crate::workflow;
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Verify(args) => remediate::run_verify(&args),
         Command::Revoke(args) => remediate::run_revoke(&args),
         Command::Checklist(args) => remediate::run_checklist(&args),
+        Command::Merge(args) => sweep::run_merge(&args),
         Command::Hook { action } => workflow::run_hook(action).map(|()| clean()),
         Command::Init { path, force } => workflow::run_init(&path, force).map(|()| clean()),
         Command::Completions { shell } => {
@@ -65,6 +67,9 @@ fn run_doctor(args: &DoctorArgs) -> Result<ExitCode> {
 }
 
 fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
+    if sweep::is_sweep(args) {
+        return sweep::run(args);
+    }
     let config = load_config(args.config.as_deref(), &args.path)?;
     let set = load_rules(&args.rules, config.as_ref())?;
     let detector = Detector::new(&set)?;
@@ -101,9 +106,15 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
         show_secrets: args.show_secrets,
         color: use_color(args),
     };
-    write_report(args.output.as_deref(), |out| {
-        report.render(args.format, opts, out)
-    })?;
+    if args.format == Format::Jsonl {
+        let mut buf = Vec::new();
+        sweep::write_single(args, &report, report.duration, &mut buf)?;
+        write_report(args.output.as_deref(), |out| out.write_all(&buf))?;
+    } else {
+        write_report(args.output.as_deref(), |out| {
+            report.render(args.format, opts, out)
+        })?;
+    }
     let code = remediate::scan_exit(
         &remediation,
         !report.findings.is_empty(),

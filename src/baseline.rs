@@ -272,6 +272,7 @@ mod tests {
             commit: None,
             detail: None,
             gitignore: None,
+            repository: None,
         }
     }
 

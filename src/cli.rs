@@ -73,6 +73,14 @@ Exit codes: 0 revoked (or already dead) and re-verified dead; 2 refused, failed 
     Revoke(RevokeArgs),
     /// Write the Markdown rotation checklist of a saved JSON report (`scan --format json -o FILE`).
     Checklist(ChecklistArgs),
+    /// Merge sweep outputs (`scan --format jsonl`, one per shard) into one report: one entry
+    /// per distinct secret with every repository, path and commit where it appears.
+    #[command(
+        after_help = "Exit codes: 0 no findings, 1 findings, 2 error or no target scanned.\n\
+Examples:\n  keyhound merge shard-*.jsonl --format checklist -o ROTATION.md\n  \
+keyhound merge shard-*.jsonl --format jsonl -o sweep.jsonl   (merges again to itself)"
+    )]
+    Merge(MergeArgs),
 }
 
 /// `keyhound hook …`.
@@ -128,9 +136,17 @@ pub enum ColorChoice {
 /// `keyhound scan` options.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Directory, file or repository to scan.
+    /// Directory, file or repository to scan (a git URL is mirror-cloned first).
     #[arg(default_value = ".")]
     pub path: PathBuf,
+
+    /// More targets: several make a sweep (one report over all of them).
+    #[arg(value_name = "MORE", help_heading = "Sweep (many targets)")]
+    pub more_paths: Vec<PathBuf>,
+
+    /// Sweep options.
+    #[command(flatten)]
+    pub sweep: SweepArgs,
 
     /// Scan files only, not git history.
     #[arg(long, help_heading = "What to scan")]
@@ -232,6 +248,86 @@ pub struct ScanArgs {
     /// Verify and revoke.
     #[command(flatten)]
     pub remediate: RemediateArgs,
+}
+
+/// `keyhound scan` options for many targets.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Sweep (many targets)")]
+pub struct SweepArgs {
+    /// Targets from FILE, one a line: a path, a bare repository, or a git URL (https://,
+    /// ssh://, git@host:path, git://, file://); `#` starts a comment line. With this, `.` is
+    /// a target only when given as `./`.
+    #[arg(long, value_name = "FILE")]
+    pub repos_file: Option<PathBuf>,
+
+    /// Scan only shard K of N (K from 0): targets whose SHA-256 id hash mod N is K. `auto`
+    /// reads KEYHOUND_SHARD_INDEX/KEYHOUND_SHARD_TOTAL, JOB_COMPLETION_INDEX +
+    /// KEYHOUND_SHARD_TOTAL (Kubernetes), CI_NODE_INDEX/CI_NODE_TOTAL (GitLab) or
+    /// SLURM_ARRAY_TASK_ID/_MIN/_COUNT.
+    #[arg(long, value_name = "K/N|auto")]
+    pub shard: Option<String>,
+
+    /// Skip targets already scanned in FILE, an earlier (partial) `--format jsonl` output;
+    /// FILE may be the --output file itself.
+    #[arg(long, value_name = "FILE")]
+    pub resume: Option<PathBuf>,
+
+    /// Where git URLs are mirror-cloned, and fetched again on the next run (default:
+    /// $XDG_CACHE_HOME/keyhound/clones or ~/.cache/keyhound/clones).
+    #[arg(long, value_name = "DIR")]
+    pub clone_dir: Option<PathBuf>,
+
+    /// Seconds one clone or fetch may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub clone_timeout: u64,
+
+    /// Exit 2 when any target failed (default: only when none could be scanned).
+    #[arg(long)]
+    pub fail_on_error: bool,
+
+    /// Draw sweep progress on stderr even when it is not a terminal (one line per target).
+    #[arg(long, conflicts_with = "quiet")]
+    pub progress: bool,
+}
+
+/// `keyhound merge` options.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Sweep outputs written by `keyhound scan --format jsonl` (or by an earlier merge).
+    #[arg(value_name = "OUT.jsonl", required = true)]
+    pub inputs: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "human")]
+    pub format: Format,
+
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Extra rules file (repeatable): the same --rules the shards ran with.
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+
+    /// Config file with rules and providers: the same --config the shards ran with.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Colour the human report.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+
+    /// Print secrets in plaintext, when the shard outputs hold them (`--show-secrets`).
+    #[arg(long)]
+    pub show_secrets: bool,
+
+    /// Exit 0 even when secrets are found.
+    #[arg(long)]
+    pub exit_zero: bool,
+
+    /// No warnings on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// `keyhound gitignore-doctor` options.

@@ -99,6 +99,9 @@ pub struct Finding {
     pub detail: Option<String>,
     /// Why git did not ignore this file (committed env files only).
     pub gitignore: Option<GitignoreDiagnosis>,
+    /// The repository (sweep target id) the finding is in, in a report over several
+    /// targets (`scan --repos-file`, `keyhound merge`); `None` for a single-target scan.
+    pub repository: Option<String>,
 }
 
 /// The gitignore doctor's verdict on a committed env file: which ignore line was meant to
@@ -160,18 +163,35 @@ impl Finding {
 pub struct Secret {
     plain: String,
     sha256: String,
+    /// Set when the plaintext is not known (a secret read back from a redacted report).
+    withheld: Option<String>,
 }
 
 impl Secret {
     /// Wraps a plaintext secret.
     pub fn new(plain: String) -> Self {
         let sha256 = sha256_hex(plain.as_bytes());
-        Secret { plain, sha256 }
+        Secret {
+            plain,
+            sha256,
+            withheld: None,
+        }
     }
 
-    /// The plaintext. Callers must only print it behind an explicit user flag.
+    /// A secret known only by its fingerprint and redacted form, as a saved report holds it
+    /// (`keyhound merge` of shard outputs written without `--show-secrets`).
+    pub fn withheld(sha256: String, redacted: String) -> Self {
+        Secret {
+            plain: String::new(),
+            sha256,
+            withheld: Some(redacted),
+        }
+    }
+
+    /// The plaintext. Callers must only print it behind an explicit user flag. A withheld
+    /// secret has no plaintext: its redacted form is returned.
     pub fn expose(&self) -> &str {
-        &self.plain
+        self.withheld.as_deref().unwrap_or(&self.plain)
     }
 
     /// Lowercase hex SHA-256 of the exact secret string.
@@ -181,7 +201,10 @@ impl Secret {
 
     /// The redacted form: a recognisable prefix and the last characters.
     pub fn redacted(&self) -> String {
-        redact(&self.plain)
+        match &self.withheld {
+            Some(redacted) => redacted.clone(),
+            None => redact(&self.plain),
+        }
     }
 }
 

@@ -76,14 +76,17 @@ fn json_report_carries_every_required_field() {
     assert_eq!(stats["scanned"], 1);
     assert_eq!(stats["findings"], 1);
     assert_eq!(stats["by_severity"]["critical"], 1);
-    // JSON Lines: one object per finding.
+    // JSON Lines: a record stream — header, one record per finding, the target's record.
     let out = run(dir.path(), &["scan", "--format", "jsonl"]);
     let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).expect("each line is JSON"))
         .collect();
-    assert_eq!(lines.len(), 1);
-    assert_eq!(lines[0]["secret_sha256"], sha256(LIVE_KEY).as_str());
+    let types: Vec<&str> = lines.iter().map(|l| l["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["header", "finding", "target"]);
+    assert_eq!(lines[1]["secret_sha256"], sha256(LIVE_KEY).as_str());
+    assert_eq!(lines[1]["path"], "src/bot.ts");
+    assert_eq!(lines[2]["status"], "scanned");
 }
 
 #[test]

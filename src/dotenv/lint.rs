@@ -82,6 +82,7 @@ fn gaps(wt: &Worktree, committed: &[Finding]) -> Result<Vec<Finding>, AuditError
             commit: None,
             detail: Some(format!("a new `{probe}` would not be ignored")),
             gitignore: Some(diagnosis),
+            repository: None,
         });
     }
     Ok(out)

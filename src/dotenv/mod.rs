@@ -233,6 +233,7 @@ fn env_finding(
         commit,
         detail: Some(detail),
         gitignore,
+        repository: None,
     })
 }
 

@@ -108,6 +108,8 @@ struct Doc {
 
 #[derive(Debug, Deserialize)]
 struct DocFinding {
+    #[serde(default)]
+    repository: Option<String>,
     path: String,
     line: u32,
     #[serde(default)]
@@ -282,8 +284,19 @@ fn render(doc: &Doc, catalog: &Catalog<'_>) -> String {
         md.push_str("---\n\n");
         section(&mut md, i + 1, s, doc, catalog, history_known);
     }
-    purge_history(&mut md, &sections);
+    for repo in repositories(doc.findings.iter()) {
+        purge_history(&mut md, &sections, repo);
+    }
     md
+}
+
+/// The repositories of a report over several targets, sorted; `[None]` for a single target.
+fn repositories<'a>(places: impl Iterator<Item = &'a DocFinding>) -> BTreeSet<Option<&'a str>> {
+    let mut repos: BTreeSet<Option<&str>> = places.map(|f| f.repository.as_deref()).collect();
+    if repos.is_empty() {
+        repos.insert(None);
+    }
+    repos
 }
 
 fn overview(md: &mut String, sections: &[Section<'_>], catalog: &Catalog<'_>) {
@@ -428,7 +441,11 @@ fn facts(md: &mut String, s: &Section<'_>, catalog: &Catalog<'_>) {
     }
     let _ = writeln!(md, "- **Where it appears ({}):**", s.places.len());
     for f in &s.places {
-        let _ = writeln!(md, "  - `{}` line {} — {}", f.path, f.line, origin(f));
+        let repo = f
+            .repository
+            .as_deref()
+            .map_or(String::new(), |r| format!("`{r}`: "));
+        let _ = writeln!(md, "  - {repo}`{}` line {} — {}", f.path, f.line, origin(f));
     }
     md.push('\n');
 }
@@ -520,14 +537,43 @@ fn specifics(md: &mut String, s: &Section<'_>, catalog: &Catalog<'_>) {
 }
 
 fn removal(md: &mut String, s: &Section<'_>, doc: &Doc, history_known: bool) {
-    md.push_str("### Remove it from the repository\n\n");
-    let paths: BTreeSet<&str> = s.places.iter().map(|f| f.path.as_str()).collect();
+    let repos = repositories(s.places.iter().copied());
+    if repos.len() == 1 && repos.contains(&None) {
+        md.push_str("### Remove it from the repository\n\n");
+        removal_in(md, s, None, doc, history_known);
+        return;
+    }
+    // One clean-up per repository the key was found in; the rotation above is done once.
+    let _ = writeln!(md, "### Remove it from the {} repositories\n", repos.len());
+    for repo in repos {
+        let _ = writeln!(md, "#### `{}`\n", repo.unwrap_or("(no repository)"));
+        removal_in(md, s, repo, doc, history_known);
+    }
+}
+
+/// The clean-up steps for the places of `s` in one repository.
+fn removal_in(
+    md: &mut String,
+    s: &Section<'_>,
+    repo: Option<&str>,
+    doc: &Doc,
+    history_known: bool,
+) {
+    let places: Vec<&DocFinding> = s
+        .places
+        .iter()
+        .copied()
+        .filter(|f| f.repository.as_deref() == repo)
+        .collect();
+    let paths: BTreeSet<&str> = places.iter().map(|f| f.path.as_str()).collect();
     let at_head = s.secret.in_head != Some(false);
     for path in &paths {
         let diagnosis = doc
             .findings
             .iter()
-            .find(|f| f.path == *path && f.secret_sha256.is_none())
+            .find(|f| {
+                f.path == *path && f.secret_sha256.is_none() && f.repository.as_deref() == repo
+            })
             .and_then(|f| f.gitignore.as_ref());
         if !at_head {
             continue;
@@ -539,8 +585,7 @@ fn removal(md: &mut String, s: &Section<'_>, doc: &Doc, history_known: bool) {
                 "- [ ] Stop tracking `{path}` and keep it out of git: `git rm --cached -- '{path}' && echo '/{path}' >> .gitignore && git commit -m 'Stop tracking {path}'`"
             );
         } else {
-            let lines: BTreeSet<u32> = s
-                .places
+            let lines: BTreeSet<u32> = places
                 .iter()
                 .filter(|f| f.path == *path)
                 .map(|f| f.line)
@@ -553,8 +598,9 @@ fn removal(md: &mut String, s: &Section<'_>, doc: &Doc, history_known: bool) {
             );
         }
     }
-    let commits: BTreeSet<String> = s
-        .history()
+    let commits: BTreeSet<String> = places
+        .iter()
+        .filter(|f| f.source == SourceKind::History)
         .filter_map(|f| f.commit.as_deref())
         .map(|c| format!("`{}`", short_id(c)))
         .collect();
@@ -588,12 +634,14 @@ fn untrack_diagnosed(md: &mut String, path: &str, d: &GitignoreDiagnosis) {
 
 /// One history rewrite for every secret found in history: files that should never have been
 /// committed are dropped, keys in files that stay are replaced.
-fn purge_history(md: &mut String, sections: &[Section<'_>]) {
+/// In a report over several targets, one rewrite per repository (`repo`).
+fn purge_history(md: &mut String, sections: &[Section<'_>], repo: Option<&str>) {
     let mut drop_paths: BTreeSet<&str> = BTreeSet::new();
     let mut replace: Vec<String> = Vec::new();
     for (i, s) in sections.iter().enumerate() {
         let (drop, edit): (BTreeSet<&str>, BTreeSet<&str>) = s
             .history()
+            .filter(|f| f.repository.as_deref() == repo)
             .map(|f| f.path.as_str())
             .partition(|p| is_env_file(p));
         drop_paths.extend(drop);
@@ -616,7 +664,12 @@ fn purge_history(md: &mut String, sections: &[Section<'_>]) {
     if drop_paths.is_empty() && replace.is_empty() {
         return;
     }
-    md.push_str("---\n\n## Purge git history\n\n");
+    match repo {
+        Some(repo) => {
+            let _ = writeln!(md, "---\n\n## Purge git history of `{repo}`\n");
+        }
+        None => md.push_str("---\n\n## Purge git history\n\n"),
+    }
     md.push_str("Do this once, after the live keys above are rotated: a rewrite does not un-leak a key that was pushed, it stops new clones from getting it. It changes every commit id from the first leak on, so tell everyone with a clone first.\n\n");
     md.push_str("- [ ] Make a fresh mirror clone: `git clone --mirror <remote-url> purge.git && cd purge.git`\n");
     let mut args: Vec<String> = Vec::new();

@@ -29,6 +29,9 @@ pub fn render(report: &Report, opts: RenderOptions, out: &mut dyn Write) -> io::
     if !report.findings.is_empty() || !report.notes.is_empty() {
         writeln!(out)?;
     }
+    if let Some(sweep) = &report.sweep {
+        write_sweep(sweep, out)?;
+    }
     writeln!(out, "{}", summary(report, groups.len()))?;
     // Staged findings get their own advice (never committed: remove, don't rotate).
     if report
@@ -44,9 +47,10 @@ pub fn render(report: &Report, opts: RenderOptions, out: &mut dyn Write) -> io::
 /// Writes the findings grouped by file (and commit), each gitignore diagnosis under its
 /// finding.
 pub fn write_findings(report: &Report, opts: RenderOptions, out: &mut dyn Write) -> io::Result<()> {
-    let mut last_group: Option<(bool, &str, Option<&str>)> = None;
+    let mut last_group: Option<(Option<&str>, bool, &str, Option<&str>)> = None;
     for f in &report.findings {
         let group = (
+            f.repository.as_deref(),
             f.source == SourceKind::Staged,
             f.path.as_str(),
             f.commit.as_ref().map(|c| c.id.as_str()),
@@ -87,7 +91,10 @@ fn write_diagnosis(d: &GitignoreDiagnosis, out: &mut dyn Write) -> io::Result<()
 }
 
 fn group_header(f: &Finding) -> String {
-    let path = f.path.bold().to_string();
+    let path = match &f.repository {
+        Some(repo) => format!("{}  {}", repo.cyan(), f.path.bold()),
+        None => f.path.bold().to_string(),
+    };
     match (&f.commit, f.source) {
         (Some(c), _) => format!(
             "{path}  {}",
@@ -198,14 +205,44 @@ fn verification_line(v: &serde_json::Value) -> String {
     format!("verified {status}: {detail}")
 }
 
+/// The targets of a report over several repositories: how many were scanned, and each
+/// one that failed with its reason.
+fn write_sweep(sweep: &super::SweepSummary, out: &mut dyn Write) -> io::Result<()> {
+    let targets = sweep.scanned + sweep.failed.len();
+    let mut line = format!(
+        "{} {} of {targets} target{} scanned",
+        "targets:".bold(),
+        sweep.scanned,
+        if targets == 1 { "" } else { "s" }
+    );
+    if !sweep.failed.is_empty() {
+        line.push_str(&format!(", {} failed:", sweep.failed.len()));
+    }
+    writeln!(out, "{line}")?;
+    for failure in &sweep.failed {
+        writeln!(
+            out,
+            "  {} {}: {}",
+            "failed".red().bold(),
+            failure.target,
+            failure.error
+        )?;
+    }
+    Ok(())
+}
+
 fn summary(report: &Report, secrets: usize) -> String {
     let s = report.stats;
+    // A report over several targets holds no run-dependent fields: no duration.
+    let took = match report.sweep {
+        Some(_) => String::new(),
+        None => format!(" in {:.2}s", report.duration.as_secs_f64()),
+    };
     let files = format!(
-        "{} {} ({}) in {:.2}s",
+        "{} {} ({}){took}",
         s.scanned,
         if s.scanned == 1 { "file" } else { "files" },
         human_bytes(s.bytes),
-        report.duration.as_secs_f64()
     );
     let skipped = format!(
         "skipped {} binary, {} too large, {} unreadable",

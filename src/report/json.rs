@@ -10,6 +10,8 @@ use std::io::{self, Write};
 /// A finding as serialised.
 #[derive(Serialize)]
 pub struct JsonFinding<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repository: Option<&'a str>,
     rule: &'a str,
     severity: Severity,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -44,6 +46,7 @@ impl<'a> JsonFinding<'a> {
     pub fn new(f: &'a Finding, report: &'a Report, opts: RenderOptions) -> Self {
         let commit = f.commit.as_ref();
         JsonFinding {
+            repository: f.repository.as_deref(),
             rule: &f.rule,
             severity: f.severity,
             provider: f.provider.as_deref(),
@@ -95,7 +98,8 @@ struct JsonStats<'a> {
     counts: crate::source::StatsSnapshot,
     findings: usize,
     secrets: usize,
-    duration_ms: u128,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    duration_ms: Option<u128>,
     by_severity: std::collections::BTreeMap<&'static str, usize>,
     notes: &'a [String],
 }
@@ -106,6 +110,8 @@ struct JsonReport<'a> {
     findings: Vec<JsonFinding<'a>>,
     secrets: Vec<JsonSecret<'a>>,
     stats: JsonStats<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    targets: Option<&'a super::SweepSummary>,
 }
 
 /// Writes the whole report as one JSON document.
@@ -137,7 +143,11 @@ pub fn render(report: &Report, opts: RenderOptions, out: &mut dyn Write) -> io::
             counts: report.stats,
             findings: report.findings.len(),
             secrets: groups.len(),
-            duration_ms: report.duration.as_millis(),
+            // A report over several targets holds nothing run-dependent (see `SweepSummary`).
+            duration_ms: report
+                .sweep
+                .is_none()
+                .then_some(report.duration.as_millis()),
             by_severity: report
                 .by_severity()
                 .into_iter()
@@ -145,6 +155,7 @@ pub fn render(report: &Report, opts: RenderOptions, out: &mut dyn Write) -> io::
                 .collect(),
             notes: &report.notes,
         },
+        targets: report.sweep.as_ref(),
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)

@@ -40,7 +40,7 @@ pub struct RenderOptions {
 
 /// Facts about one distinct secret gathered beyond its locations (history exposure, live
 /// verification). Later stages fill these in; reports show what is known.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct SecretFacts {
     /// Whether the secret is present at HEAD of the default branch (history scans).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -75,6 +75,28 @@ pub struct Report {
     pub rules: Vec<crate::rules::Rule>,
     /// The providers of those rules, for the rotation checklist.
     pub providers: Vec<crate::rules::Provider>,
+    /// Set for a report over several targets (`scan --repos-file`, `keyhound merge`): which
+    /// targets were scanned and which failed. Such a report holds no run-dependent fields
+    /// (no duration), so a merge of shards equals a single run.
+    pub sweep: Option<SweepSummary>,
+}
+
+/// The targets a report over several repositories covered.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SweepSummary {
+    /// Targets scanned to the end.
+    pub scanned: usize,
+    /// Targets that could not be scanned (or whose scan did not finish), sorted by target.
+    pub failed: Vec<TargetFailure>,
+}
+
+/// A target a sweep could not scan, and why (credentials redacted).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct TargetFailure {
+    /// The target's id.
+    pub target: String,
+    /// What went wrong.
+    pub error: String,
 }
 
 /// One distinct secret and every place it was seen.
@@ -88,13 +110,14 @@ pub struct SecretGroup<'a> {
 }
 
 impl Report {
-    /// Sorts findings into a stable order: path, then commit (oldest first, uncommitted
-    /// last), then position and rule.
+    /// Sorts findings into a stable order: repository (reports over several targets), path,
+    /// then commit (oldest first, uncommitted last), then position and rule.
     pub fn sort(&mut self) {
         self.findings.sort_by(|a, b| {
             let key = |f: &Finding| {
                 let commit = f.commit.as_ref().map(|c| c.id.clone());
                 (
+                    f.repository.clone(),
                     f.path.clone(),
                     f.commit_time(),
                     commit,

@@ -121,5 +121,13 @@ fn result(report: &Report, f: &crate::finding::Finding) -> Value {
     ) {
         props.insert("commit".into(), json!(c.id));
     }
+    if let (Some(repo), Some(props)) = (
+        &f.repository,
+        result
+            .pointer_mut("/properties")
+            .and_then(Value::as_object_mut),
+    ) {
+        props.insert("repository".into(), json!(repo));
+    }
     result
 }

@@ -46,6 +46,7 @@ impl Chunk<'_> {
                     commit: self.commit.cloned(),
                     detail: m.detail,
                     gitignore: None,
+                    repository: None,
                 }
             })
             .collect()
@@ -114,7 +115,7 @@ impl Stats {
 }
 
 /// Counters at the end of a scan.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StatsSnapshot {
     /// Files or blobs scanned.
     pub scanned: u64,

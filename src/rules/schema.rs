@@ -259,6 +259,8 @@ impl Rule {
                 .filter_map(|p| {
                     regex::bytes::RegexBuilder::new(p)
                         .unicode(false)
+                        // `^` and `$` of multi-line patterns honour `\r\n` and lone `\r` too
+                        .crlf(true)
                         .size_limit(32 << 20)
                         .build()
                         .ok()

@@ -203,6 +203,13 @@ pub struct ScanArgs {
     #[arg(long, help_heading = "Output")]
     pub show_secrets: bool,
 
+    /// Accepted for gitleaks compatibility and ignored: keyhound always redacts unless
+    /// --show-secrets (`--redact` and `--redact=N` are both accepted).
+    #[arg(long, value_name = "PERCENT", num_args = 0..=1, require_equals = true,
+          default_missing_value = "100", value_parser = clap::value_parser!(u8).range(0..=100),
+          conflicts_with = "show_secrets", help_heading = "Output")]
+    pub redact: Option<u8>,
+
     /// No progress or warnings on stderr.
     #[arg(long, short = 'q', help_heading = "Output")]
     pub quiet: bool,

@@ -131,3 +131,34 @@ fn the_man_page_is_roff_for_keyhound() {
     assert!(page.contains(".SH NAME"));
     assert!(page.contains("completions"), "subcommands are listed");
 }
+
+#[test]
+fn gitleaks_redact_is_an_accepted_no_op_and_output_stays_redacted() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("repo");
+    write(&repo, "app.env", &format!("MEETSO_KEY={}\n", key_a()));
+    for flag in ["--redact", "--redact=20"] {
+        let out = sb.keyhound(&repo, &["scan", "--no-history", flag, "--format", "json"]);
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{flag}: {stdout}{stderr}");
+        assert!(!stdout.contains(&key_a()), "{flag} printed the secret");
+        assert_eq!(
+            findings(&json(&out)),
+            vec![(
+                "meetso-live-key".into(),
+                "app.env".into(),
+                1,
+                "worktree".into()
+            )]
+        );
+    }
+    let both = sb.keyhound(
+        &repo,
+        &["scan", "--no-history", "--redact", "--show-secrets"],
+    );
+    assert_eq!(
+        both.status.code(),
+        Some(2),
+        "contradictory flags are refused"
+    );
+}

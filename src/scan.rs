@@ -126,8 +126,9 @@ pub fn run(plan: &ScanPlan, detector: &Detector) -> Result<Report, ScanError> {
         }
         Mode::Range(spec) => {
             let repo = open_repo(plan, "a commit range")?;
-            report.findings =
-                git::range::scan(&repo, spec, detector, &stats, plan.max_file_size, &keep)?;
+            let range = git::range::scan(&repo, spec, detector, &stats, plan.max_file_size, &keep)?;
+            report.findings = range.findings;
+            report.notes = range.notes;
         }
     }
     report.stats = stats.snapshot();
@@ -160,7 +161,7 @@ fn files(
 }
 
 /// Files plus history. A worktree finding that a history finding already explains (same
-/// rule, path, line and secret) is dropped: the history one carries the commit.
+/// rule, secret and path) is dropped: the history one carries the commit.
 fn full(
     plan: &ScanPlan,
     worktree: bool,
@@ -191,15 +192,14 @@ fn full(
     };
     let mut history = git::history::scan(&repo, &opts, detector, stats, keep)?;
     adopt_env_commits(&mut report.findings, &mut history.findings);
-    let explained: HashSet<(&str, &str, u32, Option<&str>)> = history
+    // One finding per (rule, secret, path): a worktree finding whose secret history already
+    // reports at that path (at the commit that introduced it) is that finding.
+    let explained: HashSet<String> = history.findings.iter().map(Finding::fingerprint).collect();
+    report
         .findings
-        .iter()
-        .map(|f| (f.rule.as_str(), f.path.as_str(), f.line, f.secret_sha256()))
-        .collect();
-    report.findings.retain(|f| {
-        !explained.contains(&(f.rule.as_str(), f.path.as_str(), f.line, f.secret_sha256()))
-    });
+        .retain(|f| !explained.contains(&f.fingerprint()));
     report.findings.extend(history.findings);
+    report.later = history.later;
     report.facts = history.facts;
     report.notes = history.notes;
     Ok(())

@@ -118,6 +118,9 @@ fn finding_line(report: &Report, f: &Finding, opts: RenderOptions) -> String {
     if let Some(p) = &f.provider {
         extra.push(p.clone());
     }
+    if let Some(later) = super::later_summary(report.later_commits(f)) {
+        extra.push(later);
+    }
     let description = report.rule(&f.rule).map_or("", |r| r.description.as_str());
     format!(
         "  {:>9}  {}  {:<20}  {}  {}{}",

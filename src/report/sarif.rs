@@ -94,6 +94,9 @@ fn result(report: &Report, f: &crate::finding::Finding) -> Value {
             c.author,
             c.date
         ));
+        if let Some(later) = super::later_summary(report.later_commits(f)) {
+            message.push_str(&format!(" It is {later}."));
+        }
     }
     let mut result = json!({
         "ruleId": f.rule,
@@ -120,6 +123,14 @@ fn result(report: &Report, f: &crate::finding::Finding) -> Value {
             .and_then(Value::as_object_mut),
     ) {
         props.insert("commit".into(), json!(c.id));
+        let later: Vec<&str> = report
+            .later_commits(f)
+            .iter()
+            .map(|l| l.commit.id.as_str())
+            .collect();
+        if !later.is_empty() {
+            props.insert("laterCommits".into(), json!(later));
+        }
     }
     result
 }

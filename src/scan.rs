@@ -4,11 +4,11 @@
 use crate::detect::Detector;
 use crate::dotenv;
 use crate::finding::{Finding, SourceKind};
-use crate::report::Report;
+use crate::report::{Report, SecretFacts};
 use crate::source::progress::Progress;
 use crate::source::{fs, git, Stats};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -123,6 +123,7 @@ pub fn run(plan: &ScanPlan, detector: &Detector) -> Result<Report, ScanError> {
             report
                 .findings
                 .extend(staged_env_findings(&repo, &staged.files, detector));
+            report.facts = staged_key_facts(&repo, &report.findings, plan.max_file_size)?;
         }
         Mode::Range(spec) => {
             let repo = open_repo(plan, "a commit range")?;
@@ -134,6 +135,9 @@ pub fn run(plan: &ScanPlan, detector: &Detector) -> Result<Report, ScanError> {
     report.stats = stats.snapshot();
     report.duration = started.elapsed();
     report.warnings = stats.take_warnings();
+    // warnings come from parallel threads: one order for every run
+    report.warnings.sort();
+    report.skipped = stats.take_skipped();
     report.rules = [detector.rules(), &dotenv::rules()].concat();
     report.sort();
     Ok(report)
@@ -252,6 +256,35 @@ fn staged_env_findings(
             dotenv::committed_env_finding(path, data, detector, diagnosis, SourceKind::Staged, None)
         })
         .collect()
+}
+
+/// For each key the staged changes add: whether a file of HEAD already holds it (then it
+/// is committed already, and the hook's advice says so).
+fn staged_key_facts(
+    repo: &git::Repo,
+    findings: &[Finding],
+    max_size: u64,
+) -> Result<BTreeMap<String, SecretFacts>, ScanError> {
+    let mut keys: BTreeMap<&str, &str> = BTreeMap::new();
+    for s in findings.iter().filter_map(|f| f.secret.as_ref()) {
+        keys.insert(s.sha256(), s.expose());
+    }
+    let plain: Vec<&str> = keys.values().copied().collect();
+    let held = git::staged::held_by_head(repo, &plain, max_size)?;
+    Ok(keys
+        .keys()
+        .zip(held)
+        .filter_map(|(sha, path)| {
+            let committed_at = Some(path?);
+            Some((
+                sha.to_string(),
+                SecretFacts {
+                    committed_at,
+                    ..SecretFacts::default()
+                },
+            ))
+        })
+        .collect())
 }
 
 fn open_repo(plan: &ScanPlan, mode: &'static str) -> Result<git::Repo, ScanError> {

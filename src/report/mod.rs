@@ -54,6 +54,9 @@ pub struct SecretFacts {
     /// Revocation result (`--revoke`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revocation: Option<serde_json::Value>,
+    /// Staged scans: a file of HEAD that already holds this key (it is committed already).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub committed_at: Option<String>,
 }
 
 /// Everything a report renders.
@@ -79,6 +82,11 @@ pub struct Report {
     /// commit: the later commits that held the same secret at the same path, keyed by the
     /// finding's fingerprint, oldest first.
     pub later: BTreeMap<String, Vec<LaterCommit>>,
+    /// The fail-on threshold the scan ran with (`None`: every finding fails it).
+    pub fail_on: Option<Severity>,
+    /// Files and blobs skipped as binary or too large, named (at most
+    /// [`crate::source::MAX_SKIPPED_NAMED`]).
+    pub skipped: Vec<crate::source::Skipped>,
 }
 
 /// Most refs a summary names before it says `and N more refs`.

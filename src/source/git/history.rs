@@ -243,7 +243,7 @@ fn scan_all(
         }
     };
     let on_blob = |id: &gix::oid, data: &[u8]| {
-        if let Some(found) = scan_data(data, detector, stats) {
+        if let Some(found) = scan_data(id, data, detector, stats) {
             if let Ok(mut hits) = hits.lock() {
                 hits.insert(id.to_owned(), found);
             }
@@ -368,16 +368,21 @@ fn read_and_scan(
         }
     };
     if data.len() as u64 > max_size {
-        stats.skipped_large.fetch_add(1, Ordering::Relaxed);
+        stats.skip_large(&format!("blob {id}"), Some(data.len() as u64));
         return None;
     }
-    scan_data(data, detector, stats).map(|found| (id, found))
+    scan_data(&id, data, detector, stats).map(|found| (id, found))
 }
 
 /// Scans one blob's bytes (binary blobs are counted and skipped); `None` when nothing found.
-fn scan_data(data: &[u8], detector: &Detector, stats: &Stats) -> Option<Vec<Finding>> {
+fn scan_data(
+    id: &gix::oid,
+    data: &[u8],
+    detector: &Detector,
+    stats: &Stats,
+) -> Option<Vec<Finding>> {
     if is_binary(data) {
-        stats.skipped_binary.fetch_add(1, Ordering::Relaxed);
+        stats.skip_binary(&format!("blob {id}"));
         return None;
     }
     stats.add_scanned(data.len());
@@ -505,8 +510,7 @@ fn secret_facts(
             SecretFacts {
                 in_head: Some(in_head),
                 exposure: Some(exposure(first, removed.as_ref(), &reached, refs)),
-                verification: None,
-                revocation: None,
+                ..SecretFacts::default()
             },
         );
     }

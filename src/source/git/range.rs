@@ -13,7 +13,6 @@ use crate::finding::{short_id, Finding, SourceKind};
 use crate::source::{is_binary, Chunk, Stats};
 use gix::ObjectId;
 use std::collections::HashMap;
-use std::sync::atomic::Ordering;
 
 /// Which commits to scan.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -226,7 +225,7 @@ pub fn scan(
             }
             let found = blob_findings(
                 repo,
-                change.new_blob,
+                (change.new_blob, &change.path),
                 detector,
                 stats,
                 max_size,
@@ -290,10 +289,11 @@ fn shallow_note(boundary: &[String]) -> String {
     )
 }
 
-/// Scans a blob once; later calls return the cached findings (`None` when skipped).
+/// Scans a blob once (`path` names it when skipped); later calls return the cached
+/// findings (`None` when skipped).
 fn blob_findings(
     repo: &Repo,
-    id: ObjectId,
+    (id, path): (ObjectId, &str),
     detector: &Detector,
     stats: &Stats,
     max_size: u64,
@@ -304,10 +304,10 @@ fn blob_findings(
     }
     let data = repo.blob(id)?;
     let result = if data.len() as u64 > max_size {
-        stats.skipped_large.fetch_add(1, Ordering::Relaxed);
+        stats.skip_large(path, Some(data.len() as u64));
         None
     } else if is_binary(&data) {
-        stats.skipped_binary.fetch_add(1, Ordering::Relaxed);
+        stats.skip_binary(path);
         None
     } else {
         stats.add_scanned(data.len());

@@ -101,7 +101,7 @@ pub fn scan(
     out.notes.extend(refs.warnings.iter().cloned());
     if refs.shallow {
         out.notes.push(
-            "shallow clone: history before the clone's depth is not available, so older leaks cannot be seen (run `git fetch --unshallow` for a full sweep)"
+            "shallow clone: history before the clone's depth is not available, so older leaks cannot be seen, and a key found at the depth boundary is attributed to the boundary commit though it may be older (run `git fetch --unshallow` for a full sweep)"
                 .into(),
         );
     }

@@ -150,18 +150,19 @@ pub fn report_skipped(report: &Report, verbose: bool, limit: u64) {
     for s in &large[..shown] {
         eprintln!("keyhound: warning: {}", skip_line(s, limit));
     }
-    let untold =
-        report.stats.skipped_large as usize - shown.min(report.stats.skipped_large as usize);
-    if untold > 0 {
+    let more = large.len() - shown;
+    if more > 0 {
         eprintln!(
-            "keyhound: warning: {untold} more file{} or blob{} over the size limit not named{}",
-            if untold == 1 { "" } else { "s" },
-            if untold == 1 { "" } else { "s" },
-            if verbose {
-                ""
-            } else {
-                " (--verbose lists them)"
-            }
+            "keyhound: warning: {more} more file{} over the size limit (--verbose lists them)",
+            if more == 1 { "" } else { "s" }
+        );
+    }
+    let unnamed = (report.stats.skipped_large as usize).saturating_sub(large.len());
+    if unnamed > 0 {
+        eprintln!(
+            "keyhound: warning: {unnamed} more blob{} over the size limit ({}) not scanned and not named (history blobs met while decoding packs have no single path)",
+            if unnamed == 1 { "" } else { "s" },
+            human_bytes(limit)
         );
     }
     if verbose {

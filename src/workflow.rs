@@ -216,6 +216,12 @@ pub fn explain_outcome(args: &ScanArgs, report: &Report, baselined: Option<usize
     if let Some(note) = split.below_note().filter(|_| !summarised) {
         eprintln!("keyhound: {note}");
     }
+    // the human report prints its notes; elsewhere a CI log would lose them (a shallow clone)
+    if args.format != Format::Human || args.output.is_some() {
+        for note in &report.notes {
+            eprintln!("keyhound: note: {note}");
+        }
+    }
     if !failed {
         return;
     }

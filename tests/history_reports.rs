@@ -361,4 +361,32 @@ fn a_range_in_a_shallow_clone_warns_that_the_boundary_commit_is_not_the_introduc
     let human = keyhound_in(&clone, &["scan", "--since", "origin/main"]);
     let stdout = String::from_utf8_lossy(&human.stdout);
     assert!(stdout.contains("note: shallow clone: commit"), "{stdout}");
+    // A CI job writing SARIF sees it in its log and in the SARIF run.
+    let ci = keyhound_in(
+        &clone,
+        &[
+            "scan",
+            "--since",
+            "origin/main",
+            "--format",
+            "sarif",
+            "-o",
+            "k.sarif",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&ci.stderr);
+    assert!(
+        stderr.contains("keyhound: note: shallow clone: commit"),
+        "{stderr}"
+    );
+    let sarif: Value =
+        serde_json::from_str(&std::fs::read_to_string(clone.join("k.sarif")).expect("sarif"))
+            .expect("json");
+    let notes = &sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"];
+    assert!(
+        notes[0]["message"]["text"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("shallow clone: commit")),
+        "{notes}"
+    );
 }

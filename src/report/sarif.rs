@@ -52,7 +52,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         })
         .collect();
     let results: Vec<Value> = report.findings.iter().map(|f| result(report, f)).collect();
-    let log = json!({
+    let mut log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
@@ -67,8 +67,25 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "results": results
         }]
     });
+    if let Some(run) = log.pointer_mut("/runs/0").and_then(Value::as_object_mut) {
+        run.insert("invocations".into(), json!([invocation(report)]));
+    }
     serde_json::to_writer_pretty(&mut *out, &log)?;
     writeln!(out)
+}
+
+/// The run's invocation: the report's notes (a shallow clone, skipped submodules) as
+/// warnings, so a code-scanning upload keeps what the scan could not see.
+fn invocation(report: &Report) -> Value {
+    let notes: Vec<Value> = report
+        .notes
+        .iter()
+        .map(|n| json!({ "level": "warning", "message": { "text": n } }))
+        .collect();
+    json!({
+        "executionSuccessful": true,
+        "toolExecutionNotifications": notes
+    })
 }
 
 fn result(report: &Report, f: &crate::finding::Finding) -> Value {

@@ -92,6 +92,10 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
         baseline_out: args.baseline_out.as_deref(),
     };
     let baselined = baseline::filter_report(&mut report, filter)?;
+    if plan.mode == Mode::Staged {
+        let threshold = report.fail_on.unwrap_or(keyhound::finding::Severity::Low);
+        scan::mark_committed_keys(&plan, &mut report, threshold)?;
+    }
     if !args.quiet {
         for w in &report.warnings {
             eprintln!("keyhound: warning: {w}");

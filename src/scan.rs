@@ -3,8 +3,8 @@
 
 use crate::detect::Detector;
 use crate::dotenv;
-use crate::finding::{Finding, SourceKind};
-use crate::report::{Report, SecretFacts};
+use crate::finding::{Finding, Severity, SourceKind};
+use crate::report::Report;
 use crate::source::progress::Progress;
 use crate::source::{fs, git, Stats};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
@@ -123,7 +123,6 @@ pub fn run(plan: &ScanPlan, detector: &Detector) -> Result<Report, ScanError> {
             report
                 .findings
                 .extend(staged_env_findings(&repo, &staged.files, detector));
-            report.facts = staged_key_facts(&repo, &report.findings, plan.max_file_size)?;
         }
         Mode::Range(spec) => {
             let repo = open_repo(plan, "a commit range")?;
@@ -258,33 +257,36 @@ fn staged_env_findings(
         .collect()
 }
 
-/// For each key the staged changes add: whether a file of HEAD already holds it (then it
-/// is committed already, and the hook's advice says so).
-fn staged_key_facts(
-    repo: &git::Repo,
-    findings: &[Finding],
-    max_size: u64,
-) -> Result<BTreeMap<String, SecretFacts>, ScanError> {
+/// After a staged scan (and its baseline): records, in `report.facts`, which of the keys at
+/// or above `threshold` — the ones that block the commit — a file of HEAD already holds, so
+/// the advice can say the key is committed already. Reads HEAD's files only when such a key
+/// was found.
+pub fn mark_committed_keys(
+    plan: &ScanPlan,
+    report: &mut Report,
+    threshold: Severity,
+) -> Result<(), ScanError> {
     let mut keys: BTreeMap<&str, &str> = BTreeMap::new();
-    for s in findings.iter().filter_map(|f| f.secret.as_ref()) {
-        keys.insert(s.sha256(), s.expose());
+    for f in report.findings.iter().filter(|f| f.severity >= threshold) {
+        if let Some(s) = &f.secret {
+            keys.insert(s.sha256(), s.expose());
+        }
     }
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let repo = open_repo(plan, "--staged")?;
     let plain: Vec<&str> = keys.values().copied().collect();
-    let held = git::staged::held_by_head(repo, &plain, max_size)?;
-    Ok(keys
+    let held = git::staged::held_by_head(&repo, &plain, plan.max_file_size)?;
+    let committed: Vec<(String, String)> = keys
         .keys()
         .zip(held)
-        .filter_map(|(sha, path)| {
-            let committed_at = Some(path?);
-            Some((
-                sha.to_string(),
-                SecretFacts {
-                    committed_at,
-                    ..SecretFacts::default()
-                },
-            ))
-        })
-        .collect())
+        .filter_map(|(sha, path)| Some((sha.to_string(), path?)))
+        .collect();
+    for (sha, path) in committed {
+        report.facts.entry(sha).or_default().committed_at = Some(path);
+    }
+    Ok(())
 }
 
 fn open_repo(plan: &ScanPlan, mode: &'static str) -> Result<git::Repo, ScanError> {

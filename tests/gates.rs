@@ -166,6 +166,11 @@ fn the_baseline_config_key_works_in_the_hook_and_a_committed_key_is_not_called_n
     );
     assert!(!out.contains("No file of HEAD holds it"), "{out}");
     assert!(!out.contains("never committed"), "{out}");
+    let report = json(&sb.keyhound(&repo, &["scan", "--staged", "--format", "json"]));
+    assert_eq!(
+        common::secret_entry(&report, &key_a())["committed_at"],
+        "legacy/settings.py"
+    );
     sb.git(&repo, &["reset", "-q", "app/client.py"]);
 
     // A key new to HEAD: the advice does not claim more than the staged scan knows.

@@ -162,3 +162,50 @@ fn gitleaks_redact_is_an_accepted_no_op_and_output_stays_redacted() {
         "contradictory flags are refused"
     );
 }
+
+#[test]
+fn every_man_page_the_top_page_references_exists_and_scan_lists_its_options() {
+    let sb = Sandbox::new();
+    let dir = sb.path().join("man");
+    let out = sb.keyhound(sb.path(), &["man", "--dir", dir.to_str().expect("utf-8")]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    let top = std::fs::read_to_string(dir.join("keyhound.1")).expect("keyhound.1");
+    let referenced: Vec<&str> = [
+        "scan",
+        "hook",
+        "rules",
+        "gitignore-doctor",
+        "verify",
+        "revoke",
+    ]
+    .into_iter()
+    .filter(|s| top.contains(&format!("keyhound\\-{}(1)", s.replace('-', "\\-"))))
+    .collect();
+    assert_eq!(referenced.len(), 6, "top page references: {top}");
+    for sub in referenced {
+        assert!(
+            dir.join(format!("keyhound-{sub}.1")).is_file(),
+            "keyhound-{sub}.1 missing"
+        );
+    }
+    assert!(dir.join("keyhound-hook-install.1").is_file());
+    let scan = std::fs::read_to_string(dir.join("keyhound-scan.1")).expect("keyhound-scan.1");
+    let help = text(&sb.keyhound(sb.path(), &["scan", "--help"])).0;
+    let flags: Vec<String> = help
+        .split_whitespace()
+        .filter(|w| w.starts_with("--") && w.len() > 2)
+        .map(|w| {
+            w.chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect::<String>()
+        })
+        .filter(|w| w.len() > 2)
+        .collect();
+    assert!(flags.len() > 20, "{flags:?}");
+    for flag in flags {
+        assert!(
+            scan.contains(&flag.replace('-', "\\-")),
+            "keyhound-scan.1 lacks {flag}"
+        );
+    }
+}

@@ -40,7 +40,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             workflow::run_completions(shell);
             Ok(clean())
         }
-        Command::Man => workflow::run_man().map(|()| clean()),
+        Command::Man { dir } => workflow::run_man(dir.as_deref()).map(|()| clean()),
     }
 }
 

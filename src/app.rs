@@ -98,7 +98,7 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
     }
     if !args.quiet {
         for w in &report.warnings {
-            eprintln!("keyhound: warning: {w}");
+            eprintln!("keyhound: warning: {}", keyhound::escape::text(w));
         }
         workflow::report_skipped(&report, args.verbose, plan.max_file_size);
     }

@@ -195,7 +195,7 @@ fn skip_line(s: &Skipped, limit: u64) -> String {
         SkipReason::TooLarge(None) => format!("too large (over the {} limit)", human_bytes(limit)),
         SkipReason::Binary => "binary (NUL byte in its first 8 KiB)".to_string(),
     };
-    format!("{}: skipped, {why}", s.what)
+    format!("{}: skipped, {why}", keyhound::escape::text(&s.what))
 }
 
 /// Tells the user, on stderr, what a scan's outcome means for the workflow it ran in: a
@@ -227,7 +227,7 @@ pub fn explain_outcome(args: &ScanArgs, report: &Report, baselined: Option<usize
     // the human report prints its notes; elsewhere a CI log would lose them (a shallow clone)
     if args.format != Format::Human || args.output.is_some() {
         for note in &report.notes {
-            eprintln!("keyhound: note: {note}");
+            eprintln!("keyhound: note: {}", keyhound::escape::text(note));
         }
     }
     if !failed {

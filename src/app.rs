@@ -84,16 +84,23 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
         mode: scan_mode(args)?,
     };
     let mut report = scan::run(&plan, &detector)?;
+    report.fail_on = Some(workflow::fail_on(args, config.as_ref()));
+    let config_baseline = config.as_ref().and_then(Config::baseline_path);
     let filter = baseline::FilterOptions {
         root: &args.path,
-        baseline: args.baseline.as_deref(),
+        baseline: args.baseline.as_deref().or(config_baseline.as_deref()),
         baseline_out: args.baseline_out.as_deref(),
     };
     let baselined = baseline::filter_report(&mut report, filter)?;
+    if plan.mode == Mode::Staged {
+        let threshold = report.fail_on.unwrap_or(keyhound::finding::Severity::Low);
+        scan::mark_committed_keys(&plan, &mut report, threshold)?;
+    }
     if !args.quiet {
         for w in &report.warnings {
             eprintln!("keyhound: warning: {w}");
         }
+        workflow::report_skipped(&report, args.verbose, plan.max_file_size);
     }
     report.providers = set.providers.clone();
     let remediation = remediate::after_scan(&mut report, &set, config.as_ref(), args)?;
@@ -106,7 +113,7 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
     })?;
     let code = remediate::scan_exit(
         &remediation,
-        !report.findings.is_empty(),
+        keyhound::gate::Split::of(&report).blocking > 0,
         args.exit_zero || baselined.is_some(),
     );
     if !args.quiet {

@@ -165,8 +165,9 @@ pub struct ScanArgs {
     #[arg(long, help_heading = "What to scan")]
     pub no_ignore: bool,
 
-    /// Skip files larger than this many bytes (default 10 MiB).
-    #[arg(long, value_name = "BYTES", help_heading = "What to scan")]
+    /// Skip files larger than this (default 10MiB): bytes, or a number with a unit (KB, MB,
+    /// GB are 1000-based; K, M, G, KiB, MiB, GiB are 1024-based), e.g. 10MB.
+    #[arg(long, value_name = "SIZE", value_parser = keyhound::size::parse, help_heading = "What to scan")]
     pub max_file_size: Option<u64>,
 
     /// Worker threads (default: number of CPUs).
@@ -210,6 +211,16 @@ pub struct ScanArgs {
     /// Exit 0 even when secrets are found (report-only runs).
     #[arg(long, help_heading = "Output")]
     pub exit_zero: bool,
+
+    /// Exit 1 only for findings of this severity or worse; the others are reported as not
+    /// blocking (default: high for --staged and --pre-receive, low otherwise; config key
+    /// `fail_on`).
+    #[arg(long, value_name = "SEVERITY", value_parser = keyhound::gate::parse_severity, help_heading = "Output")]
+    pub fail_on: Option<keyhound::finding::Severity>,
+
+    /// Also list on stderr every file or blob skipped as binary or too large, with why.
+    #[arg(long, short = 'v', help_heading = "Output")]
+    pub verbose: bool,
 
     /// Report only findings not listed in this baseline file.
     #[arg(long, value_name = "FILE", help_heading = "Baseline")]

@@ -17,9 +17,16 @@ pub const FILE_NAME: &str = ".keyhound.toml";
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    /// Skip files larger than this many bytes.
-    #[serde(default)]
+    /// Skip files larger than this many bytes (a number, or a string with a unit: `"10MB"`).
+    #[serde(default, deserialize_with = "crate::size::deserialize_opt")]
     pub max_file_size: Option<u64>,
+    /// Exit 1 only for findings of this severity or worse (`--fail-on`).
+    #[serde(default)]
+    pub fail_on: Option<crate::finding::Severity>,
+    /// A baseline file (relative to this config file's directory) applied by every scan,
+    /// the pre-commit hook's `scan --staged` included (`--baseline` overrides it).
+    #[serde(default)]
+    pub baseline: Option<PathBuf>,
     /// Rule ids to turn off.
     #[serde(default)]
     pub disable: Vec<String>,
@@ -64,6 +71,16 @@ impl Config {
         })?;
         config.text = text.to_string();
         Ok(config)
+    }
+
+    /// The `baseline` key resolved against the config file's directory.
+    pub fn baseline_path(&self) -> Option<PathBuf> {
+        let baseline = self.baseline.as_ref()?;
+        let dir = self.path.as_deref().and_then(Path::parent);
+        Some(match dir {
+            Some(dir) if baseline.is_relative() => dir.join(baseline),
+            _ => baseline.clone(),
+        })
     }
 
     /// `root/.keyhound.toml` when `root` is a directory holding one.

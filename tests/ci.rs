@@ -234,5 +234,10 @@ fn the_lefthook_and_husky_command_blocks_a_staged_key() {
 #[test]
 fn the_documented_hook_message_is_the_one_keyhound_prints() {
     let doc = workflows_doc();
-    assert!(doc.contains(keyhound::hook::STAGED_ADVICE.trim_end()));
+    // The README's example: one new key that no file of HEAD holds.
+    let advice = keyhound::hook::staged_advice(&keyhound::hook::StagedFacts {
+        secrets: 1,
+        ..Default::default()
+    });
+    assert!(doc.contains(advice.trim_end()), "{advice}");
 }

@@ -123,6 +123,8 @@ struct DocFinding {
     date: Option<String>,
     #[serde(default)]
     gitignore: Option<GitignoreDiagnosis>,
+    #[serde(default)]
+    later_commits: Vec<serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -169,13 +171,14 @@ impl Section<'_> {
         self.secret.verification.as_ref().map(|v| v.status)
     }
     fn reached(&self) -> Vec<&str> {
+        // in the report's order (the default branch first), each once
+        let mut seen = BTreeSet::new();
         self.secret.exposure.as_ref().map_or(Vec::new(), |e| {
             e.reached_remote
                 .iter()
                 .chain(&e.refs)
                 .map(String::as_str)
-                .collect::<BTreeSet<_>>()
-                .into_iter()
+                .filter(|r| seen.insert(*r))
                 .collect()
         })
     }
@@ -311,7 +314,7 @@ fn overview(md: &mut String, sections: &[Section<'_>], catalog: &Catalog<'_>) {
             if reached.is_empty() {
                 "—".to_string()
             } else {
-                reached.join(", ")
+                super::refs_summary(&reached)
             }
         );
     }
@@ -438,7 +441,12 @@ fn origin(f: &DocFinding) -> String {
         (_, Some(commit)) => {
             let date = f.date.as_deref().map_or("", |d| d.get(..10).unwrap_or(d));
             let author = f.author.as_deref().unwrap_or("");
-            format!("commit `{}` ({date}, {author})", short_id(commit))
+            let later = match f.later_commits.len() {
+                0 => String::new(),
+                1 => "; also in 1 later commit".to_string(),
+                n => format!("; also in {n} later commits"),
+            };
+            format!("commit `{}` ({date}, {author}){later}", short_id(commit))
         }
         (SourceKind::Staged, None) => "staged, not yet committed".into(),
         _ => "working tree".into(),

@@ -36,7 +36,7 @@ pub fn render(report: &Report, opts: RenderOptions, out: &mut dyn Write) -> io::
         .iter()
         .any(|f| f.source != SourceKind::Staged)
     {
-        writeln!(out, "{}", next_steps())?;
+        writeln!(out, "{}", next_steps(!groups.is_empty()))?;
     }
     Ok(())
 }
@@ -118,6 +118,9 @@ fn finding_line(report: &Report, f: &Finding, opts: RenderOptions) -> String {
     if let Some(p) = &f.provider {
         extra.push(p.clone());
     }
+    if let Some(later) = super::later_summary(report.later_commits(f)) {
+        extra.push(later);
+    }
     let description = report.rule(&f.rule).map_or("", |r| r.description.as_str());
     format!(
         "  {:>9}  {}  {:<20}  {}  {}{}",
@@ -198,6 +201,12 @@ fn verification_line(v: &serde_json::Value) -> String {
     format!("verified {status}: {detail}")
 }
 
+/// The report's one-line summary (findings by severity, secrets, files, skipped), as the
+/// human report ends with.
+pub fn summary_line(report: &Report) -> String {
+    summary(report, report.secrets().len())
+}
+
 fn summary(report: &Report, secrets: usize) -> String {
     let s = report.stats;
     let files = format!(
@@ -222,9 +231,17 @@ fn summary(report: &Report, secrets: usize) -> String {
         .into_iter()
         .map(|(sev, n)| format!("{n} {sev}"))
         .collect();
+    let split = crate::gate::Split::of(report);
+    let mark = if split.blocking > 0 {
+        "✖".red().bold()
+    } else {
+        "!".yellow().bold()
+    };
+    let below = split
+        .below_note()
+        .map_or(String::new(), |n| format!(" · {n}"));
     format!(
-        "{} {} finding{} ({}) · {} distinct secret{} · scanned {files} · {skipped}",
-        "✖".red().bold(),
+        "{mark} {} finding{} ({}) · {} distinct secret{}{below} · scanned {files} · {skipped}",
         report.findings.len(),
         if report.findings.len() == 1 { "" } else { "s" },
         by.join(", "),
@@ -233,12 +250,17 @@ fn summary(report: &Report, secrets: usize) -> String {
     )
 }
 
-fn next_steps() -> String {
-    format!(
-        "{} rotate each secret (new key → secrets manager → deploy → verify → revoke the old one), then remove it from the code; \
-`keyhound scan --format checklist` writes the step-by-step plan. A false positive? Add `keyhound:allow` to its line.",
-        "What to do:".bold()
-    )
+/// What to do next: rotation when the report holds secrets, else the env-file fix (a
+/// committed env file without a known key has no secret to rotate by name).
+fn next_steps(has_secrets: bool) -> String {
+    let what = if has_secrets {
+        "rotate each secret (new key → secrets manager → deploy → verify → revoke the old one), then remove it from the code; \
+`keyhound scan --format checklist` writes the step-by-step plan. A false positive? Add `keyhound:allow` to its line."
+    } else {
+        "no key was found, but an env file is committed: untrack it and fix the ignore rule as shown above, \
+and rotate any credential it held (git history keeps it). An env file that belongs in git? List its path in .keyhoundignore."
+    };
+    format!("{} {what}", "What to do:".bold())
 }
 
 fn paint(sev: Severity) -> ColoredString {

@@ -167,7 +167,15 @@ fn run_rules(action: RulesAction) -> Result<ExitCode> {
             }
         }
         RulesAction::Check { file } => {
-            let set = config::check_rules_file(&file)?;
+            let set = match config::check_rules_file(&file) {
+                Ok(set) => set,
+                Err(errors) => {
+                    for e in &errors.0 {
+                        eprintln!("keyhound: error: {e}");
+                    }
+                    return Ok(ExitCode::from(EXIT_ERROR));
+                }
+            };
             println!(
                 "{}: ok ({} rules loaded in total)",
                 file.display(),

@@ -71,6 +71,28 @@ pub struct CommitInfo {
     /// Author time, seconds since the epoch.
     #[serde(skip)]
     pub time: i64,
+    /// Position in the scan's topological order (parents before children; 0 when unknown):
+    /// breaks ties between commits with the same time, so every report orders them the same.
+    #[serde(skip)]
+    pub rank: u64,
+}
+
+impl CommitInfo {
+    /// The total order of commits in reports: author time, then topological position, then
+    /// id. Two runs over the same repository order every tie the same way.
+    pub fn order_key(&self) -> (i64, u64, &str) {
+        (self.time, self.rank, &self.id)
+    }
+}
+
+/// A later commit that still (or again) held a history finding's secret at the same path:
+/// the finding is reported once, at the introducing commit, with these as data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LaterCommit {
+    /// The commit.
+    pub commit: CommitInfo,
+    /// The 1-based line of the secret in that commit's version of the file.
+    pub line: u32,
 }
 
 /// One occurrence of a secret.
@@ -131,6 +153,14 @@ impl Finding {
     /// The author time of the introducing commit; uncommitted findings sort last.
     pub fn commit_time(&self) -> i64 {
         self.commit.as_ref().map_or(i64::MAX, |c| c.time)
+    }
+
+    /// The introducing commit's place in the total commit order ([`CommitInfo::order_key`]);
+    /// uncommitted findings sort last.
+    pub fn commit_order(&self) -> (i64, u64, &str) {
+        self.commit
+            .as_ref()
+            .map_or((i64::MAX, u64::MAX, ""), CommitInfo::order_key)
     }
 
     /// The same finding seen at `path` in `commit` (history attribution of a scanned blob).

@@ -102,22 +102,29 @@ impl Repo {
     }
 
     fn keyhound(&self, args: &[&str]) -> (i32, String) {
+        let (code, stdout, stderr) = self.keyhound_streams(args);
+        (code, stdout + &stderr)
+    }
+
+    /// Exit code, stdout and stderr.
+    fn keyhound_streams(&self, args: &[&str]) -> (i32, String, String) {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_keyhound"));
         cmd.args(args);
         self.isolate(&mut cmd);
         let out = cmd.output().expect("keyhound runs");
         (
             out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned()
-                + &String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
         )
     }
 
+    /// The JSON report on stdout (warnings, such as a skipped oversized file, go to stderr).
     fn json(&self, args: &[&str]) -> (i32, Value) {
         let mut full = args.to_vec();
         full.extend(["--format", "json"]);
-        let (code, out) = self.keyhound(&full);
-        let json = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+        let (code, out, err) = self.keyhound_streams(&full);
+        let json = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
         (code, json)
     }
 

@@ -456,14 +456,7 @@ pub fn suggested_line(name: &str) -> String {
 
 /// Quotes `s` for a POSIX shell when it holds anything beyond plain path characters.
 pub fn shell_quote(s: &str) -> String {
-    let plain = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._/-+@%=:,".contains(c));
-    if plain {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
+    crate::escape::shell(s)
 }
 
 #[cfg(test)]

@@ -231,6 +231,8 @@ pub const PATTERN_SIZE_LIMIT: usize = 32 << 20;
 fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
     regex::bytes::RegexBuilder::new(pattern)
         .unicode(false)
+        // `^` and `$` of multi-line patterns honour `\r\n` and lone `\r` too
+        .crlf(true)
         .size_limit(PATTERN_SIZE_LIMIT)
         .build()
 }

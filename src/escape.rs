@@ -14,15 +14,21 @@ use std::fmt::Write as _;
 
 /// True for characters that must never reach a terminal raw: C0 and C1 controls (newline and
 /// tab included: every field escaped here is a single-line field), DEL, bidi embeddings,
-/// overrides and isolates, zero-width characters, line/paragraph separators and the BOM.
+/// overrides and isolates, zero-width and other invisible characters (soft hyphen, Arabic
+/// letter mark, interlinear annotations, tag characters), line/paragraph separators and the BOM.
 fn is_hostile(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
-            '\u{200b}'..='\u{200f}'
+            '\u{ad}'
+                | '\u{61c}'
+                | '\u{180e}'
+                | '\u{200b}'..='\u{200f}'
                 | '\u{2028}'..='\u{202e}'
                 | '\u{2060}'..='\u{2069}'
                 | '\u{feff}'
+                | '\u{fff9}'..='\u{fffb}'
+                | '\u{e0000}'..='\u{e007f}'
         )
 }
 
@@ -127,6 +133,7 @@ mod tests {
             "a\\u{2066}b\\u{200b}c\\u{feff}"
         );
         assert_eq!(text("l\u{2028}p\u{2029}"), "l\\u{2028}p\\u{2029}");
+        assert_eq!(text("a\u{ad}b\u{e0041}"), "a\\xadb\\u{e0041}");
     }
 
     #[test]

@@ -50,9 +50,9 @@ fn run_doctor(args: &DoctorArgs) -> Result<ExitCode> {
     let report = dotenv::lint::gitignore_doctor(&args.path, &detector)?;
     let opts = RenderOptions {
         show_secrets: false,
-        color: color_enabled(args.color, args.format, false),
+        color: color_enabled(args.color, args.format, args.output.is_some()),
     };
-    write_report(None, |out| match args.format {
+    write_report(args.output.as_deref(), |out| match args.format {
         Format::Human => dotenv::lint::render_human(&report, opts, out),
         format => report.render(format, opts, out),
     })?;

@@ -271,6 +271,10 @@ pub struct DoctorArgs {
     /// Colour the human report.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+
+    /// Write the report to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 // --- Verify, revoke and checklist (network and remediation) ---

@@ -248,17 +248,23 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
-/// Redacts a secret to a vendor prefix (such as `mts_live_`) or its first characters, an
-/// ellipsis, and its last characters. Short secrets reveal less.
+/// Redacts a secret to a vendor prefix (such as `mts_live_`), an ellipsis and a few of its
+/// characters: at most 4 beyond the prefix and never more than a quarter of the rest, split
+/// between head and tail, so the redacted form plus the SHA-256 fingerprint leaves far too
+/// many candidates to search. A prefix longer than a quarter of the secret is not a vendor
+/// prefix and is not shown. Secrets under 8 characters show nothing.
 pub fn redact(secret: &str) -> String {
     let chars: Vec<char> = secret.chars().collect();
     let n = chars.len();
     if n < 8 {
         return "*".repeat(n.max(4));
     }
-    let vendor = vendor_prefix_len(secret);
-    let (head, tail) = if n >= 24 { (4, 4) } else { (2, 2) };
-    let head = (vendor + head.min(2)).max(head).min(n - tail);
+    let vendor = Some(vendor_prefix_len(secret))
+        .filter(|&v| v * 4 <= n)
+        .unwrap_or(0);
+    let budget = ((n - vendor) / 4).min(4);
+    let tail = budget.div_ceil(2);
+    let head = vendor + budget / 2;
     let start: String = chars[..head].iter().collect();
     let end: String = chars[n - tail..].iter().collect();
     format!("{start}…{end}")
@@ -295,10 +301,24 @@ mod tests {
     fn redaction_keeps_vendor_prefix_and_tail_only() {
         let s = "mts_live_Q7fLr2ZxW9kPm4Tb8NcVy1HdJ6sGa3Ue"; // keyhound:allow (generated test key)
         let r = redact(s);
-        assert_eq!(r, "mts_live_Q7…a3Ue");
+        assert_eq!(r, "mts_live_Q7…Ue");
         assert!(!r.contains("Lr2ZxW9kPm4Tb8NcVy1HdJ6sG"));
         assert_eq!(redact("Zq8Wm3Rt6Yp1Ls4K"), "Zq…4K");
+        assert_eq!(redact("f3a9c2e81b7d4065a9e2c3b1d8f74e06"), "f3…06"); // keyhound:allow (generated)
+        assert_eq!(redact("Zq8Wm3Rt6Y"), "Z…Y");
         assert_eq!(redact("abc"), "****");
+        // a lowercase "prefix" longer than a quarter of the secret is not a vendor prefix
+        assert_eq!(redact("some_pass_Xy9Qw"), "s…Qw");
+    }
+
+    #[test]
+    fn redaction_reveals_at_most_four_characters_and_a_quarter() {
+        for n in 8..80 {
+            let s: String = (0..n).map(|i| (b'A' + (i % 26) as u8) as char).collect();
+            let r = redact(&s);
+            let shown = r.chars().filter(|&c| c != '…').count();
+            assert!(shown <= 4 && shown * 4 <= n, "{n}: {r}");
+        }
     }
 
     #[test]

@@ -735,7 +735,7 @@ fn human_report_shows_the_diagnosis() {
     repo.write("api/.env", env_file(&key));
     repo.commit(&[".gitignore", "api/.env"], "add api");
     let (code, out) = repo.keyhound(&["scan", ".", "--color", "never"]);
-    let redacted = format!("mts_live_Fk…{}", &key[key.len() - 4..]);
+    let redacted = format!("mts_live_Fk…{}", &key[key.len() - 2..]);
     assert!(
         out.lines()
             .any(|l| l.contains("meetso-live-key") && l.contains(&redacted)),

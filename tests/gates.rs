@@ -161,7 +161,7 @@ fn the_baseline_config_key_works_in_the_hook_and_a_committed_key_is_not_called_n
     );
     assert!(!ok, "{out}");
     assert!(
-        out.contains("mts_live_Q7…a3Ue is already committed (HEAD's legacy/settings.py holds it)"),
+        out.contains("mts_live_Q7…Ue is already committed (HEAD's legacy/settings.py holds it)"),
         "{out}"
     );
     assert!(!out.contains("No file of HEAD holds it"), "{out}");

@@ -256,7 +256,11 @@ impl Detector {
             }
             Validator::BasicAuth => {
                 let (id, secret) = validate::basic_auth(raw)?;
-                (secret, Some(format!("client id {id}")))
+                // The client id can be a credential too: it is redacted like one.
+                (
+                    secret,
+                    Some(format!("client id {}", crate::finding::redact(&id))),
+                )
             }
         };
         if let Some(min) = rule.min_entropy {

@@ -639,9 +639,10 @@ fn purge_history(md: &mut String, sections: &[Section<'_>]) {
         let var = format!("OLD_KEY_{}", i + 1);
         replace.push(match s.client_id() {
             Some(id) => format!(
-                "  printf '%s' {}\"${var}\" | base64 | tr -d '\\n'; echo   # {}: the Basic header in {files}",
-                esc::text(&esc::shell(&format!("{id}:"))),
-                s.secret.redacted
+                "  printf '%s' \"${{CLIENT_ID_{n}}}:${var}\" | base64 | tr -d '\\n'; echo   # {}: the Basic header of client {} in {files}",
+                s.secret.redacted,
+                esc::text(id),
+                n = i + 1
             ),
             None => format!(
                 "  printf '%s\\n' \"${var}\"   # {} in {files}",
@@ -665,7 +666,7 @@ fn purge_history(md: &mut String, sections: &[Section<'_>]) {
         );
     }
     if !replace.is_empty() {
-        md.push_str("- [ ] Write the old keys that sit in files you keep to a file outside the repository. Set each `OLD_KEY_<n>` (n = the section number above) from where you keep the key, never from a file in git:\n\n  ```sh\n  {\n");
+        md.push_str("- [ ] Write the old keys that sit in files you keep to a file outside the repository. Set each `OLD_KEY_<n>` (n = the section number above; for a Basic header also its `CLIENT_ID_<n>`) from where you keep the key, never from a file in git:\n\n  ```sh\n  {\n");
         for line in &replace {
             let _ = writeln!(md, "  {line}");
         }

@@ -40,7 +40,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             workflow::run_completions(shell);
             Ok(clean())
         }
-        Command::Man => workflow::run_man().map(|()| clean()),
+        Command::Man { dir } => workflow::run_man(dir.as_deref()).map(|()| clean()),
     }
 }
 
@@ -50,9 +50,9 @@ fn run_doctor(args: &DoctorArgs) -> Result<ExitCode> {
     let report = dotenv::lint::gitignore_doctor(&args.path, &detector)?;
     let opts = RenderOptions {
         show_secrets: false,
-        color: color_enabled(args.color, args.format, false),
+        color: color_enabled(args.color, args.format, args.output.is_some()),
     };
-    write_report(None, |out| match args.format {
+    write_report(args.output.as_deref(), |out| match args.format {
         Format::Human => dotenv::lint::render_human(&report, opts, out),
         format => report.render(format, opts, out),
     })?;
@@ -98,7 +98,7 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
     }
     if !args.quiet {
         for w in &report.warnings {
-            eprintln!("keyhound: warning: {w}");
+            eprintln!("keyhound: warning: {}", keyhound::escape::text(w));
         }
         workflow::report_skipped(&report, args.verbose, plan.max_file_size);
     }
@@ -167,7 +167,15 @@ fn run_rules(action: RulesAction) -> Result<ExitCode> {
             }
         }
         RulesAction::Check { file } => {
-            let set = config::check_rules_file(&file)?;
+            let set = match config::check_rules_file(&file) {
+                Ok(set) => set,
+                Err(errors) => {
+                    for e in &errors.0 {
+                        eprintln!("keyhound: error: {e}");
+                    }
+                    return Ok(ExitCode::from(EXIT_ERROR));
+                }
+            };
             println!(
                 "{}: ok ({} rules loaded in total)",
                 file.display(),

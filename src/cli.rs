@@ -56,8 +56,13 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff) to stdout, e.g. `keyhound man > keyhound.1`.
-    Man,
+    /// Print the man page (roff) to stdout, e.g. `keyhound man > keyhound.1`; with --dir,
+    /// write keyhound(1) and one page per subcommand (keyhound-scan(1), …) into DIR.
+    Man {
+        /// Write keyhound.1 and keyhound-<subcommand>.1 pages into this directory.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Ask the provider whether a key is live (key from --key-env or stdin, never an argument).
     #[command(after_help = "Exit codes: 0 live, 1 dead, 2 unknown or error.\n\
 Examples:\n  keyhound verify --key-env NEW_MEETSO_KEY --provider meetso\n  \
@@ -204,6 +209,13 @@ pub struct ScanArgs {
     #[arg(long, help_heading = "Output")]
     pub show_secrets: bool,
 
+    /// Accepted for gitleaks compatibility and ignored: keyhound always redacts unless
+    /// --show-secrets (`--redact` and `--redact=N` are both accepted).
+    #[arg(long, value_name = "PERCENT", num_args = 0..=1, require_equals = true,
+          default_missing_value = "100", value_parser = clap::value_parser!(u8).range(0..=100),
+          conflicts_with = "show_secrets", help_heading = "Output")]
+    pub redact: Option<u8>,
+
     /// No progress or warnings on stderr.
     #[arg(long, short = 'q', help_heading = "Output")]
     pub quiet: bool,
@@ -259,6 +271,10 @@ pub struct DoctorArgs {
     /// Colour the human report.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+
+    /// Write the report to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 // --- Verify, revoke and checklist (network and remediation) ---

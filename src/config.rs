@@ -4,7 +4,8 @@
 //! the key and its line.
 
 use crate::rules::{
-    line_of, line_of_key, parse_file, read_text, Provider, RawRule, RuleError, RuleFile, RuleSet,
+    line_of, line_of_key, parse_file, read_text, Provider, RawRule, RuleError, RuleErrors,
+    RuleFile, RuleSet,
 };
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -120,7 +121,7 @@ impl Config {
     }
 
     /// Applies rules, providers, disabled rules and entropy overrides to `set`.
-    pub fn apply(&self, set: &mut RuleSet) -> Result<(), RuleError> {
+    pub fn apply(&self, set: &mut RuleSet) -> Result<(), RuleErrors> {
         let name = self
             .path
             .as_ref()
@@ -139,7 +140,7 @@ impl Config {
         for (id, value) in &self.entropy {
             match set.rules.iter_mut().find(|r| &r.id == id) {
                 Some(rule) => rule.set_min_entropy(*value),
-                None => return Err(err(format!("[entropy] names unknown rule `{id}`"))),
+                None => return Err(err(format!("[entropy] names unknown rule `{id}`")).into()),
             }
         }
         Ok(())
@@ -147,7 +148,7 @@ impl Config {
 }
 
 /// Validates a standalone rules file, for `keyhound rules check`.
-pub fn check_rules_file(path: &Path) -> Result<RuleSet, RuleError> {
+pub fn check_rules_file(path: &Path) -> Result<RuleSet, RuleErrors> {
     let (name, text) = read_text(path, "rules file")?;
     parse_file(&name, &text)?;
     let mut set = RuleSet::builtin()?;

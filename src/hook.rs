@@ -67,9 +67,10 @@ pub fn staged_advice(facts: &StagedFacts) -> String {
         } else {
             for (key, path) in &facts.committed {
                 out.push_str(&format!(
-                    "\n     {key} is already committed (HEAD's {path} holds it): taking it out of this
+                    "\n     {key} is already committed (HEAD's {} holds it): taking it out of this
      change does not take it out of history. Rotate it, then plan a history rewrite
-     (`keyhound scan --format checklist` lists the steps)."
+     (`keyhound scan --format checklist` lists the steps).",
+                    crate::escape::text(path)
                 ));
             }
         }
@@ -81,7 +82,12 @@ pub fn staged_advice(facts: &StagedFacts) -> String {
             "  1. Unstage the env file and keep it out of git: `git rm --cached -- {}`,
      then fix the ignore rule shown above. Load its values at run time from the
      environment or a secrets manager instead.",
-            facts.env_files.join(" ")
+            facts
+                .env_files
+                .iter()
+                .map(|f| crate::escape::text(&crate::escape::shell(f)).into_owned())
+                .collect::<Vec<_>>()
+                .join(" ")
         ));
     }
     out.push_str(

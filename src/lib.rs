@@ -10,6 +10,7 @@ pub mod baseline;
 pub mod config;
 pub mod detect;
 pub mod dotenv;
+pub mod escape;
 pub mod finding;
 pub mod gate;
 pub mod hook;

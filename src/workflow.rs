@@ -81,7 +81,7 @@ fn warn_if_hook_cannot_find_keyhound() {
     eprintln!(
         "keyhound: warning: {looked}, so the hook cannot find keyhound and will block every commit (it fails closed).\n\
          Fix it with one of:\n  \
-         - install it on PATH: cargo install keyhound (or copy {this} into a directory on PATH)\n  \
+         - install it on PATH: cargo install --locked --path . in a clone of keyhound (or copy {this} into a directory on PATH)\n  \
          - add its directory to PATH in your shell profile: export PATH=\"{dir}:$PATH\"\n  \
          - point the hook at it: export KEYHOUND={this}\n\
          (GUI git clients may not read your shell profile: check a commit from yours.)"
@@ -104,8 +104,16 @@ pub fn run_completions(shell: clap_complete::Shell) {
     clap_complete::generate(shell, &mut cmd, "keyhound", &mut std::io::stdout());
 }
 
-/// `keyhound man`.
-pub fn run_man() -> Result<()> {
+/// `keyhound man [--dir DIR]`: the top page on stdout, or every page (one per subcommand,
+/// as the top page's SUBCOMMANDS section references them) written into `dir`.
+pub fn run_man(dir: Option<&Path>) -> Result<()> {
+    if let Some(dir) = dir {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        clap_mangen::generate_to(Cli::command(), dir)
+            .with_context(|| format!("cannot write man pages to {}", dir.display()))?;
+        println!("wrote the man pages to {}", dir.display());
+        return Ok(());
+    }
     let mut out = Vec::new();
     clap_mangen::Man::new(Cli::command()).render(&mut out)?;
     crate::app::write_report(None, |w| w.write_all(&out))
@@ -187,7 +195,7 @@ fn skip_line(s: &Skipped, limit: u64) -> String {
         SkipReason::TooLarge(None) => format!("too large (over the {} limit)", human_bytes(limit)),
         SkipReason::Binary => "binary (NUL byte in its first 8 KiB)".to_string(),
     };
-    format!("{}: skipped, {why}", s.what)
+    format!("{}: skipped, {why}", keyhound::escape::text(&s.what))
 }
 
 /// Tells the user, on stderr, what a scan's outcome means for the workflow it ran in: a
@@ -219,7 +227,7 @@ pub fn explain_outcome(args: &ScanArgs, report: &Report, baselined: Option<usize
     // the human report prints its notes; elsewhere a CI log would lose them (a shallow clone)
     if args.format != Format::Human || args.output.is_some() {
         for note in &report.notes {
-            eprintln!("keyhound: note: {note}");
+            eprintln!("keyhound: note: {}", keyhound::escape::text(note));
         }
     }
     if !failed {

@@ -241,3 +241,33 @@ fn the_documented_hook_message_is_the_one_keyhound_prints() {
     });
     assert!(doc.contains(advice.trim_end()), "{advice}");
 }
+
+/// keyhound is not on crates.io: no doc, hook message or warning may tell users to run
+/// `cargo install keyhound` (the README's one mention says that it does not work).
+#[test]
+fn no_install_instruction_names_a_crates_io_package_that_does_not_exist() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    for file in [
+        "README.md",
+        "hooks/pre-commit",
+        "hooks/pre-receive",
+        "src/workflow.rs",
+        "src/hook.rs",
+    ] {
+        let text = std::fs::read_to_string(format!("{root}/{file}")).expect(file);
+        for (i, line) in text.lines().enumerate() {
+            if line.contains("cargo install keyhound") {
+                assert!(
+                    line.contains("does not work"),
+                    "{file}:{}: tells users to `cargo install keyhound`: {line}",
+                    i + 1
+                );
+            }
+        }
+    }
+    let readme = workflows_doc();
+    assert!(
+        readme.contains("cargo install --locked --path ."),
+        "the offline install path is documented"
+    );
+}

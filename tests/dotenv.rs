@@ -561,7 +561,7 @@ fn no_ignore_rule_at_all() {
     assert_eq!(d["fix"], "add `*.env` to .gitignore");
     assert_eq!(
         d["problem"],
-        "no rule in .git/info/exclude, .gitignore matches `deploy/prod.env`."
+        "no rule in .gitignore matches `deploy/prod.env`."
     );
     repo.write(".gitignore", "node_modules/\n*.log\n*.env\n");
     assert!(repo.git_ignores("deploy/prod.env"));
@@ -710,7 +710,7 @@ fn create_react_app_gitignore_lines_are_not_typos_of_env() {
     assert_eq!(found[0]["gitignore"]["line"], Value::Null);
     assert_eq!(
         found[0]["gitignore"]["problem"],
-        "no rule in .git/info/exclude, .gitignore matches `.env`."
+        "no rule in .gitignore matches `.env`."
     );
     assert_eq!(found[0]["gitignore"]["fix"], "add `.env` to .gitignore");
 }
@@ -1041,4 +1041,31 @@ fn follow_fixes(repo: &Repo, ignores: &keyhound::dotenv::RepoIgnores, path: &str
         }
     }
     panic!("{path}: git still does not ignore it after {applied:?}");
+}
+
+#[test]
+fn doctor_in_a_repository_without_any_ignore_file_says_so_and_writes_to_a_file() {
+    let repo = Repo::new();
+    repo.write(".env", env_file(&fake_key()));
+    repo.commit(&[".env"], "init");
+    let out_file = repo.path().join("doctor.json");
+    let out_arg = out_file.to_str().expect("utf-8");
+    let (code, stdout) = repo.keyhound(&["gitignore-doctor", "-f", "json", "-o", out_arg]);
+    assert_eq!(code, 1, "{stdout}");
+    assert_eq!(stdout, "", "the report goes to the file, not stdout");
+    let json: Value =
+        serde_json::from_slice(&std::fs::read(&out_file).expect("report file")).expect("JSON");
+    let found = rule_findings(&json, "dotenv-committed");
+    assert_eq!(found.len(), 1, "{json:#}");
+    assert_eq!(found[0]["path"], ".env");
+    let problem = found[0]["gitignore"]["problem"].as_str().expect("problem");
+    assert_eq!(
+        problem,
+        "this repository has no ignore rules at all (no .gitignore, nothing in .git/info/exclude or core.excludesFile), so nothing keeps `.env` out of git."
+    );
+    assert!(
+        !problem.contains("no rule in .git/info/exclude"),
+        "{problem}"
+    );
+    assert_eq!(found[0]["gitignore"]["fix"], "add `.env` to .gitignore");
 }

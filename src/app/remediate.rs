@@ -165,7 +165,7 @@ impl Prompt for TerminalPrompt {
         if self.to_stdout {
             println!("{line}");
         } else if !self.quiet {
-            eprintln!("keyhound: {line}");
+            eprintln!("keyhound: {}", keyhound::escape::text(line));
         }
     }
 

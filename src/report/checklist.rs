@@ -10,6 +10,7 @@
 //! always gives the same checklist.
 
 use super::{json, RenderOptions, Report};
+use crate::escape as esc;
 use crate::finding::{short_id, GitignoreDiagnosis, Severity, SourceKind};
 use crate::remediate::{Revocation, RevokeStatus, Status, Verification};
 use crate::rules::{Provider, Rule};
@@ -380,19 +381,24 @@ fn facts(md: &mut String, s: &Section<'_>, catalog: &Catalog<'_>) {
         .iter()
         .find(|r| r.id == s.secret.rule)
         .map_or("", |r| r.description.as_str());
-    let _ = writeln!(md, "- **What:** {description} — rule `{}`", s.secret.rule);
+    let _ = writeln!(
+        md,
+        "- **What:** {} — rule {}",
+        esc::markdown(description),
+        esc::code(&s.secret.rule)
+    );
     let _ = writeln!(md, "- **SHA-256:** `{}`", s.secret.secret_sha256);
     match &s.secret.verification {
         Some(v) => {
             let at = v
                 .endpoint
                 .as_deref()
-                .map_or(String::new(), |h| format!(" at {h}"));
+                .map_or(String::new(), |h| format!(" at {}", esc::markdown(h)));
             let _ = writeln!(
                 md,
                 "- **Verified:** **{}** — {}{at}, {}",
                 v.status.as_str(),
-                v.detail,
+                esc::markdown(&v.detail),
                 v.checked_at
             );
         }
@@ -405,7 +411,7 @@ fn facts(md: &mut String, s: &Section<'_>, catalog: &Catalog<'_>) {
             md,
             "- **Revocation:** **{}** — {}, {}",
             r.status.as_str().replace('_', " "),
-            r.detail,
+            esc::markdown(&r.detail),
             r.at
         );
     }
@@ -420,7 +426,7 @@ fn facts(md: &mut String, s: &Section<'_>, catalog: &Catalog<'_>) {
         } else {
             ". Treat it as public: anyone who cloned or fetched since has it"
         };
-        let _ = writeln!(md, "- **Exposure:** {summary}{pushed}");
+        let _ = writeln!(md, "- **Exposure:** {}{pushed}", esc::markdown(summary));
     }
     match s.secret.in_head {
         Some(false) => md.push_str(
@@ -431,7 +437,13 @@ fn facts(md: &mut String, s: &Section<'_>, catalog: &Catalog<'_>) {
     }
     let _ = writeln!(md, "- **Where it appears ({}):**", s.places.len());
     for f in &s.places {
-        let _ = writeln!(md, "  - `{}` line {} — {}", f.path, f.line, origin(f));
+        let _ = writeln!(
+            md,
+            "  - {} line {} — {}",
+            esc::code(&f.path),
+            f.line,
+            origin(f)
+        );
     }
     md.push('\n');
 }
@@ -440,7 +452,7 @@ fn origin(f: &DocFinding) -> String {
     match (f.source, &f.commit) {
         (_, Some(commit)) => {
             let date = f.date.as_deref().map_or("", |d| d.get(..10).unwrap_or(d));
-            let author = f.author.as_deref().unwrap_or("");
+            let author = esc::markdown(f.author.as_deref().unwrap_or(""));
             let later = match f.later_commits.len() {
                 0 => String::new(),
                 1 => "; also in 1 later commit".to_string(),
@@ -508,7 +520,8 @@ fn specifics(md: &mut String, s: &Section<'_>, catalog: &Catalog<'_>) {
     }
     if let Some(id) = s.client_id() {
         lines.push(format!(
-            "Found inside an `Authorization: Basic` header: the secret of OAuth client `{id}`. Build the header at runtime from the secrets manager."
+            "Found inside an `Authorization: Basic` header: the secret of OAuth client {}. Build the header at runtime from the secrets manager.",
+            esc::code(id)
         ));
     }
     if lines.is_empty() {
@@ -542,9 +555,17 @@ fn removal(md: &mut String, s: &Section<'_>, doc: &Doc, history_known: bool) {
         } else if let Some(d) = diagnosis {
             untrack_diagnosed(md, path, d);
         } else if is_env_file(path) {
+            let command = format!(
+                "git rm --cached -- {} && echo {} >> .gitignore && git commit -m {}",
+                esc::shell(path),
+                esc::shell(&format!("/{path}")),
+                esc::shell(&format!("Stop tracking {path}"))
+            );
             let _ = writeln!(
                 md,
-                "- [ ] Stop tracking `{path}` and keep it out of git: `git rm --cached -- '{path}' && echo '/{path}' >> .gitignore && git commit -m 'Stop tracking {path}'`"
+                "- [ ] Stop tracking {} and keep it out of git: {}",
+                esc::code(path),
+                esc::code(&command)
             );
         } else {
             let lines: BTreeSet<u32> = s
@@ -556,7 +577,8 @@ fn removal(md: &mut String, s: &Section<'_>, doc: &Doc, history_known: bool) {
             let lines: Vec<String> = lines.iter().map(u32::to_string).collect();
             let _ = writeln!(
                 md,
-                "- [ ] In `{path}` (line {}), replace the literal with a read from the environment or your secrets manager, and commit.",
+                "- [ ] In {} (line {}), replace the literal with a read from the environment or your secrets manager, and commit.",
+                esc::code(path),
                 lines.join(", ")
             );
         }
@@ -583,15 +605,20 @@ fn untrack_diagnosed(md: &mut String, path: &str, d: &GitignoreDiagnosis) {
     let _ = writeln!(
         md,
         "- [ ] Fix the ignore rule: {} — {}",
-        d.fix.trim_end_matches('.'),
-        d.problem
+        esc::markdown(d.fix.trim_end_matches('.')),
+        esc::markdown(&d.problem)
     );
     let commands = if d.commands.is_empty() {
-        format!("git rm --cached -- '{path}'")
+        format!("git rm --cached -- {}", esc::shell(path))
     } else {
         d.commands.join(" && ")
     };
-    let _ = writeln!(md, "- [ ] Stop tracking `{path}`: `{commands}`");
+    let _ = writeln!(
+        md,
+        "- [ ] Stop tracking {}: {}",
+        esc::code(path),
+        esc::code(&commands)
+    );
 }
 
 /// One history rewrite for every secret found in history: files that should never have been
@@ -608,11 +635,12 @@ fn purge_history(md: &mut String, sections: &[Section<'_>]) {
         if edit.is_empty() {
             continue;
         }
-        let files = edit.into_iter().collect::<Vec<_>>().join(", ");
+        let files = esc::text(&edit.into_iter().collect::<Vec<_>>().join(", ")).into_owned();
         let var = format!("OLD_KEY_{}", i + 1);
         replace.push(match s.client_id() {
             Some(id) => format!(
-                "  printf '%s' \"{id}:${var}\" | base64 | tr -d '\\n'; echo   # {}: the Basic header in {files}",
+                "  printf '%s' {}\"${var}\" | base64 | tr -d '\\n'; echo   # {}: the Basic header in {files}",
+                esc::text(&esc::shell(&format!("{id}:"))),
                 s.secret.redacted
             ),
             None => format!(
@@ -630,7 +658,11 @@ fn purge_history(md: &mut String, sections: &[Section<'_>]) {
     let mut args: Vec<String> = Vec::new();
     if !drop_paths.is_empty() {
         args.push("--invert-paths".into());
-        args.extend(drop_paths.iter().map(|p| format!("--path '{p}'")));
+        args.extend(
+            drop_paths
+                .iter()
+                .map(|p| format!("--path {}", esc::shell(p))),
+        );
     }
     if !replace.is_empty() {
         md.push_str("- [ ] Write the old keys that sit in files you keep to a file outside the repository. Set each `OLD_KEY_<n>` (n = the section number above) from where you keep the key, never from a file in git:\n\n  ```sh\n  {\n");
@@ -642,8 +674,8 @@ fn purge_history(md: &mut String, sections: &[Section<'_>]) {
     }
     let _ = writeln!(
         md,
-        "- [ ] Rewrite, in one run: `git filter-repo {}`",
-        args.join(" ")
+        "- [ ] Rewrite, in one run: {}",
+        esc::code(&format!("git filter-repo {}", args.join(" ")))
     );
     if !replace.is_empty() {
         md.push_str("- [ ] Delete the key file: `rm ../keyhound-replace.txt`\n");

@@ -3,6 +3,7 @@
 //! what to do next. Colour only when asked or on a terminal.
 
 use super::{RenderOptions, Report, SecretGroup};
+use crate::escape::text as esc;
 use crate::finding::{short_id, Finding, GitignoreDiagnosis, Severity, SourceKind};
 use colored::{ColoredString, Colorize};
 use std::io::{self, Write};
@@ -24,7 +25,7 @@ pub fn render(report: &Report, opts: RenderOptions, out: &mut dyn Write) -> io::
         }
     }
     for note in &report.notes {
-        writeln!(out, "{} {note}", "note:".yellow().bold())?;
+        writeln!(out, "{} {}", "note:".yellow().bold(), esc(note))?;
     }
     if !report.findings.is_empty() || !report.notes.is_empty() {
         writeln!(out)?;
@@ -72,31 +73,40 @@ fn write_diagnosis(d: &GitignoreDiagnosis, out: &mut dyn Write) -> io::Result<()
     const PAD: &str = "             ";
     let culprit = match (&d.file, d.line, &d.pattern) {
         (Some(file), Some(line), Some(pattern)) => {
-            format!("{}  `{pattern}`", format!("{file}:{line}").bold())
+            format!(
+                "{}  `{}`",
+                format!("{}:{line}", esc(file)).bold(),
+                esc(pattern)
+            )
         }
         _ => "no ignore rule covers this file".bold().to_string(),
     };
     writeln!(out, "{PAD}{culprit}")?;
-    writeln!(out, "{PAD}{} {}", "problem".yellow().bold(), d.problem)?;
-    writeln!(out, "{PAD}{}     {}", "fix".green().bold(), d.fix)?;
+    writeln!(
+        out,
+        "{PAD}{} {}",
+        "problem".yellow().bold(),
+        esc(&d.problem)
+    )?;
+    writeln!(out, "{PAD}{}     {}", "fix".green().bold(), esc(&d.fix))?;
     for (i, command) in d.commands.iter().enumerate() {
         let label = if i == 0 { "run" } else { "   " };
-        writeln!(out, "{PAD}{}     {command}", label.bold())?;
+        writeln!(out, "{PAD}{}     {}", label.bold(), esc(command))?;
     }
     Ok(())
 }
 
 fn group_header(f: &Finding) -> String {
-    let path = f.path.bold().to_string();
+    let path = esc(&f.path).bold().to_string();
     match (&f.commit, f.source) {
         (Some(c), _) => format!(
             "{path}  {}",
             format!(
                 "(commit {} by {} <{}> on {})",
                 short_id(&c.id),
-                c.author,
-                c.email,
-                c.date
+                esc(&c.author),
+                esc(&c.email),
+                esc(&c.date)
             )
             .dimmed()
         ),
@@ -113,10 +123,10 @@ fn finding_line(report: &Report, f: &Finding, opts: RenderOptions) -> String {
     };
     let mut extra: Vec<String> = Vec::new();
     if let Some(d) = &f.detail {
-        extra.push(d.clone());
+        extra.push(esc(d).into_owned());
     }
     if let Some(p) = &f.provider {
-        extra.push(p.clone());
+        extra.push(esc(p).into_owned());
     }
     if let Some(later) = super::later_summary(report.later_commits(f)) {
         extra.push(later);
@@ -128,7 +138,7 @@ fn finding_line(report: &Report, f: &Finding, opts: RenderOptions) -> String {
         paint(f.severity),
         f.rule,
         secret.bold(),
-        description.dimmed(),
+        esc(description).dimmed(),
         if extra.is_empty() {
             String::new()
         } else {
@@ -151,8 +161,8 @@ fn secret_summary(report: &Report, g: &SecretGroup<'_>, out: &mut dyn Write) -> 
         line.push_str(&format!(
             ", first in {} by {} <{}> on {}",
             short_id(&c.id),
-            c.author,
-            mask_email(&c.email),
+            esc(&c.author),
+            esc(&mask_email(&c.email)),
             c.date.get(..10).unwrap_or(&c.date)
         ));
     }
@@ -163,7 +173,7 @@ fn secret_summary(report: &Report, g: &SecretGroup<'_>, out: &mut dyn Write) -> 
         .and_then(|e| e.get("summary"))
         .and_then(|s| s.as_str());
     if let Some(s) = summary {
-        writeln!(out, "      {}", s.red())?;
+        writeln!(out, "      {}", esc(s).red())?;
     }
     if let Some(v) = facts.and_then(|f| f.verification.as_ref()) {
         writeln!(out, "      {}", verification_line(v))?;
@@ -198,7 +208,7 @@ fn verification_line(v: &serde_json::Value) -> String {
         Some("dead") => "dead".green(),
         _ => "unknown".yellow(),
     };
-    format!("verified {status}: {detail}")
+    format!("verified {status}: {}", esc(detail))
 }
 
 /// The report's one-line summary (findings by severity, secrets, files, skipped), as the

@@ -310,8 +310,8 @@ pub struct NetArgs {
     #[arg(long = "endpoint", value_name = "PROVIDER=URL", value_parser = parse_endpoint)]
     pub endpoints: Vec<(String, String)>,
 
-    /// Append the audit trail to FILE (default: .keyhound/audit.jsonl under the scan root, or
-    /// under the current directory for `verify`/`revoke`).
+    /// Append the audit trail to FILE (default: $XDG_STATE_HOME/keyhound/audit.jsonl, else
+    /// ~/.local/state/keyhound/audit.jsonl). Symlinks are refused.
     #[arg(long, value_name = "FILE")]
     pub audit_log: Option<PathBuf>,
 

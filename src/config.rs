@@ -4,7 +4,8 @@
 //! the key and its line.
 
 use crate::rules::{
-    line_of, parse_file, read_text, Provider, RawRule, RuleError, RuleErrors, RuleFile, RuleSet,
+    line_of, line_of_key, parse_file, read_text, Provider, RawRule, RuleError, RuleErrors,
+    RuleFile, RuleSet,
 };
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -81,6 +82,32 @@ impl Config {
             Some(dir) if baseline.is_relative() => dir.join(baseline),
             _ => baseline.clone(),
         })
+    }
+
+    /// The entries that would decide where keys are sent: `[[provider]]`, `[endpoints]` and
+    /// `[[rule]]`s naming a provider, each as `key (line N)`. A config discovered in a scanned
+    /// tree may hold none of them for `scan --verify`/`--revoke`.
+    pub fn network_entries(&self) -> Vec<String> {
+        let line = |key: &str, value: &str| line_of_key(&self.text, key, value);
+        let providers = self.provider.iter().map(|p| {
+            format!(
+                "[[provider]] id = \"{}\" (line {})",
+                p.id,
+                line("id", &p.id)
+            )
+        });
+        let endpoints = self
+            .endpoints
+            .keys()
+            .map(|id| format!("[endpoints] {id} (line {})", line(id, &self.endpoints[id])));
+        let rules = self.rule.iter().filter(|r| r.names_provider()).map(|r| {
+            format!(
+                "[[rule]] id = \"{}\" with a provider (line {})",
+                r.id(),
+                line("id", r.id())
+            )
+        });
+        providers.chain(endpoints).chain(rules).collect()
     }
 
     /// `root/.keyhound.toml` when `root` is a directory holding one.

@@ -260,6 +260,29 @@ fn gitignored_files_are_skipped_unless_no_ignore() {
     assert_eq!(report["findings"][0]["path"], "build/out.js");
 }
 
+#[test]
+fn rule_and_provider_ids_are_lowercase_letters_digits_and_dashes() {
+    let rule = "[[rule]]\nid = \"Acme_Key\"\ndescription = \"d\"\nseverity = \"low\"\nkeywords = [\"acme_\"]\npatterns = ['''(?P<secret>acme_[a-z]{20})''']\n";
+    let provider = "# hostile\n[[provider]]\nid = \"x$(touch pwned)\"\nname = \"X\"\napi_base = \"https://x.example\"\n";
+    let dir = dir_with(&[("rule.toml", rule), ("provider.toml", provider)]);
+    for (file, want) in [
+        (
+            "rule.toml",
+            "rule.toml:2: rule id `Acme_Key` must match [a-z0-9-]+",
+        ),
+        (
+            "provider.toml",
+            "provider.toml:3: provider id `x$(touch pwned)` must match [a-z0-9-]+",
+        ),
+    ] {
+        let out = run(dir.path(), &["rules", "check", file]);
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(want), "{stderr}");
+    }
+    assert!(!dir.path().join("pwned").exists());
+}
+
 /// The README's rule example (the first ```toml block under "## Rules format").
 fn readme_rule_example() -> String {
     let readme =

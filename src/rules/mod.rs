@@ -126,6 +126,13 @@ impl RuleSet {
             .collect();
         let mut next = self.clone();
         for provider in file.provider {
+            if !valid_id(&provider.id) {
+                errors.push(RuleError {
+                    file: name.into(),
+                    line: line_of_key(text, "id", &provider.id),
+                    message: format!("provider id `{}` must match [a-z0-9-]+", provider.id),
+                });
+            }
             next.providers.retain(|p| p.id != provider.id);
             next.providers.push(provider);
         }
@@ -210,6 +217,25 @@ pub fn parse_file(name: &str, text: &str) -> Result<RuleFile, RuleError> {
         line: e.span().map(|s| line_of(text, s)).unwrap_or(0),
         message: e.message().trim().to_string(),
     })
+}
+
+/// Whether `id` is a valid rule or provider id: `[a-z0-9-]+`.
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// The 1-based line of the first `key = "value"` line in `text` (0 when not found).
+pub fn line_of_key(text: &str, key: &str, value: &str) -> usize {
+    text.lines()
+        .position(|l| {
+            l.split_once('=').is_some_and(|(k, v)| {
+                k.trim() == key && v.trim().trim_matches(['"', '\'']) == value
+            })
+        })
+        .map_or(0, |i| i + 1)
 }
 
 /// 1-based line number of the start of a byte span.

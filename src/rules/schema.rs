@@ -126,6 +126,16 @@ pub struct Rule {
 }
 
 impl RawRule {
+    /// The rule's id as written.
+    pub fn id(&self) -> &str {
+        self.id.get_ref()
+    }
+
+    /// Whether the rule names a provider (directly or by hints), so its findings are verified.
+    pub fn names_provider(&self) -> bool {
+        self.provider.is_some() || !self.provider_hints.is_empty()
+    }
+
     /// Validates the raw rule and compiles its patterns; errors (all of them, not only the
     /// first) name the line in `text`.
     pub fn into_rule(self, file: &str, text: &str) -> Result<Rule, Vec<RuleError>> {
@@ -148,10 +158,10 @@ impl RawRule {
             })
         };
         let id = self.id.get_ref().trim().to_string();
-        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        if !super::valid_id(&id) {
             err(
                 self.id.span(),
-                format!("rule id `{id}` must be non-empty and use only letters, digits and `-`"),
+                format!("rule id `{id}` must match [a-z0-9-]+"),
             );
         }
         let severity = parse_severity(self.severity.get_ref());

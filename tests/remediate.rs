@@ -49,11 +49,12 @@ fn kh(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> O
     child.wait_with_output().expect("keyhound finishes")
 }
 
-/// The state home given to keyhound runs in `dir`: a sibling of `dir`, outside the scanned
-/// tree (as a user's `~/.local/state` is).
+/// The state home given to keyhound runs in `dir`: outside the scanned tree (as a user's
+/// `~/.local/state` is), under cargo's scratch directory for integration tests so that no
+/// run leaves directories in the system temp dir.
 fn state_home(dir: &Path) -> PathBuf {
     let name = dir.file_name().map(|n| n.to_string_lossy().into_owned());
-    dir.with_file_name(format!("{}.state", name.unwrap_or_default()))
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{}.state", name.unwrap_or_default()))
 }
 
 /// The default audit log of keyhound runs in `dir`.

@@ -42,7 +42,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             workflow::run_completions(shell);
             Ok(clean())
         }
-        Command::Man => workflow::run_man().map(|()| clean()),
+        Command::Man { dir } => workflow::run_man(dir.as_deref()).map(|()| clean()),
     }
 }
 
@@ -52,9 +52,9 @@ fn run_doctor(args: &DoctorArgs) -> Result<ExitCode> {
     let report = dotenv::lint::gitignore_doctor(&args.path, &detector)?;
     let opts = RenderOptions {
         show_secrets: false,
-        color: color_enabled(args.color, args.format, false),
+        color: color_enabled(args.color, args.format, args.output.is_some()),
     };
-    write_report(None, |out| match args.format {
+    write_report(args.output.as_deref(), |out| match args.format {
         Format::Human => dotenv::lint::render_human(&report, opts, out),
         format => report.render(format, opts, out),
     })?;
@@ -89,16 +89,23 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
         mode: scan_mode(args)?,
     };
     let mut report = scan::run(&plan, &detector)?;
+    report.fail_on = Some(workflow::fail_on(args, config.as_ref()));
+    let config_baseline = config.as_ref().and_then(Config::baseline_path);
     let filter = baseline::FilterOptions {
         root: &args.path,
-        baseline: args.baseline.as_deref(),
+        baseline: args.baseline.as_deref().or(config_baseline.as_deref()),
         baseline_out: args.baseline_out.as_deref(),
     };
     let baselined = baseline::filter_report(&mut report, filter)?;
+    if plan.mode == Mode::Staged {
+        let threshold = report.fail_on.unwrap_or(keyhound::finding::Severity::Low);
+        scan::mark_committed_keys(&plan, &mut report, threshold)?;
+    }
     if !args.quiet {
         for w in &report.warnings {
-            eprintln!("keyhound: warning: {w}");
+            eprintln!("keyhound: warning: {}", keyhound::escape::text(w));
         }
+        workflow::report_skipped(&report, args.verbose, plan.max_file_size);
     }
     report.providers = set.providers.clone();
     let remediation = remediate::after_scan(&mut report, &set, config.as_ref(), args)?;
@@ -117,7 +124,7 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
     }
     let code = remediate::scan_exit(
         &remediation,
-        !report.findings.is_empty(),
+        keyhound::gate::Split::of(&report).blocking > 0,
         args.exit_zero || baselined.is_some(),
     );
     if !args.quiet {
@@ -171,7 +178,15 @@ fn run_rules(action: RulesAction) -> Result<ExitCode> {
             }
         }
         RulesAction::Check { file } => {
-            let set = config::check_rules_file(&file)?;
+            let set = match config::check_rules_file(&file) {
+                Ok(set) => set,
+                Err(errors) => {
+                    for e in &errors.0 {
+                        eprintln!("keyhound: error: {e}");
+                    }
+                    return Ok(ExitCode::from(EXIT_ERROR));
+                }
+            };
             println!(
                 "{}: ok ({} rules loaded in total)",
                 file.display(),

@@ -56,8 +56,13 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff) to stdout, e.g. `keyhound man > keyhound.1`.
-    Man,
+    /// Print the man page (roff) to stdout, e.g. `keyhound man > keyhound.1`; with --dir,
+    /// write keyhound(1) and one page per subcommand (keyhound-scan(1), …) into DIR.
+    Man {
+        /// Write keyhound.1 and keyhound-<subcommand>.1 pages into this directory.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Ask the provider whether a key is live (key from --key-env or stdin, never an argument).
     #[command(after_help = "Exit codes: 0 live, 1 dead, 2 unknown or error.\n\
 Examples:\n  keyhound verify --key-env NEW_MEETSO_KEY --provider meetso\n  \
@@ -181,8 +186,9 @@ pub struct ScanArgs {
     #[arg(long, help_heading = "What to scan")]
     pub no_ignore: bool,
 
-    /// Skip files larger than this many bytes (default 10 MiB).
-    #[arg(long, value_name = "BYTES", help_heading = "What to scan")]
+    /// Skip files larger than this (default 10MiB): bytes, or a number with a unit (KB, MB,
+    /// GB are 1000-based; K, M, G, KiB, MiB, GiB are 1024-based), e.g. 10MB.
+    #[arg(long, value_name = "SIZE", value_parser = keyhound::size::parse, help_heading = "What to scan")]
     pub max_file_size: Option<u64>,
 
     /// Worker threads (default: number of CPUs).
@@ -219,6 +225,13 @@ pub struct ScanArgs {
     #[arg(long, help_heading = "Output")]
     pub show_secrets: bool,
 
+    /// Accepted for gitleaks compatibility and ignored: keyhound always redacts unless
+    /// --show-secrets (`--redact` and `--redact=N` are both accepted).
+    #[arg(long, value_name = "PERCENT", num_args = 0..=1, require_equals = true,
+          default_missing_value = "100", value_parser = clap::value_parser!(u8).range(0..=100),
+          conflicts_with = "show_secrets", help_heading = "Output")]
+    pub redact: Option<u8>,
+
     /// No progress or warnings on stderr.
     #[arg(long, short = 'q', help_heading = "Output")]
     pub quiet: bool,
@@ -226,6 +239,16 @@ pub struct ScanArgs {
     /// Exit 0 even when secrets are found (report-only runs).
     #[arg(long, help_heading = "Output")]
     pub exit_zero: bool,
+
+    /// Exit 1 only for findings of this severity or worse; the others are reported as not
+    /// blocking (default: high for --staged and --pre-receive, low otherwise; config key
+    /// `fail_on`).
+    #[arg(long, value_name = "SEVERITY", value_parser = keyhound::gate::parse_severity, help_heading = "Output")]
+    pub fail_on: Option<keyhound::finding::Severity>,
+
+    /// Also list on stderr every file or blob skipped as binary or too large, with why.
+    #[arg(long, short = 'v', help_heading = "Output")]
+    pub verbose: bool,
 
     /// Report only findings not listed in this baseline file.
     #[arg(long, value_name = "FILE", help_heading = "Baseline")]
@@ -344,6 +367,10 @@ pub struct DoctorArgs {
     /// Colour the human report.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+
+    /// Write the report to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 // --- Verify, revoke and checklist (network and remediation) ---
@@ -379,8 +406,8 @@ pub struct NetArgs {
     #[arg(long = "endpoint", value_name = "PROVIDER=URL", value_parser = parse_endpoint)]
     pub endpoints: Vec<(String, String)>,
 
-    /// Append the audit trail to FILE (default: .keyhound/audit.jsonl under the scan root, or
-    /// under the current directory for `verify`/`revoke`).
+    /// Append the audit trail to FILE (default: $XDG_STATE_HOME/keyhound/audit.jsonl, else
+    /// ~/.local/state/keyhound/audit.jsonl). Symlinks are refused.
     #[arg(long, value_name = "FILE")]
     pub audit_log: Option<PathBuf>,
 

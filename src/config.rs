@@ -4,7 +4,8 @@
 //! the key and its line.
 
 use crate::rules::{
-    line_of, parse_file, read_text, Provider, RawRule, RuleError, RuleFile, RuleSet,
+    line_of, line_of_key, parse_file, read_text, Provider, RawRule, RuleError, RuleErrors,
+    RuleFile, RuleSet,
 };
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -17,9 +18,16 @@ pub const FILE_NAME: &str = ".keyhound.toml";
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    /// Skip files larger than this many bytes.
-    #[serde(default)]
+    /// Skip files larger than this many bytes (a number, or a string with a unit: `"10MB"`).
+    #[serde(default, deserialize_with = "crate::size::deserialize_opt")]
     pub max_file_size: Option<u64>,
+    /// Exit 1 only for findings of this severity or worse (`--fail-on`).
+    #[serde(default)]
+    pub fail_on: Option<crate::finding::Severity>,
+    /// A baseline file (relative to this config file's directory) applied by every scan,
+    /// the pre-commit hook's `scan --staged` included (`--baseline` overrides it).
+    #[serde(default)]
+    pub baseline: Option<PathBuf>,
     /// Rule ids to turn off.
     #[serde(default)]
     pub disable: Vec<String>,
@@ -66,6 +74,42 @@ impl Config {
         Ok(config)
     }
 
+    /// The `baseline` key resolved against the config file's directory.
+    pub fn baseline_path(&self) -> Option<PathBuf> {
+        let baseline = self.baseline.as_ref()?;
+        let dir = self.path.as_deref().and_then(Path::parent);
+        Some(match dir {
+            Some(dir) if baseline.is_relative() => dir.join(baseline),
+            _ => baseline.clone(),
+        })
+    }
+
+    /// The entries that would decide where keys are sent: `[[provider]]`, `[endpoints]` and
+    /// `[[rule]]`s naming a provider, each as `key (line N)`. A config discovered in a scanned
+    /// tree may hold none of them for `scan --verify`/`--revoke`.
+    pub fn network_entries(&self) -> Vec<String> {
+        let line = |key: &str, value: &str| line_of_key(&self.text, key, value);
+        let providers = self.provider.iter().map(|p| {
+            format!(
+                "[[provider]] id = \"{}\" (line {})",
+                p.id,
+                line("id", &p.id)
+            )
+        });
+        let endpoints = self
+            .endpoints
+            .keys()
+            .map(|id| format!("[endpoints] {id} (line {})", line(id, &self.endpoints[id])));
+        let rules = self.rule.iter().filter(|r| r.names_provider()).map(|r| {
+            format!(
+                "[[rule]] id = \"{}\" with a provider (line {})",
+                r.id(),
+                line("id", r.id())
+            )
+        });
+        providers.chain(endpoints).chain(rules).collect()
+    }
+
     /// `root/.keyhound.toml` when `root` is a directory holding one.
     pub fn discover(root: &Path) -> Result<Option<Config>, RuleError> {
         let candidate = root.join(FILE_NAME);
@@ -77,7 +121,7 @@ impl Config {
     }
 
     /// Applies rules, providers, disabled rules and entropy overrides to `set`.
-    pub fn apply(&self, set: &mut RuleSet) -> Result<(), RuleError> {
+    pub fn apply(&self, set: &mut RuleSet) -> Result<(), RuleErrors> {
         let name = self
             .path
             .as_ref()
@@ -96,7 +140,7 @@ impl Config {
         for (id, value) in &self.entropy {
             match set.rules.iter_mut().find(|r| &r.id == id) {
                 Some(rule) => rule.set_min_entropy(*value),
-                None => return Err(err(format!("[entropy] names unknown rule `{id}`"))),
+                None => return Err(err(format!("[entropy] names unknown rule `{id}`")).into()),
             }
         }
         Ok(())
@@ -104,7 +148,7 @@ impl Config {
 }
 
 /// Validates a standalone rules file, for `keyhound rules check`.
-pub fn check_rules_file(path: &Path) -> Result<RuleSet, RuleError> {
+pub fn check_rules_file(path: &Path) -> Result<RuleSet, RuleErrors> {
     let (name, text) = read_text(path, "rules file")?;
     parse_file(&name, &text)?;
     let mut set = RuleSet::builtin()?;

@@ -71,6 +71,28 @@ pub struct CommitInfo {
     /// Author time, seconds since the epoch.
     #[serde(skip)]
     pub time: i64,
+    /// Position in the scan's topological order (parents before children; 0 when unknown):
+    /// breaks ties between commits with the same time, so every report orders them the same.
+    #[serde(skip)]
+    pub rank: u64,
+}
+
+impl CommitInfo {
+    /// The total order of commits in reports: author time, then topological position, then
+    /// id. Two runs over the same repository order every tie the same way.
+    pub fn order_key(&self) -> (i64, u64, &str) {
+        (self.time, self.rank, &self.id)
+    }
+}
+
+/// A later commit that still (or again) held a history finding's secret at the same path:
+/// the finding is reported once, at the introducing commit, with these as data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LaterCommit {
+    /// The commit.
+    pub commit: CommitInfo,
+    /// The 1-based line of the secret in that commit's version of the file.
+    pub line: u32,
 }
 
 /// One occurrence of a secret.
@@ -126,14 +148,28 @@ pub struct GitignoreDiagnosis {
 impl Finding {
     /// A content-based fingerprint of this finding: SHA-256 of rule, secret hash and path.
     /// Line numbers are deliberately left out so the fingerprint survives edits above it.
+    /// In a report over several targets the repository is part of it (the same key at the
+    /// same path of two repositories is two findings); a one-target scan's is unchanged.
     pub fn fingerprint(&self) -> String {
         let secret = self.secret.as_ref().map_or("-", |s| s.sha256());
-        sha256_hex(format!("{}:{}:{}", self.rule, secret, self.path).as_bytes())
+        let base = format!("{}:{}:{}", self.rule, secret, self.path);
+        match &self.repository {
+            None => sha256_hex(base.as_bytes()),
+            Some(repo) => sha256_hex(format!("{repo}\u{0}{base}").as_bytes()),
+        }
     }
 
     /// The author time of the introducing commit; uncommitted findings sort last.
     pub fn commit_time(&self) -> i64 {
         self.commit.as_ref().map_or(i64::MAX, |c| c.time)
+    }
+
+    /// The introducing commit's place in the total commit order ([`CommitInfo::order_key`]);
+    /// uncommitted findings sort last.
+    pub fn commit_order(&self) -> (i64, u64, &str) {
+        self.commit
+            .as_ref()
+            .map_or((i64::MAX, u64::MAX, ""), CommitInfo::order_key)
     }
 
     /// The same finding seen at `path` in `commit` (history attribution of a scanned blob).
@@ -241,17 +277,23 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
-/// Redacts a secret to a vendor prefix (such as `mts_live_`) or its first characters, an
-/// ellipsis, and its last characters. Short secrets reveal less.
+/// Redacts a secret to a vendor prefix (such as `mts_live_`), an ellipsis and a few of its
+/// characters: at most 4 beyond the prefix and never more than a quarter of the rest, split
+/// between head and tail, so the redacted form plus the SHA-256 fingerprint leaves far too
+/// many candidates to search. A prefix longer than a quarter of the secret is not a vendor
+/// prefix and is not shown. Secrets under 8 characters show nothing.
 pub fn redact(secret: &str) -> String {
     let chars: Vec<char> = secret.chars().collect();
     let n = chars.len();
     if n < 8 {
         return "*".repeat(n.max(4));
     }
-    let vendor = vendor_prefix_len(secret);
-    let (head, tail) = if n >= 24 { (4, 4) } else { (2, 2) };
-    let head = (vendor + head.min(2)).max(head).min(n - tail);
+    let vendor = Some(vendor_prefix_len(secret))
+        .filter(|&v| v * 4 <= n)
+        .unwrap_or(0);
+    let budget = ((n - vendor) / 4).min(4);
+    let tail = budget.div_ceil(2);
+    let head = vendor + budget / 2;
     let start: String = chars[..head].iter().collect();
     let end: String = chars[n - tail..].iter().collect();
     format!("{start}…{end}")
@@ -288,10 +330,24 @@ mod tests {
     fn redaction_keeps_vendor_prefix_and_tail_only() {
         let s = "mts_live_Q7fLr2ZxW9kPm4Tb8NcVy1HdJ6sGa3Ue"; // keyhound:allow (generated test key)
         let r = redact(s);
-        assert_eq!(r, "mts_live_Q7…a3Ue");
+        assert_eq!(r, "mts_live_Q7…Ue");
         assert!(!r.contains("Lr2ZxW9kPm4Tb8NcVy1HdJ6sG"));
         assert_eq!(redact("Zq8Wm3Rt6Yp1Ls4K"), "Zq…4K");
+        assert_eq!(redact("f3a9c2e81b7d4065a9e2c3b1d8f74e06"), "f3…06"); // keyhound:allow (generated)
+        assert_eq!(redact("Zq8Wm3Rt6Y"), "Z…Y");
         assert_eq!(redact("abc"), "****");
+        // a lowercase "prefix" longer than a quarter of the secret is not a vendor prefix
+        assert_eq!(redact("some_pass_Xy9Qw"), "s…Qw");
+    }
+
+    #[test]
+    fn redaction_reveals_at_most_four_characters_and_a_quarter() {
+        for n in 8..80 {
+            let s: String = (0..n).map(|i| (b'A' + (i % 26) as u8) as char).collect();
+            let r = redact(&s);
+            let shown = r.chars().filter(|&c| c != '…').count();
+            assert!(shown <= 4 && shown * 4 <= n, "{n}: {r}");
+        }
     }
 
     #[test]

@@ -24,19 +24,81 @@ pub const CHAINED_NAME: &str = "pre-commit.local";
 /// Where `--force` keeps a replaced hook.
 pub const BACKUP_NAME: &str = "pre-commit.keyhound-backup";
 
-/// What keyhound prints after a staged scan with findings: the three ways forward.
-pub const STAGED_ADVICE: &str = "\
-keyhound: commit blocked: the staged changes above add a credential. Three ways forward:
-  1. Remove the secret from the file and load it at run time instead: from an environment
+/// What blocked a commit, for [`staged_advice`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StagedFacts {
+    /// Distinct blocking keys the staged changes add.
+    pub secrets: usize,
+    /// Of those, the ones a file of HEAD already holds: `(redacted key, path in HEAD)`.
+    pub committed: Vec<(String, String)>,
+    /// Staged env files that block the commit.
+    pub env_files: Vec<String>,
+}
+
+/// What keyhound prints after a staged scan blocked a commit: what was found and the three
+/// ways forward. A key that HEAD already holds is committed already, and the advice says so
+/// (removing it from this change does not take it out of history); a key no file of HEAD
+/// holds is not claimed to be new to history, which the staged scan does not read.
+pub fn staged_advice(facts: &StagedFacts) -> String {
+    let what = match (facts.secrets, facts.env_files.len()) {
+        (0, 1) => "an env file".to_string(),
+        (0, n) => format!("{n} env files"),
+        (1, 0) => "a credential".to_string(),
+        (k, 0) => format!("{k} credentials"),
+        (1, _) => "a credential and an env file".to_string(),
+        (k, _) => format!("{k} credentials and env files"),
+    };
+    let mut out = format!(
+        "keyhound: commit blocked: the staged changes above add {what}. Three ways forward:\n"
+    );
+    if facts.secrets > 0 {
+        out.push_str(
+            "  1. Remove the secret from the file and load it at run time instead: from an environment
      variable set outside the repository (your shell, CI secret variables) or from a
      secrets manager (AWS Secrets Manager, Vault, Doppler, 1Password, ...). Then `git add`
-     the file and commit again. It was never committed, so no history rewrite is needed;
-     rotate it only if it was shared elsewhere. A staged env file: `git rm --cached <file>`
-     and fix the ignore rule shown above.
+     the file and commit again.",
+        );
+        if facts.committed.is_empty() {
+            out.push_str(
+                " No file of HEAD holds it, so unless an older commit did
+     (`keyhound scan --history-only` tells), no history rewrite is needed; rotate it only
+     if it was shared elsewhere.",
+            );
+        } else {
+            for (key, path) in &facts.committed {
+                out.push_str(&format!(
+                    "\n     {key} is already committed (HEAD's {} holds it): taking it out of this
+     change does not take it out of history. Rotate it, then plan a history rewrite
+     (`keyhound scan --format checklist` lists the steps).",
+                    crate::escape::text(path)
+                ));
+            }
+        }
+        if !facts.env_files.is_empty() {
+            out.push_str("\n     A staged env file: `git rm --cached <file>` and fix the ignore rule shown above.");
+        }
+    } else {
+        out.push_str(&format!(
+            "  1. Unstage the env file and keep it out of git: `git rm --cached -- {}`,
+     then fix the ignore rule shown above. Load its values at run time from the
+     environment or a secrets manager instead.",
+            facts
+                .env_files
+                .iter()
+                .map(|f| crate::escape::text(&crate::escape::shell(f)).into_owned())
+                .collect::<Vec<_>>()
+                .join(" ")
+        ));
+    }
+    out.push_str(
+        "
   2. A false positive (test fixture, documentation)? Add `keyhound:allow` in a comment on
      that line, or list the fingerprint or path in .keyhoundignore.
   3. Consciously commit it anyway, skipping every hook once: git commit --no-verify
-";
+",
+    );
+    out
+}
 
 /// A failure to find the hooks directory or to change a hook.
 #[derive(Debug, thiserror::Error)]
@@ -169,6 +231,40 @@ pub fn uninstall(dir: &Path) -> Result<(PathBuf, Uninstalled), HookError> {
         }
     }
     Ok((hook, Uninstalled::Removed))
+}
+
+/// The keyhound the installed hook will run, looked up as the hook does: `$KEYHOUND` (a
+/// path, or a name looked up on PATH), then `keyhound` on `path` (the PATH the hook will
+/// see). `None` means every commit will be blocked until keyhound is installed.
+pub fn hook_would_find(
+    keyhound_env: Option<&std::ffi::OsStr>,
+    path: Option<&std::ffi::OsStr>,
+) -> Option<PathBuf> {
+    let name = keyhound_env
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| std::ffi::OsStr::new("keyhound"));
+    let candidate = Path::new(name);
+    if candidate.components().count() > 1 {
+        return is_executable(candidate).then(|| candidate.to_path_buf());
+    }
+    std::env::split_paths(path?)
+        .map(|dir| dir.join(candidate))
+        .find(|p| is_executable(p))
+}
+
+fn is_executable(path: &Path) -> bool {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        meta.is_file() && meta.permissions().mode() & 0o111 != 0
+    }
+    #[cfg(not(unix))]
+    {
+        meta.is_file()
+    }
 }
 
 /// True when `dir` is a Husky hooks directory (`.husky` or `.husky/_`).

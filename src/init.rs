@@ -70,6 +70,11 @@ mod tests {
             .collect();
         let (config, set) = apply(&uncommented);
         assert_eq!(config.max_file_size, Some(10_485_760));
+        assert_eq!(config.fail_on, Some(crate::finding::Severity::High));
+        assert_eq!(
+            config.baseline.as_deref(),
+            Some(std::path::Path::new(".keyhound-baseline"))
+        );
         assert_eq!(config.disable, vec!["authorization-bearer"]);
         assert_eq!(config.allow_paths, vec!["tests/fixtures/", "docs/**/*.md"]);
         assert_eq!(

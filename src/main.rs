@@ -13,7 +13,11 @@ fn main() -> ExitCode {
     match app::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("keyhound: error: {err:#}");
+            // An error can quote a path or a value from the scanned data: never print it raw
+            // (line by line: a multi-line message keeps its lines).
+            let text = format!("{err:#}");
+            let lines: Vec<_> = text.lines().map(keyhound::escape::text).collect();
+            eprintln!("keyhound: error: {}", lines.join("\n"));
             ExitCode::from(app::EXIT_ERROR)
         }
     }

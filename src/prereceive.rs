@@ -15,10 +15,10 @@ use std::path::Path;
 
 /// What keyhound prints on stderr when it rejects a push.
 pub const PUSH_ADVICE: &str = "\
-keyhound: push rejected: the commits above add credentials. To push again:
-  1. Take the secret out of those commits (git commit --amend for the last one, git rebase -i
-     for older ones) and load it at run time from an environment variable or a secrets
-     manager instead.
+keyhound: push rejected: the commits above add credentials or env files. To push again:
+  1. Take the secret (or the env file: git rm --cached) out of those commits (git commit
+     --amend for the last one, git rebase -i for older ones) and load it at run time from an
+     environment variable or a secrets manager instead.
   2. A false positive? Add `keyhound:allow` in a comment on that line, amend, and push.
   3. Rotate the key if it was shared anywhere else: this server never stored it.
 ";

@@ -3,12 +3,12 @@
 
 use crate::detect::Detector;
 use crate::dotenv;
-use crate::finding::{Finding, SourceKind};
+use crate::finding::{Finding, Severity, SourceKind};
 use crate::report::Report;
 use crate::source::progress::Progress;
 use crate::source::{fs, git, Stats};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -126,13 +126,17 @@ pub fn run(plan: &ScanPlan, detector: &Detector) -> Result<Report, ScanError> {
         }
         Mode::Range(spec) => {
             let repo = open_repo(plan, "a commit range")?;
-            report.findings =
-                git::range::scan(&repo, spec, detector, &stats, plan.max_file_size, &keep)?;
+            let range = git::range::scan(&repo, spec, detector, &stats, plan.max_file_size, &keep)?;
+            report.findings = range.findings;
+            report.notes = range.notes;
         }
     }
     report.stats = stats.snapshot();
     report.duration = started.elapsed();
     report.warnings = stats.take_warnings();
+    // warnings come from parallel threads: one order for every run
+    report.warnings.sort();
+    report.skipped = stats.take_skipped();
     report.rules = [detector.rules(), &dotenv::rules()].concat();
     report.sort();
     Ok(report)
@@ -160,7 +164,7 @@ fn files(
 }
 
 /// Files plus history. A worktree finding that a history finding already explains (same
-/// rule, path, line and secret) is dropped: the history one carries the commit.
+/// rule, secret and path) is dropped: the history one carries the commit.
 fn full(
     plan: &ScanPlan,
     worktree: bool,
@@ -191,15 +195,14 @@ fn full(
     };
     let mut history = git::history::scan(&repo, &opts, detector, stats, keep)?;
     adopt_env_commits(&mut report.findings, &mut history.findings);
-    let explained: HashSet<(&str, &str, u32, Option<&str>)> = history
+    // One finding per (rule, secret, path): a worktree finding whose secret history already
+    // reports at that path (at the commit that introduced it) is that finding.
+    let explained: HashSet<String> = history.findings.iter().map(Finding::fingerprint).collect();
+    report
         .findings
-        .iter()
-        .map(|f| (f.rule.as_str(), f.path.as_str(), f.line, f.secret_sha256()))
-        .collect();
-    report.findings.retain(|f| {
-        !explained.contains(&(f.rule.as_str(), f.path.as_str(), f.line, f.secret_sha256()))
-    });
+        .retain(|f| !explained.contains(&f.fingerprint()));
     report.findings.extend(history.findings);
+    report.later = history.later;
     report.facts = history.facts;
     report.notes = history.notes;
     Ok(())
@@ -252,6 +255,38 @@ fn staged_env_findings(
             dotenv::committed_env_finding(path, data, detector, diagnosis, SourceKind::Staged, None)
         })
         .collect()
+}
+
+/// After a staged scan (and its baseline): records, in `report.facts`, which of the keys at
+/// or above `threshold` — the ones that block the commit — a file of HEAD already holds, so
+/// the advice can say the key is committed already. Reads HEAD's files only when such a key
+/// was found.
+pub fn mark_committed_keys(
+    plan: &ScanPlan,
+    report: &mut Report,
+    threshold: Severity,
+) -> Result<(), ScanError> {
+    let mut keys: BTreeMap<&str, &str> = BTreeMap::new();
+    for f in report.findings.iter().filter(|f| f.severity >= threshold) {
+        if let Some(s) = &f.secret {
+            keys.insert(s.sha256(), s.expose());
+        }
+    }
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let repo = open_repo(plan, "--staged")?;
+    let plain: Vec<&str> = keys.values().copied().collect();
+    let held = git::staged::held_by_head(&repo, &plain, plan.max_file_size)?;
+    let committed: Vec<(String, String)> = keys
+        .keys()
+        .zip(held)
+        .filter_map(|(sha, path)| Some((sha.to_string(), path?)))
+        .collect();
+    for (sha, path) in committed {
+        report.facts.entry(sha).or_default().committed_at = Some(path);
+    }
+    Ok(())
 }
 
 fn open_repo(plan: &ScanPlan, mode: &'static str) -> Result<git::Repo, ScanError> {

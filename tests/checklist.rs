@@ -177,5 +177,5 @@ fn a_committed_env_file_gets_the_gitignore_doctors_fix_and_untrack_commands() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("- [ ] Fix the ignore rule: change line 1 of .gitignore to `.env` — `.evn` is a typo of `.env` (two letters swapped), so it never matches `.env`.\n"), "{text}");
     assert!(text.contains("- [ ] Stop tracking `.env`: `git rm --cached -- .env && git add -- .gitignore && git commit -m 'Stop tracking .env'`\n"), "{text}");
-    assert!(text.contains("--invert-paths --path '.env'"), "{text}");
+    assert!(text.contains("--invert-paths --path .env"), "{text}");
 }

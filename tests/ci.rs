@@ -234,5 +234,40 @@ fn the_lefthook_and_husky_command_blocks_a_staged_key() {
 #[test]
 fn the_documented_hook_message_is_the_one_keyhound_prints() {
     let doc = workflows_doc();
-    assert!(doc.contains(keyhound::hook::STAGED_ADVICE.trim_end()));
+    // The README's example: one new key that no file of HEAD holds.
+    let advice = keyhound::hook::staged_advice(&keyhound::hook::StagedFacts {
+        secrets: 1,
+        ..Default::default()
+    });
+    assert!(doc.contains(advice.trim_end()), "{advice}");
+}
+
+/// keyhound is not on crates.io: no doc, hook message or warning may tell users to run
+/// `cargo install keyhound` (the README's one mention says that it does not work).
+#[test]
+fn no_install_instruction_names_a_crates_io_package_that_does_not_exist() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    for file in [
+        "README.md",
+        "hooks/pre-commit",
+        "hooks/pre-receive",
+        "src/workflow.rs",
+        "src/hook.rs",
+    ] {
+        let text = std::fs::read_to_string(format!("{root}/{file}")).expect(file);
+        for (i, line) in text.lines().enumerate() {
+            if line.contains("cargo install keyhound") {
+                assert!(
+                    line.contains("does not work"),
+                    "{file}:{}: tells users to `cargo install keyhound`: {line}",
+                    i + 1
+                );
+            }
+        }
+    }
+    let readme = workflows_doc();
+    assert!(
+        readme.contains("cargo install --locked --path ."),
+        "the offline install path is documented"
+    );
 }

@@ -27,7 +27,7 @@ fn findings_exit_1_and_are_redacted_clean_tree_exits_0() {
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("app/config.py"), "{stdout}");
-    assert!(stdout.contains("mts_live_Q7…a3Ue"), "{stdout}");
+    assert!(stdout.contains("mts_live_Q7…Ue"), "{stdout}");
     assert!(!stdout.contains(LIVE_KEY), "plaintext leaked: {stdout}");
     assert!(stdout.contains("What to do"), "{stdout}");
 
@@ -69,7 +69,7 @@ fn json_report_carries_every_required_field() {
     assert_eq!(f["line"], 2);
     assert_eq!(f["column"], 14);
     assert_eq!(f["secret_sha256"], sha256(LIVE_KEY).as_str());
-    assert_eq!(f["redacted"], "mts_live_Q7…a3Ue");
+    assert_eq!(f["redacted"], "mts_live_Q7…Ue");
     assert_eq!(f["source"], "worktree");
     assert!(f.get("secret").is_none());
     let stats = &report["stats"];
@@ -261,4 +261,92 @@ fn gitignored_files_are_skipped_unless_no_ignore() {
         1,
     );
     assert_eq!(report["findings"][0]["path"], "build/out.js");
+}
+
+#[test]
+fn rule_and_provider_ids_are_lowercase_letters_digits_and_dashes() {
+    let rule = "[[rule]]\nid = \"Acme_Key\"\ndescription = \"d\"\nseverity = \"low\"\nkeywords = [\"acme_\"]\npatterns = ['''(?P<secret>acme_[a-z]{20})''']\n";
+    let provider = "# hostile\n[[provider]]\nid = \"x$(touch pwned)\"\nname = \"X\"\napi_base = \"https://x.example\"\n";
+    let dir = dir_with(&[("rule.toml", rule), ("provider.toml", provider)]);
+    for (file, want) in [
+        (
+            "rule.toml",
+            "rule.toml:2: rule id `Acme_Key` must match [a-z0-9-]+",
+        ),
+        (
+            "provider.toml",
+            "provider.toml:3: provider id `x$(touch pwned)` must match [a-z0-9-]+",
+        ),
+    ] {
+        let out = run(dir.path(), &["rules", "check", file]);
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(want), "{stderr}");
+    }
+    assert!(!dir.path().join("pwned").exists());
+}
+
+/// The README's rule example (the first ```toml block under "## Rules format").
+fn readme_rule_example() -> String {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    let section = readme
+        .split("## Rules format")
+        .nth(1)
+        .expect("rules section");
+    let block = section.split("```toml\n").nth(1).expect("toml block");
+    block.split("\n```").next().expect("block end").to_string()
+}
+
+#[test]
+fn the_readme_rule_example_passes_rules_check() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("acme.toml");
+    std::fs::write(&file, readme_rule_example()).expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_keyhound"))
+        .args(["rules", "check"])
+        .arg(&file)
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains(": ok ("));
+}
+
+#[test]
+fn rules_check_reports_every_error_and_a_missing_file_as_not_found() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("bad.toml");
+    let rule = |id: &str| {
+        format!("[[rule]]\nid = \"{id}\"\ndescription = \"d\"\nseverity = \"high\"\nkeywords = [\"acme_\"]\npatterns = ['k(?P<secret>[a-z]+)']\n")
+    };
+    std::fs::write(&file, format!("{}{}", rule("a"), rule("b"))).expect("write");
+    let run = |path: &std::path::Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_keyhound"))
+            .args(["rules", "check"])
+            .arg(path)
+            .output()
+            .expect("run")
+    };
+    let out = run(&file);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    let shown = file.display().to_string();
+    assert!(lines[0].starts_with(&format!("keyhound: error: {shown}:6: rule `a`: pattern can match text that contains none of its keywords")), "{stderr}");
+    assert!(
+        lines[1].starts_with(&format!("keyhound: error: {shown}:12: rule `b`:")),
+        "{stderr}"
+    );
+    let missing = dir.path().join("nope.toml");
+    let out = run(&missing);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        format!(
+            "keyhound: error: {}: rules file not found",
+            missing.display()
+        )
+    );
 }

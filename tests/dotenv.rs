@@ -102,22 +102,29 @@ impl Repo {
     }
 
     fn keyhound(&self, args: &[&str]) -> (i32, String) {
+        let (code, stdout, stderr) = self.keyhound_streams(args);
+        (code, stdout + &stderr)
+    }
+
+    /// Exit code, stdout and stderr.
+    fn keyhound_streams(&self, args: &[&str]) -> (i32, String, String) {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_keyhound"));
         cmd.args(args);
         self.isolate(&mut cmd);
         let out = cmd.output().expect("keyhound runs");
         (
             out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned()
-                + &String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
         )
     }
 
+    /// The JSON report on stdout (warnings, such as a skipped oversized file, go to stderr).
     fn json(&self, args: &[&str]) -> (i32, Value) {
         let mut full = args.to_vec();
         full.extend(["--format", "json"]);
-        let (code, out) = self.keyhound(&full);
-        let json = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+        let (code, out, err) = self.keyhound_streams(&full);
+        let json = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
         (code, json)
     }
 
@@ -554,7 +561,7 @@ fn no_ignore_rule_at_all() {
     assert_eq!(d["fix"], "add `*.env` to .gitignore");
     assert_eq!(
         d["problem"],
-        "no rule in .git/info/exclude, .gitignore matches `deploy/prod.env`."
+        "no rule in .gitignore matches `deploy/prod.env`."
     );
     repo.write(".gitignore", "node_modules/\n*.log\n*.env\n");
     assert!(repo.git_ignores("deploy/prod.env"));
@@ -703,7 +710,7 @@ fn create_react_app_gitignore_lines_are_not_typos_of_env() {
     assert_eq!(found[0]["gitignore"]["line"], Value::Null);
     assert_eq!(
         found[0]["gitignore"]["problem"],
-        "no rule in .git/info/exclude, .gitignore matches `.env`."
+        "no rule in .gitignore matches `.env`."
     );
     assert_eq!(found[0]["gitignore"]["fix"], "add `.env` to .gitignore");
 }
@@ -728,7 +735,7 @@ fn human_report_shows_the_diagnosis() {
     repo.write("api/.env", env_file(&key));
     repo.commit(&[".gitignore", "api/.env"], "add api");
     let (code, out) = repo.keyhound(&["scan", ".", "--color", "never"]);
-    let redacted = format!("mts_live_Fk…{}", &key[key.len() - 4..]);
+    let redacted = format!("mts_live_Fk…{}", &key[key.len() - 2..]);
     assert!(
         out.lines()
             .any(|l| l.contains("meetso-live-key") && l.contains(&redacted)),
@@ -1034,4 +1041,31 @@ fn follow_fixes(repo: &Repo, ignores: &keyhound::dotenv::RepoIgnores, path: &str
         }
     }
     panic!("{path}: git still does not ignore it after {applied:?}");
+}
+
+#[test]
+fn doctor_in_a_repository_without_any_ignore_file_says_so_and_writes_to_a_file() {
+    let repo = Repo::new();
+    repo.write(".env", env_file(&fake_key()));
+    repo.commit(&[".env"], "init");
+    let out_file = repo.path().join("doctor.json");
+    let out_arg = out_file.to_str().expect("utf-8");
+    let (code, stdout) = repo.keyhound(&["gitignore-doctor", "-f", "json", "-o", out_arg]);
+    assert_eq!(code, 1, "{stdout}");
+    assert_eq!(stdout, "", "the report goes to the file, not stdout");
+    let json: Value =
+        serde_json::from_slice(&std::fs::read(&out_file).expect("report file")).expect("JSON");
+    let found = rule_findings(&json, "dotenv-committed");
+    assert_eq!(found.len(), 1, "{json:#}");
+    assert_eq!(found[0]["path"], ".env");
+    let problem = found[0]["gitignore"]["problem"].as_str().expect("problem");
+    assert_eq!(
+        problem,
+        "this repository has no ignore rules at all (no .gitignore, nothing in .git/info/exclude or core.excludesFile), so nothing keeps `.env` out of git."
+    );
+    assert!(
+        !problem.contains("no rule in .git/info/exclude"),
+        "{problem}"
+    );
+    assert_eq!(found[0]["gitignore"]["fix"], "add `.env` to .gitignore");
 }

@@ -57,7 +57,7 @@ fn a_staged_key_blocks_the_commit_with_the_finding_and_three_ways_forward() {
     assert!(out.contains("config/app.env"), "{out}");
     assert!(out.contains("2:12"), "line:column of the key:\n{out}");
     assert!(out.contains("meetso-live-key"), "{out}");
-    assert!(out.contains("mts_live_Q7…a3Ue"), "redacted key:\n{out}");
+    assert!(out.contains("mts_live_Q7…Ue"), "redacted key:\n{out}");
     assert!(!out.contains(&key), "plaintext key leaked:\n{out}");
     for way in [
         "environment",

@@ -203,3 +203,30 @@ fn pre_receive_input_errors_exit_2() {
         text(&out)
     );
 }
+
+#[test]
+fn a_pushed_env_file_is_rejected_as_a_committed_env_file() {
+    let sb = Sandbox::new();
+    let Server { bare, client } = server_with_legacy_key(&sb);
+    let before = server_ref(&sb, &bare, "main");
+    let bad = commit_file(
+        &sb,
+        &client,
+        "deploy/.env.production",
+        "DB_HOST=db.internal\nDB_PASSWORD=Xk9mQ2vLp7RtZw4Nb8Yc\n",
+    );
+    let (ok, out) = push(&sb, &client, &["origin", "main"]);
+    assert!(!ok, "a pushed .env.production was accepted:\n{out}");
+    assert!(out.contains("remote: deploy/.env.production"), "{out}");
+    assert!(out.contains("dotenv-committed"), "{out}");
+    assert!(
+        out.contains("`DB_PASSWORD` looks like a credential"),
+        "{out}"
+    );
+    assert!(out.contains(&bad[..7]), "the commit is named:\n{out}");
+    assert!(
+        !out.contains("Xk9mQ2vLp7RtZw4Nb8Yc"),
+        "a value leaked:\n{out}"
+    );
+    assert_eq!(server_ref(&sb, &bare, "main"), before);
+}

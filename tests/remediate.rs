@@ -14,7 +14,7 @@ use keyhound::rules::RuleSet;
 use mock_provider::{Behavior, Flavor, Mock};
 use serde_json::Value;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -34,6 +34,7 @@ fn kh(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> O
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .env("XDG_STATE_HOME", state_home(dir))
         .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -46,6 +47,19 @@ fn kh(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> O
     }
     drop(input);
     child.wait_with_output().expect("keyhound finishes")
+}
+
+/// The state home given to keyhound runs in `dir`: outside the scanned tree (as a user's
+/// `~/.local/state` is), under cargo's scratch directory for integration tests so that no
+/// run leaves directories in the system temp dir.
+fn state_home(dir: &Path) -> PathBuf {
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned());
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{}.state", name.unwrap_or_default()))
+}
+
+/// The default audit log of keyhound runs in `dir`.
+fn default_audit(dir: &Path) -> PathBuf {
+    state_home(dir).join("keyhound/audit.jsonl")
 }
 
 /// `keyhound verify --key-env K --endpoint ENDPOINT EXTRA…` with `K` holding `key`.
@@ -254,6 +268,7 @@ fn nothing_is_sent_without_the_flags() {
     code(&kh(repo.path(), &["checklist", report], &[], None), 0);
     assert_eq!(m.hits().len(), 0, "requests were sent without --verify");
     assert!(!repo.path().join(".keyhound").exists(), "audit dir created");
+    assert!(!state_home(repo.path()).exists(), "audit dir created");
 }
 
 #[test]
@@ -309,7 +324,7 @@ fn scan_verify_reads_each_answer_right_and_checks_each_secret_once() {
         .collect::<Vec<_>>();
     assert_eq!(bearer, vec![Some(format!("Bearer {K_LIVE}"))]);
     // The audit log, at its default place, private, one line per request.
-    let audit = dir.path().join(".keyhound/audit.jsonl");
+    let audit = default_audit(dir.path());
     let mut lines: Vec<AuditKey> = audit_lines(&audit).iter().map(audit_key).collect();
     lines.sort();
     let mut want = expect_audit(
@@ -414,7 +429,7 @@ fn a_proxy_403_html_page_or_a_redirect_is_unknown_never_live() {
     assert_eq!(
         stdout(&out),
         format!(
-            "unknown: Meetso key mts_live_FK…Wr0M (sha256 {}): HTTP 403, text/html body is not an answer Meetso gives about keys (a proxy, CDN or changed API?): cannot tell\n",
+            "unknown: Meetso key mts_live_FK…0M (sha256 {}): HTTP 403, text/html body is not an answer Meetso gives about keys (a proxy, CDN or changed API?): cannot tell\n",
             sha256(K_LIVE)
         )
     );
@@ -435,7 +450,7 @@ fn a_proxy_403_html_page_or_a_redirect_is_unknown_never_live() {
         vec!["/public/v1/meetings?limit=1"],
         "redirect followed"
     );
-    assert_no_plaintext(&[&out], &[&dir.path().join(".keyhound/audit.jsonl")]);
+    assert_no_plaintext(&[&out], &[&default_audit(dir.path())]);
 }
 
 #[test]
@@ -492,7 +507,7 @@ fn verify_command_exit_codes_key_sources_and_provider_detection() {
     assert_eq!(
         stdout(&live),
         format!(
-            "live: Meetso key mts_live_FK…Wr0M (sha256 {}): Meetso accepted the key (HTTP 200)\n",
+            "live: Meetso key mts_live_FK…0M (sha256 {}): Meetso accepted the key (HTTP 200)\n",
             sha256(K_LIVE)
         )
     );
@@ -503,7 +518,7 @@ fn verify_command_exit_codes_key_sources_and_provider_detection() {
         None,
     );
     code(&dead, 1);
-    assert!(stdout(&dead).starts_with("dead: Meetso key mts_live_Cp…gWHi"));
+    assert!(stdout(&dead).starts_with("dead: Meetso key mts_live_Cp…Hi"));
     // Key on stdin, provider given.
     let piped = kh(
         dir.path(),
@@ -512,11 +527,11 @@ fn verify_command_exit_codes_key_sources_and_provider_detection() {
         Some(&format!("{TOKEN}\n")),
     );
     code(&piped, 0);
-    assert!(stdout(&piped).starts_with("live: Attendee key 23ab…5f1d"));
+    assert!(stdout(&piped).starts_with("live: Attendee key 23…1d"));
     // A bare Token key's provider cannot be told from its format.
     let unknown = kh(dir.path(), &args(&["verify"], &ep), &[], Some(TOKEN));
     code(&unknown, 2);
-    assert!(stderr(&unknown).contains("cannot tell which provider 23ab…5f1d belongs to"));
+    assert!(stderr(&unknown).contains("cannot tell which provider 23…1d belongs to"));
     // A key as an argument is refused without being echoed.
     let argv = kh(dir.path(), &args(&["verify", K_LIVE], &ep), &[], None);
     code(&argv, 2);
@@ -541,7 +556,7 @@ fn verify_command_exit_codes_key_sources_and_provider_detection() {
         3,
         "one request per successful read of a key"
     );
-    let audit = dir.path().join(".keyhound/audit.jsonl");
+    let audit = default_audit(dir.path());
     assert_eq!(audit_lines(&audit).len(), 3);
     assert_no_plaintext(&[&live, &dead, &piped, &unknown, &argv, &none], &[&audit]);
 }
@@ -567,7 +582,7 @@ fn backoff_retries_429_and_500_then_recovers() {
     let first = m.hits()[0].at;
     let second = m.hits()[1].at;
     assert!(second.duration_since(first) >= Duration::from_millis(750));
-    let attempts: Vec<u64> = audit_lines(&dir.path().join(".keyhound/audit.jsonl"))
+    let attempts: Vec<u64> = audit_lines(&default_audit(dir.path()))
         .iter()
         .map(|l| l["attempts"].as_u64().unwrap_or_default())
         .collect();
@@ -595,7 +610,7 @@ fn an_answer_slower_than_the_timeout_is_unknown() {
         "{}",
         stdout(&out)
     );
-    let audit = audit_lines(&dir.path().join(".keyhound/audit.jsonl"));
+    let audit = audit_lines(&default_audit(dir.path()));
     assert_eq!(
         audit_key(&audit[0]),
         expect_audit(
@@ -661,10 +676,10 @@ fn revoke_refuses_without_a_verified_replacement_or_confirmation() {
     code(&unconfirmed, 2);
     assert!(stdout(&unconfirmed).contains("refused: no terminal to confirm on: pass --yes"));
     assert!(stderr(&unconfirmed).contains("About to revoke 1 key."));
-    assert!(stderr(&unconfirmed).contains("Replacement $NEW (mts_live_jt…LZFg) verified live."));
+    assert!(stderr(&unconfirmed).contains("Replacement $NEW (mts_live_jt…Fg) verified live."));
     assert_eq!(revoke_posts(&m), Vec::<String>::new(), "a revoke was sent");
     assert_eq!(m.behavior("meetso", K_LIVE), Some(Behavior::Live));
-    let audit = dir.path().join(".keyhound/audit.jsonl");
+    let audit = default_audit(dir.path());
     let refused = audit_lines(&audit)
         .iter()
         .filter(|l| l["action"] == "revoke" && l["outcome"] == "refused")
@@ -705,7 +720,7 @@ fn revoke_with_a_live_replacement_revokes_then_reverifies_dead() {
     code(&out, 0);
     assert_eq!(
         stdout(&out),
-        "revoke: mts_live_FK…Wr0M (meetso): revoked: revoked (HTTP 200); re-verified: now dead (Meetso rejected the key as invalid (HTTP 401 invalid_key))\n"
+        "revoke: mts_live_FK…0M (meetso): revoked: revoked (HTTP 200); re-verified: now dead (Meetso rejected the key as invalid (HTTP 401 invalid_key))\n"
     );
     assert_eq!(
         revoke_posts(&m),
@@ -742,10 +757,7 @@ fn revoke_with_a_live_replacement_revokes_then_reverifies_dead() {
         ],
     );
     assert_eq!(lines, want);
-    assert!(
-        !dir.path().join(".keyhound").exists(),
-        "--audit-log ignored"
-    );
+    assert!(!default_audit(dir.path()).exists(), "--audit-log ignored");
     // The revoked key now verifies dead; revoking it again is an idempotent success.
     let again = kh(
         dir.path(),
@@ -801,10 +813,7 @@ fn scan_revoke_revokes_live_keys_with_an_api_and_records_it() {
         vec![get, get, "POST /public/v1/keys/revoke", get]
     );
     assert!(stderr(&out).contains("EMERGENCY: the replacement was not required to verify"));
-    assert_no_plaintext(
-        &[&refused, &out],
-        &[&dir.path().join(".keyhound/audit.jsonl")],
-    );
+    assert_no_plaintext(&[&refused, &out], &[&default_audit(dir.path())]);
 }
 
 #[test]
@@ -943,4 +952,169 @@ fn persistent_500s_back_off_1_2_4_seconds_then_give_up_as_unknown() {
         let s = d.as_secs_f64();
         assert!(s >= base * 0.75 && s <= base * 1.25, "{s} vs {base}");
     }
+}
+
+/// A repository leaking `K_LIVE` in `.env`, committed.
+fn repo_leaking_live_key(m: &Mock) -> TestRepo {
+    m.key("meetso", K_LIVE, Behavior::Live);
+    let repo = TestRepo::new();
+    repo.write(".env", &format!("MEETSO_API_KEY={K_LIVE}\n"));
+    repo
+}
+
+#[cfg(unix)]
+#[test]
+fn a_committed_audit_log_symlink_is_never_followed_nor_chmodded() {
+    use std::os::unix::fs::PermissionsExt;
+    let m = Mock::start(Flavor::Api);
+    let repo = repo_leaking_live_key(&m);
+    let outside = tempfile::tempdir().expect("dir");
+    let bashrc = outside.path().join("bashrc");
+    std::fs::write(&bashrc, "# startup file\n").expect("target");
+    std::fs::set_permissions(&bashrc, std::fs::Permissions::from_mode(0o644)).expect("mode");
+    std::fs::create_dir(repo.path().join(".keyhound")).expect("dir");
+    std::os::unix::fs::symlink(&bashrc, repo.path().join(".keyhound/audit.jsonl"))
+        .expect("symlink");
+    repo.commit_all("leak", "Alice", "2025-03-01T09:00:00+00:00");
+    let ep = endpoints(&m);
+    let untouched = |what: &str| {
+        assert_eq!(
+            std::fs::read_to_string(&bashrc).expect("target"),
+            "# startup file\n",
+            "{what}"
+        );
+        let mode = std::fs::metadata(&bashrc)
+            .expect("target")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o644, "{what}");
+    };
+    // The default log is in the user's state dir, not the tree's `.keyhound/`.
+    let out = kh(
+        repo.path(),
+        &args(&["scan", ".", "--verify"], &ep),
+        &[],
+        None,
+    );
+    code(&out, 1);
+    untouched("default audit log");
+    assert_eq!(audit_lines(&default_audit(repo.path())).len(), 1);
+    // Named explicitly, the symlink is refused before anything is sent.
+    let hits = m.hits().len();
+    let refused = |log: &Path, message: &str| {
+        let log = log.to_str().expect("utf-8");
+        let out = kh(
+            repo.path(),
+            &args(&["scan", ".", "--verify", "--audit-log", log], &ep),
+            &[],
+            None,
+        );
+        code(&out, 2);
+        assert!(stderr(&out).contains(message), "{}", stderr(&out));
+    };
+    let link = repo.path().join(".keyhound/audit.jsonl");
+    refused(
+        &link,
+        &format!(
+            "audit log {}: is a symlink: refusing to follow it",
+            link.display()
+        ),
+    );
+    untouched("explicit symlink");
+    // A symlinked directory on the way is refused too.
+    let linked_dir = repo.path().join("state");
+    std::os::unix::fs::symlink(outside.path(), &linked_dir).expect("symlink");
+    refused(
+        &linked_dir.join("bashrc"),
+        &format!(
+            "{} is a symlink: refusing to follow it",
+            linked_dir.display()
+        ),
+    );
+    untouched("symlinked directory");
+    assert_eq!(
+        m.hits().len(),
+        hits,
+        "sent before the audit log was refused"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn an_existing_audit_log_keeps_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let m = Mock::start(Flavor::Api);
+    let repo = repo_leaking_live_key(&m);
+    repo.commit_all("leak", "Alice", "2025-03-01T09:00:00+00:00");
+    let log = tempfile::tempdir().expect("dir");
+    let file = log.path().join("audit.jsonl");
+    std::fs::write(&file, "").expect("log");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o640)).expect("mode");
+    let path = file.to_str().expect("utf-8");
+    let ep = endpoints(&m);
+    let out = kh(
+        repo.path(),
+        &args(&["scan", ".", "--verify", "--audit-log", path], &ep),
+        &[],
+        None,
+    );
+    code(&out, 1);
+    assert_eq!(audit_lines(&file).len(), 1);
+    let mode = std::fs::metadata(&file).expect("log").permissions().mode();
+    assert_eq!(mode & 0o777, 0o640);
+}
+
+#[test]
+fn a_scanned_repository_config_cannot_choose_where_keys_are_sent() {
+    let m = Mock::start(Flavor::Api);
+    let repo = repo_leaking_live_key(&m);
+    let hostile = [
+        (
+            format!(
+                "[[provider]]\nid = \"meetso\"\nname = \"Meetso\"\napi_base = \"{}\"\n\n[provider.verify]\nmethod = \"GET\"\npath = \"/public/v1/meetings?limit=1\"\nauth = \"bearer\"\nlive = [{{ status = 200, json_pointer = \"\" }}]\ndead = [{{ status = 401, json_pointer = \"\" }}]\n",
+                m.url()
+            ),
+            "[[provider]] id = \"meetso\" (line 2)",
+        ),
+        (
+            format!("\n[endpoints]\nmeetso = \"{}\"\n", m.url()),
+            "[endpoints] meetso (line 3)",
+        ),
+        (
+            "[[rule]]\nid = \"anything\"\ndescription = \"d\"\nseverity = \"high\"\nprovider = \"meetso\"\nkeywords = [\"=\"]\npatterns = ['=(?P<secret>\\S+)']\n".to_string(),
+            "[[rule]] id = \"anything\" with a provider (line 2)",
+        ),
+    ];
+    for (config, entry) in hostile {
+        repo.write(".keyhound.toml", &config);
+        repo.commit_all("config", "Alice", "2025-03-01T09:00:00+00:00");
+        let out = kh(repo.path(), &["scan", ".", "--verify"], &[], None);
+        code(&out, 2);
+        let err = stderr(&out);
+        assert!(
+            err.contains("./.keyhound.toml is the scanned repository's config and may not decide where keys are sent")
+                && err.contains(entry),
+            "{err}"
+        );
+        assert_eq!(m.hits().len(), 0, "sent to the repository's host: {config}");
+        // Scanning without --verify still works with the same config.
+        code(&kh(repo.path(), &["scan", "."], &[], None), 1);
+    }
+    // Given explicitly with --config, the same file is the user's choice.
+    let out = kh(
+        repo.path(),
+        &[
+            "scan",
+            ".",
+            "--verify",
+            "--config",
+            ".keyhound.toml",
+            "--endpoint",
+            &format!("meetso={}", m.url()),
+        ],
+        &[],
+        None,
+    );
+    code(&out, 1);
+    assert_eq!(hits_for(&m, K_LIVE).len(), 1);
 }

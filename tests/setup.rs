@@ -131,3 +131,81 @@ fn the_man_page_is_roff_for_keyhound() {
     assert!(page.contains(".SH NAME"));
     assert!(page.contains("completions"), "subcommands are listed");
 }
+
+#[test]
+fn gitleaks_redact_is_an_accepted_no_op_and_output_stays_redacted() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("repo");
+    write(&repo, "app.env", &format!("MEETSO_KEY={}\n", key_a()));
+    for flag in ["--redact", "--redact=20"] {
+        let out = sb.keyhound(&repo, &["scan", "--no-history", flag, "--format", "json"]);
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{flag}: {stdout}{stderr}");
+        assert!(!stdout.contains(&key_a()), "{flag} printed the secret");
+        assert_eq!(
+            findings(&json(&out)),
+            vec![(
+                "meetso-live-key".into(),
+                "app.env".into(),
+                1,
+                "worktree".into()
+            )]
+        );
+    }
+    let both = sb.keyhound(
+        &repo,
+        &["scan", "--no-history", "--redact", "--show-secrets"],
+    );
+    assert_eq!(
+        both.status.code(),
+        Some(2),
+        "contradictory flags are refused"
+    );
+}
+
+#[test]
+fn every_man_page_the_top_page_references_exists_and_scan_lists_its_options() {
+    let sb = Sandbox::new();
+    let dir = sb.path().join("man");
+    let out = sb.keyhound(sb.path(), &["man", "--dir", dir.to_str().expect("utf-8")]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    let top = std::fs::read_to_string(dir.join("keyhound.1")).expect("keyhound.1");
+    let referenced: Vec<&str> = [
+        "scan",
+        "hook",
+        "rules",
+        "gitignore-doctor",
+        "verify",
+        "revoke",
+    ]
+    .into_iter()
+    .filter(|s| top.contains(&format!("keyhound\\-{}(1)", s.replace('-', "\\-"))))
+    .collect();
+    assert_eq!(referenced.len(), 6, "top page references: {top}");
+    for sub in referenced {
+        assert!(
+            dir.join(format!("keyhound-{sub}.1")).is_file(),
+            "keyhound-{sub}.1 missing"
+        );
+    }
+    assert!(dir.join("keyhound-hook-install.1").is_file());
+    let scan = std::fs::read_to_string(dir.join("keyhound-scan.1")).expect("keyhound-scan.1");
+    let help = text(&sb.keyhound(sb.path(), &["scan", "--help"])).0;
+    let flags: Vec<String> = help
+        .split_whitespace()
+        .filter(|w| w.starts_with("--") && w.len() > 2)
+        .map(|w| {
+            w.chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect::<String>()
+        })
+        .filter(|w| w.len() > 2)
+        .collect();
+    assert!(flags.len() > 20, "{flags:?}");
+    for flag in flags {
+        assert!(
+            scan.contains(&flag.replace('-', "\\-")),
+            "keyhound-scan.1 lacks {flag}"
+        );
+    }
+}

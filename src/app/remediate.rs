@@ -16,7 +16,7 @@ use keyhound::report::checklist::{self, Catalog};
 use keyhound::report::Report;
 use keyhound::rules::{Provider, RuleSet};
 use std::io::{BufRead, IsTerminal, Read};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -40,8 +40,10 @@ pub fn after_scan(
     if args.staged {
         bail!("--verify and --revoke are not available with --staged (a pre-commit hook sends nothing over the network)");
     }
-    let root = scan_root(&args.path);
-    let mut session = session(&set.providers, config, &r.net, &root)?;
+    if args.config.is_none() {
+        refuse_tree_network_config(config)?;
+    }
+    let mut session = session(&set.providers, config, &r.net)?;
     let opts = ScanOptions {
         verify: true,
         revoke: r.revoke,
@@ -87,7 +89,7 @@ pub fn run_verify(args: &VerifyArgs) -> Result<ExitCode> {
     let (set, config) = rules_and_config(&args.key)?;
     let key = read_key(args.key.key_env.as_deref())?;
     let provider = provider_of(&set, &key, args.key.provider.as_deref())?;
-    let mut session = session(&set.providers, config.as_ref(), &args.net, Path::new("."))?;
+    let mut session = session(&set.providers, config.as_ref(), &args.net)?;
     let v = verify::verify(&mut session, &provider, "manual", &key)?;
     println!(
         "{}: {} key {} (sha256 {}): {}",
@@ -109,7 +111,7 @@ pub fn run_revoke(args: &RevokeArgs) -> Result<ExitCode> {
     let (set, config) = rules_and_config(&args.key)?;
     let key = read_key(args.key.key_env.as_deref())?;
     let provider = provider_of(&set, &key, args.key.provider.as_deref())?;
-    let mut session = session(&set.providers, config.as_ref(), &args.net, Path::new("."))?;
+    let mut session = session(&set.providers, config.as_ref(), &args.net)?;
     let label = args
         .key
         .key_env
@@ -163,7 +165,7 @@ impl Prompt for TerminalPrompt {
         if self.to_stdout {
             println!("{line}");
         } else if !self.quiet {
-            eprintln!("keyhound: {line}");
+            eprintln!("keyhound: {}", keyhound::escape::text(line));
         }
     }
 
@@ -192,24 +194,43 @@ fn rules_and_config(key: &KeyArgs) -> Result<(RuleSet, Option<Config>)> {
     Ok((set, config))
 }
 
-/// The session: config `[endpoints]` overridden by `--endpoint`; the audit log under `root`
-/// unless `--audit-log`. Overridden endpoints are announced before anything is sent.
-fn session(
-    providers: &[Provider],
-    config: Option<&Config>,
-    net: &NetArgs,
-    root: &Path,
-) -> Result<Session> {
+/// A `.keyhound.toml` found in the scanned tree may not decide where keys go: only built-in
+/// rules, `--rules`, `--config` and `--endpoint` may.
+fn refuse_tree_network_config(config: Option<&Config>) -> Result<()> {
+    let Some(config) = config else {
+        return Ok(());
+    };
+    let entries = config.network_entries();
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let file = config
+        .path
+        .as_ref()
+        .map_or_else(|| ".keyhound.toml".to_string(), |p| p.display().to_string());
+    bail!(
+        "{file} is the scanned repository's config and may not decide where keys are sent, but it has {}; nothing was sent. Use --endpoint PROVIDER=URL, or pass a config you trust with --config",
+        entries.join(", ")
+    )
+}
+
+/// `--audit-log`, else the user's state directory (never the scanned tree).
+fn audit_path(net: &NetArgs) -> Result<PathBuf> {
+    match net.audit_log.clone().or_else(AuditLog::default_path) {
+        Some(path) => Ok(path),
+        None => bail!("no place for the audit log: set XDG_STATE_HOME or HOME to an absolute path, or pass --audit-log FILE"),
+    }
+}
+
+/// The session: config `[endpoints]` overridden by `--endpoint`; the audit log from
+/// [`audit_path`]. Overridden endpoints are announced before anything is sent.
+fn session(providers: &[Provider], config: Option<&Config>, net: &NetArgs) -> Result<Session> {
     let mut endpoints = config.map(|c| c.endpoints.clone()).unwrap_or_default();
     endpoints.extend(net.endpoints.iter().cloned());
     let opts = SessionOptions {
         endpoints,
         timeout: Duration::from_secs(net.timeout),
-        audit_log: Some(
-            net.audit_log
-                .clone()
-                .unwrap_or_else(|| AuditLog::default_path(root)),
-        ),
+        audit_log: Some(audit_path(net)?),
     };
     let session = Session::new(providers, &opts)?;
     for (id, url) in session.overridden() {
@@ -287,14 +308,4 @@ fn provider_of(set: &RuleSet, key: &Secret, explicit: Option<&str>) -> Result<St
 
 fn provider_name<'a>(set: &'a RuleSet, id: &'a str) -> &'a str {
     set.provider(id).map_or(id, |p| p.name.as_str())
-}
-
-/// The directory the audit log goes under: the scan root, or a file root's directory.
-fn scan_root(path: &Path) -> PathBuf {
-    if path.is_dir() {
-        return path.to_path_buf();
-    }
-    path.parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }

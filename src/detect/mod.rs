@@ -3,12 +3,15 @@
 //! (validators, entropy, placeholders, `keyhound:allow`), then overlap resolution so one
 //! secret occurrence yields one match. Works on raw bytes: invalid UTF-8 is fine.
 
+pub mod lines;
 pub mod placeholder;
 mod validate;
 
 use crate::rules::{Rule, RuleSet, Validator};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use memchr::{memchr, memrchr};
+use lines::{Cursor, LineIndex};
+use std::cell::{Cell, OnceCell};
+use std::collections::BTreeMap;
 
 /// Inline markers that suppress a finding on their line.
 pub const ALLOW_MARKERS: &[&str] = &[
@@ -17,8 +20,12 @@ pub const ALLOW_MARKERS: &[&str] = &[
     "pragma: allowlist secret",
 ];
 
-/// Hard cap on how far a window extends past a keyword hit.
+/// Hard cap on how far a window extends before and past a keyword hit.
 const MAX_WINDOW: usize = 4096;
+/// Windows of one rule are merged while the merged window stays this short; on a megabyte
+/// line of hits the next window starts afresh (overlapping the last by at most
+/// [`MAX_WINDOW`]), so no regex search runs over a whole huge line.
+const MAX_MERGED: usize = 64 * 1024;
 /// How far around a match provider hints are looked for.
 const HINT_RADIUS: usize = 1024;
 
@@ -102,30 +109,53 @@ impl Detector {
 
     /// Finds every secret in `data`, one match per occurrence, ordered by position.
     pub fn scan(&self, data: &[u8]) -> Vec<Match> {
-        let windows = self.windows(data);
+        self.scan_with_work(data).0
+    }
+
+    /// [`Detector::scan`], also saying how much work it took (for tests and benchmarks that
+    /// check the work grows linearly with the input).
+    pub fn scan_with_work(&self, data: &[u8]) -> (Vec<Match>, Work) {
+        let buffer = Buffer::new(data);
+        let windows = self.windows(&buffer);
         if windows.is_empty() {
-            return Vec::new();
+            return (Vec::new(), buffer.work.get());
         }
         let mut candidates = Vec::new();
         for (rule, start, end) in windows {
-            self.run_rule(rule, data, start, end, &mut candidates);
+            self.run_rule(rule, &buffer, start, end, &mut candidates);
         }
-        resolve_overlaps(data, candidates)
+        let matches = resolve_overlaps(&buffer, candidates);
+        (matches, buffer.work.get())
     }
 
-    /// Per rule, the merged byte windows around its keyword hits.
-    fn windows(&self, data: &[u8]) -> Vec<(usize, usize, usize)> {
+    /// Per rule, the merged byte windows around its keyword hits: from the hit's line start
+    /// (at most [`MAX_WINDOW`] before it) to the end of its line plus the rule's extra lines
+    /// (at most [`MAX_WINDOW`] past it).
+    fn windows(&self, buffer: &Buffer) -> Vec<(usize, usize, usize)> {
+        let data = buffer.data;
         let mut windows: Vec<(usize, usize, usize)> = Vec::new();
         let mut current: Vec<Option<usize>> = Vec::new();
+        let mut own_line = Cursor::new(data);
+        let mut next_lines = Cursor::new(data);
         for hit in self.prefilter.find_iter(data) {
             if current.is_empty() {
                 current = vec![None; self.rules.len()];
             }
+            let start = own_line.line_start(hit.start(), hit.start().saturating_sub(MAX_WINDOW));
+            let cap = hit.end() + MAX_WINDOW;
+            let first_end = own_line.line_end(hit.end(), cap);
             for &rule in &self.keyword_rules[hit.pattern().as_usize()] {
-                let start = line_start(data, hit.start());
-                let end = window_end(data, hit.end(), self.rules[rule].window_lines);
+                let mut end = first_end;
+                for _ in 0..self.rules[rule].window_lines {
+                    if end >= cap.min(data.len()) {
+                        break;
+                    }
+                    end = next_lines.line_end(lines::after_break(data, end), cap);
+                }
                 match current[rule] {
-                    Some(w) if windows[w].2 >= start => windows[w].2 = windows[w].2.max(end),
+                    Some(w) if windows[w].2 >= start && end - windows[w].1 <= MAX_MERGED => {
+                        windows[w].2 = windows[w].2.max(end);
+                    }
                     _ => {
                         current[rule] = Some(windows.len());
                         windows.push((rule, start, end));
@@ -133,12 +163,21 @@ impl Detector {
                 }
             }
         }
+        buffer.add(|w| w.line_bytes += own_line.examined + next_lines.examined);
         windows
     }
 
-    fn run_rule(&self, index: usize, data: &[u8], ws: usize, we: usize, out: &mut Vec<Candidate>) {
+    fn run_rule(
+        &self,
+        index: usize,
+        buffer: &Buffer,
+        ws: usize,
+        we: usize,
+        out: &mut Vec<Candidate>,
+    ) {
         let rule = &self.rules[index];
-        let window = &data[ws..we];
+        // The regex sees the bytes before the window (for `^` and `\b`) but nothing past it.
+        let haystack = &buffer.data[..we];
         for regex in rule.compile() {
             let secret_idx = regex.capture_names().position(|n| n == Some("secret"));
             let name_idx = regex.capture_names().position(|n| n == Some("name"));
@@ -148,31 +187,37 @@ impl Detector {
             // Not `captures_iter`: after a rejected match the search resumes at its value, so
             // `a: process.env.ZOOM_CLIENT_SECRET || "literal"` still finds the literal whose
             // name sits inside the rejected value (an identifier).
-            let mut pos = 0;
-            while let Some(caps) = regex.captures_at(window, pos) {
+            let mut pos = ws;
+            loop {
+                let caps = regex.captures_at(haystack, pos);
+                let reached = caps.as_ref().and_then(|c| c.get(0)).map_or(we, |m| m.end());
+                buffer.add(|w| w.regex_bytes += reached.saturating_sub(pos) as u64);
+                let Some(caps) = caps else { break };
                 let (Some(whole), Some(secret)) = (caps.get(0), caps.get(secret_idx)) else {
                     break;
                 };
                 let name = name_idx.and_then(|i| caps.get(i));
-                let accepted = self.candidate(index, data, ws, whole, secret, name);
+                let accepted = self.candidate(index, buffer, whole, secret, name);
                 pos = match accepted {
                     Some(c) => {
                         out.push(c);
-                        whole.end()
+                        whole.end().max(pos + 1)
                     }
                     None => secret.start().max(whole.start() + 1),
                 };
+                if pos > we {
+                    break;
+                }
             }
         }
     }
 
-    /// The candidate of one regex match (`whole`, its `secret` and `name` captures) in the
-    /// window starting at `ws`, if it passes the checks.
+    /// The candidate of one regex match (`whole`, its `secret` and `name` captures), if it
+    /// passes the checks.
     fn candidate(
         &self,
         index: usize,
-        data: &[u8],
-        ws: usize,
+        buffer: &Buffer,
         whole: regex::bytes::Match,
         secret: regex::bytes::Match,
         name: Option<regex::bytes::Match>,
@@ -182,22 +227,23 @@ impl Detector {
             return None;
         }
         let end = secret.end() - usize::from(secret.as_bytes().ends_with(b"."));
-        let span = (ws + secret.start(), ws + end);
-        let whole = (ws + whole.start(), ws + whole.end());
+        let span = (secret.start(), end);
+        let whole = (whole.start(), whole.end());
         let name = name.map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned());
-        self.check(index, data, span, whole, name)
+        self.check(index, buffer, span, whole, name)
     }
 
     /// Applies the rule's validator and the shared filters to one regex match.
     fn check(
         &self,
         index: usize,
-        data: &[u8],
+        buffer: &Buffer,
         span: (usize, usize),
         whole: (usize, usize),
         name: Option<String>,
     ) -> Option<Candidate> {
         let rule = &self.rules[index];
+        let data = buffer.data;
         let raw = std::str::from_utf8(&data[span.0..span.1]).ok()?;
         let (secret, detail) = match rule.validator {
             Validator::None => (
@@ -210,7 +256,11 @@ impl Detector {
             }
             Validator::BasicAuth => {
                 let (id, secret) = validate::basic_auth(raw)?;
-                (secret, Some(format!("client id {id}")))
+                // The client id can be a credential too: it is redacted like one.
+                (
+                    secret,
+                    Some(format!("client id {}", crate::finding::redact(&id))),
+                )
             }
         };
         if let Some(min) = rule.min_entropy {
@@ -224,7 +274,7 @@ impl Detector {
         if rule.identifier_check && placeholder::looks_like_identifier(&secret) {
             return None;
         }
-        if is_allowed(data, whole.0, whole.1) {
+        if buffer.is_allowed(whole.0, whole.1) {
             return None;
         }
         let provider = provider_for(rule, data, whole, name.as_deref());
@@ -264,20 +314,103 @@ fn case_variants(keyword: &str) -> Vec<String> {
     out
 }
 
-/// Keeps, among overlapping candidates, the one of highest priority; computes positions.
-fn resolve_overlaps(data: &[u8], mut candidates: Vec<Candidate>) -> Vec<Match> {
-    candidates.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.start.cmp(&b.start)));
-    let mut kept: Vec<Candidate> = Vec::new();
-    for c in candidates {
-        if !kept.iter().any(|k| k.start < c.end && c.start < k.end) {
-            kept.push(c);
+/// What one [`Detector::scan_with_work`] call did, in bytes and steps: each grows linearly
+/// with the input, whatever its shape.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Work {
+    /// Bytes searched for line starts and ends around keyword hits.
+    pub line_bytes: u64,
+    /// Bytes regex searches ran over.
+    pub regex_bytes: u64,
+    /// Bytes indexed or counted for line numbers, columns and allow markers.
+    pub position_bytes: u64,
+    /// Candidates checked against earlier ones for overlaps.
+    pub overlap_checks: u64,
+}
+
+/// One buffer being scanned, with what is computed about it at most once: its line index
+/// and allow markers (only once a candidate needs them), and the work counters.
+struct Buffer<'a> {
+    data: &'a [u8],
+    lines: OnceCell<LineIndex>,
+    /// Start and end of every allow marker, ascending.
+    markers: OnceCell<Vec<(usize, usize)>>,
+    work: Cell<Work>,
+}
+
+impl<'a> Buffer<'a> {
+    fn new(data: &'a [u8]) -> Buffer<'a> {
+        Buffer {
+            data,
+            lines: OnceCell::new(),
+            markers: OnceCell::new(),
+            work: Cell::new(Work::default()),
         }
     }
-    kept.sort_by_key(|c| c.start);
-    let mut lines = LineCounter::default();
-    kept.into_iter()
+
+    fn add(&self, f: impl FnOnce(&mut Work)) {
+        let mut work = self.work.get();
+        f(&mut work);
+        self.work.set(work);
+    }
+
+    fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| {
+            self.add(|w| w.position_bytes += self.data.len() as u64);
+            LineIndex::new(self.data)
+        })
+    }
+
+    fn markers(&self) -> &[(usize, usize)] {
+        self.markers.get_or_init(|| {
+            let mut found: Vec<(usize, usize)> = ALLOW_MARKERS
+                .iter()
+                .flat_map(|m| {
+                    memchr::memmem::find_iter(self.data, m.as_bytes()).map(|p| (p, p + m.len()))
+                })
+                .collect();
+            found.sort_unstable();
+            self.add(|w| w.position_bytes += (self.data.len() * ALLOW_MARKERS.len()) as u64);
+            found
+        })
+    }
+
+    /// Whether an allow marker sits on any line the match `start..end` touches.
+    fn is_allowed(&self, start: usize, end: usize) -> bool {
+        let markers = self.markers();
+        if markers.is_empty() {
+            return false;
+        }
+        let lines = self.lines();
+        let from = lines.start(lines.line_of(start));
+        let to = lines.end(self.data, lines.line_of(end.saturating_sub(1).max(start)));
+        let first = markers.partition_point(|&(s, _)| s < from);
+        markers.get(first).is_some_and(|&(_, e)| e <= to)
+    }
+}
+
+/// Keeps, among overlapping candidates, the one of highest priority; computes positions.
+/// Kept candidates never overlap one another, so the one starting last before a new
+/// candidate's end is the only one it can overlap: one ordered-map lookup each.
+fn resolve_overlaps(buffer: &Buffer, mut candidates: Vec<Candidate>) -> Vec<Match> {
+    candidates.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.start.cmp(&b.start)));
+    let checks = candidates.len() as u64;
+    let mut kept: BTreeMap<usize, Candidate> = BTreeMap::new();
+    for c in candidates {
+        let overlaps = kept
+            .range(..c.end)
+            .next_back()
+            .is_some_and(|(_, k)| k.end > c.start);
+        if !overlaps {
+            kept.insert(c.start, c);
+        }
+    }
+    buffer.add(|w| w.overlap_checks += checks);
+    let mut columns = ColumnCounter::default();
+    let matches = kept
+        .into_values()
         .map(|c| {
-            let (line, column) = lines.position(data, c.start);
+            let (line, column) = columns.position(buffer, c.start);
             Match {
                 rule: c.rule,
                 start: c.start,
@@ -289,60 +422,38 @@ fn resolve_overlaps(data: &[u8], mut candidates: Vec<Candidate>) -> Vec<Match> {
                 detail: c.detail,
             }
         })
-        .collect()
+        .collect();
+    buffer.add(|w| w.position_bytes += columns.counted);
+    matches
 }
 
-/// Incremental line counting for ascending offsets.
+/// Line (from the index) and column (counted incrementally) for ascending offsets.
 #[derive(Default)]
-struct LineCounter {
-    offset: usize,
-    line: u32,
+struct ColumnCounter {
+    /// The previous offset, its 0-based line and 1-based column.
+    last: Option<(usize, usize, usize)>,
+    counted: u64,
 }
 
-impl LineCounter {
-    fn position(&mut self, data: &[u8], at: usize) -> (u32, u32) {
-        let newlines = memchr::memchr_iter(b'\n', &data[self.offset..at]).count();
-        self.line += u32::try_from(newlines).unwrap_or(u32::MAX);
-        self.offset = at;
-        let start = line_start(data, at);
-        let column = data[start..at]
-            .iter()
-            .filter(|&&b| b & 0xC0 != 0x80)
-            .count()
-            + 1;
-        (self.line + 1, u32::try_from(column).unwrap_or(u32::MAX))
+impl ColumnCounter {
+    fn position(&mut self, buffer: &Buffer, at: usize) -> (u32, u32) {
+        let lines = buffer.lines();
+        let line = lines.line_of(at);
+        let (from, base) = match self.last {
+            Some((offset, l, column)) if l == line && offset <= at => (offset, column),
+            _ => (lines.start(line), 1),
+        };
+        let column = base + chars(&buffer.data[from..at]);
+        self.counted += (at - from) as u64;
+        self.last = Some((at, line, column));
+        let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        (clamp(line + 1), clamp(column))
     }
 }
 
-fn line_start(data: &[u8], at: usize) -> usize {
-    memrchr(b'\n', &data[..at]).map_or(0, |p| p + 1)
-}
-
-fn line_end(data: &[u8], at: usize) -> usize {
-    memchr(b'\n', &data[at..]).map_or(data.len(), |p| at + p)
-}
-
-/// End of the keyword's line plus `extra` more lines, capped at [`MAX_WINDOW`].
-fn window_end(data: &[u8], at: usize, extra: u8) -> usize {
-    let cap = (at + MAX_WINDOW).min(data.len());
-    let mut end = line_end(data, at);
-    for _ in 0..extra {
-        if end >= cap {
-            break;
-        }
-        end = line_end(data, end + 1);
-    }
-    end.min(cap)
-}
-
-/// Whether an allow marker sits on any line the match touches.
-fn is_allowed(data: &[u8], start: usize, end: usize) -> bool {
-    let from = line_start(data, start);
-    let to = line_end(data, end.saturating_sub(1).max(start));
-    let text = &data[from..to];
-    ALLOW_MARKERS
-        .iter()
-        .any(|m| memchr::memmem::find(text, m.as_bytes()).is_some())
+/// The number of UTF-8 characters in `bytes` (continuation bytes do not count).
+fn chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count()
 }
 
 /// The provider of a match: a hint word in the matched text, else one near it, else the
@@ -392,3 +503,6 @@ fn has_own_prefix(rule: &Rule, name: &str) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod linear_tests;

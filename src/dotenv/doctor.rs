@@ -407,21 +407,33 @@ impl<'a> Subject<'a> {
     }
 
     fn no_rule_problem(&self) -> String {
+        // A source without one rule (git init's comment-only `.git/info/exclude`, an empty
+        // `.gitignore`) is not an ignore file in any sense a user means.
         let names: Vec<&str> = self
             .sources
             .sources
             .iter()
+            .filter(|s| has_rule(&s.text))
             .map(|s| s.name.as_str())
             .collect();
         if names.is_empty() {
             format!(
-                "there is no ignore file at all, so nothing keeps `{}` out of git.",
+                "this repository has no ignore rules at all (no .gitignore, nothing in .git/info/exclude or core.excludesFile), so nothing keeps `{}` out of git.",
                 self.path
             )
         } else {
             format!("no rule in {} matches `{}`.", names.join(", "), self.path)
         }
     }
+}
+
+/// Whether ignore-file text holds at least one rule: a line that is neither blank nor a
+/// `#` comment.
+fn has_rule(text: &[u8]) -> bool {
+    text.split(|&b| b == b'\n').any(|line| {
+        let line = line.trim_ascii();
+        !line.is_empty() && !line.starts_with(b"#")
+    })
 }
 
 /// Whether a line is a rule meant for env files: a positive, non-directory pattern whose last
@@ -456,14 +468,7 @@ pub fn suggested_line(name: &str) -> String {
 
 /// Quotes `s` for a POSIX shell when it holds anything beyond plain path characters.
 pub fn shell_quote(s: &str) -> String {
-    let plain = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._/-+@%=:,".contains(c));
-    if plain {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
+    crate::escape::shell(s)
 }
 
 #[cfg(test)]

@@ -1,15 +1,19 @@
 //! The audit trail of network actions: one JSON line per verify or revoke decision,
-//! appended to `.keyhound/audit.jsonl` under the scan root (or `--audit-log FILE`). The file
-//! is created with mode 0600, and a new `.keyhound/` directory gets a `.gitignore` so the
-//! log is never committed. Lines carry the secret's SHA-256, never the secret.
+//! appended to `$XDG_STATE_HOME/keyhound/audit.jsonl` (fallback
+//! `$HOME/.local/state/keyhound/audit.jsonl`), or `--audit-log FILE`: never inside the
+//! scanned tree by default, so a repository cannot choose where keyhound writes. The file
+//! is opened without following symlinks (`O_NOFOLLOW`), every existing parent must be a
+//! real directory, it must be a regular file, and only a file keyhound creates gets mode
+//! 0600 (an existing file's mode is never changed). Lines carry the secret's SHA-256,
+//! never the secret.
 
 use serde::Serialize;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
-/// The directory, under the scan root, of keyhound's own state.
-pub const STATE_DIR: &str = ".keyhound";
+/// The directory, under the state home, of keyhound's own state.
+pub const STATE_DIR: &str = "keyhound";
 /// The default audit file name inside [`STATE_DIR`].
 pub const FILE_NAME: &str = "audit.jsonl";
 
@@ -56,48 +60,56 @@ pub struct AuditLog {
 }
 
 impl AuditLog {
-    /// `root/.keyhound/audit.jsonl`.
-    pub fn default_path(root: &Path) -> PathBuf {
-        root.join(STATE_DIR).join(FILE_NAME)
+    /// `$XDG_STATE_HOME/keyhound/audit.jsonl`, else `$HOME/.local/state/keyhound/audit.jsonl`
+    /// (`None` when neither variable is set to an absolute path).
+    pub fn default_path() -> Option<PathBuf> {
+        let absolute = |var: &str| {
+            std::env::var_os(var)
+                .map(PathBuf::from)
+                .filter(|p| p.is_absolute())
+        };
+        let state = absolute("XDG_STATE_HOME")
+            .or_else(|| absolute("HOME").map(|h| h.join(".local").join("state")))?;
+        Some(state.join(STATE_DIR).join(FILE_NAME))
     }
 
-    /// Opens (creating if needed, mode 0600) `path` for appending.
+    /// Opens `path` for appending, creating it (mode 0600) and its missing parent directories
+    /// (mode 0700). Refuses a symlink anywhere on the path and anything but a regular file.
     pub fn open(path: &Path) -> Result<AuditLog, AuditError> {
-        let err = |e: std::io::Error| AuditError {
+        let fail = |reason: String| AuditError {
             path: path.display().to_string(),
-            reason: e.to_string(),
+            reason,
         };
+        let err = |e: std::io::Error| fail(e.to_string());
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            if !dir.exists() {
-                std::fs::create_dir_all(dir).map_err(err)?;
-                if dir.file_name().is_some_and(|n| n == STATE_DIR) {
-                    std::fs::write(
-                        dir.join(".gitignore"),
-                        "# keyhound state: never commit\n*\n",
-                    )
-                    .map_err(err)?;
-                }
-            }
+            real_dirs(dir).map_err(fail)?;
         }
+        let created = match std::fs::symlink_metadata(path) {
+            Ok(meta) if meta.file_type().is_file() => false,
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(fail("is a symlink: refusing to follow it".into()))
+            }
+            Ok(_) => return Err(fail("is not a regular file".into())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
+            Err(e) => return Err(err(e)),
+        };
         let mut options = OpenOptions::new();
-        options.create(true).append(true);
+        options.append(true);
+        if created {
+            options.create_new(true);
+        }
         #[cfg(unix)]
         {
-            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-            options.mode(0o600);
-            let file = options.open(path).map_err(err)?;
-            // An existing file keeps its mode on open: tighten it too.
-            file.set_permissions(std::fs::Permissions::from_mode(0o600))
-                .map_err(err)?;
-            Ok(AuditLog {
-                path: path.to_path_buf(),
-                file,
-            })
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
         }
-        #[cfg(not(unix))]
+        let file = options.open(path).map_err(err)?;
+        if !file.metadata().map_err(err)?.file_type().is_file() {
+            return Err(fail("is not a regular file".into()));
+        }
         Ok(AuditLog {
             path: path.to_path_buf(),
-            file: options.open(path).map_err(err)?,
+            file,
         })
     }
 
@@ -123,6 +135,42 @@ impl AuditLog {
     }
 }
 
+/// Checks every existing component of `dir` is a real directory (not a symlink), creating
+/// the missing ones (mode 0700 on unix).
+fn real_dirs(dir: &Path) -> Result<(), String> {
+    let mut current = PathBuf::new();
+    for component in dir.components() {
+        current.push(component);
+        if !matches!(component, Component::Normal(_)) {
+            continue;
+        }
+        match std::fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_dir() => {}
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(format!(
+                    "{} is a symlink: refusing to follow it",
+                    current.display()
+                ))
+            }
+            Ok(_) => return Err(format!("{} is not a directory", current.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => make_dir(&current)
+                .map_err(|e| format!("cannot create {}: {e}", current.display()))?,
+            Err(e) => return Err(format!("{}: {e}", current.display())),
+        }
+    }
+    Ok(())
+}
+
+fn make_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,9 +191,9 @@ mod tests {
     }
 
     #[test]
-    fn creates_private_file_and_gitignored_state_dir_and_appends_lines() {
+    fn creates_private_file_and_state_dirs_and_appends_lines() {
         let dir = tempfile::tempdir().unwrap();
-        let path = AuditLog::default_path(dir.path());
+        let path = dir.path().join("state").join(STATE_DIR).join(FILE_NAME);
         let mut log = AuditLog::open(&path).unwrap();
         log.append(&entry("live")).unwrap();
         drop(log);
@@ -160,10 +208,6 @@ mod tests {
         assert_eq!(lines[0]["outcome"], "live");
         assert_eq!(lines[1]["outcome"], "dead");
         assert_eq!(lines[1]["http_status"], 200);
-        assert_eq!(
-            std::fs::read_to_string(dir.path().join(".keyhound/.gitignore")).unwrap(),
-            "# keyhound state: never commit\n*\n"
-        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

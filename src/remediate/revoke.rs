@@ -279,8 +279,8 @@ fn listing(session: &Session, targets: &[Target], pending: &[usize], guard: &Gua
 fn revoke_one(session: &mut Session, t: &Target) -> Result<Revocation, RemediateError> {
     let (provider, spec) = session.declared(&t.provider, "revoke", |p| p.revoke.as_ref())?;
     let call = Call {
-        method: &spec.method,
-        path: &spec.path,
+        method: spec.method.get_ref(),
+        path: spec.path.get_ref(),
         auth: spec.auth,
         body: spec
             .body

@@ -146,7 +146,7 @@ impl Session {
     pub fn endpoint(&self, provider: &Provider) -> Result<Endpoint, HttpError> {
         match self.overrides.get(&provider.id) {
             Some(e) => Ok(e.clone()),
-            None => Endpoint::parse(&provider.api_base),
+            None => Endpoint::parse(provider.api_base.get_ref()),
         }
     }
 

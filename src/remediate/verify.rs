@@ -82,8 +82,8 @@ pub fn verify_fresh(
 ) -> Result<Verification, RemediateError> {
     let (provider, spec) = session.declared(provider, "verify", |p| p.verify.as_ref())?;
     let call = Call {
-        method: &spec.method,
-        path: &spec.path,
+        method: spec.method.get_ref(),
+        path: spec.path.get_ref(),
         auth: spec.auth,
         body: None,
     };

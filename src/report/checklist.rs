@@ -10,6 +10,7 @@
 //! always gives the same checklist.
 
 use super::{json, RenderOptions, Report};
+use crate::escape as esc;
 use crate::finding::{short_id, GitignoreDiagnosis, Severity, SourceKind};
 use crate::remediate::{Revocation, RevokeStatus, Status, Verification};
 use crate::rules::{Provider, Rule};
@@ -125,6 +126,8 @@ struct DocFinding {
     date: Option<String>,
     #[serde(default)]
     gitignore: Option<GitignoreDiagnosis>,
+    #[serde(default)]
+    later_commits: Vec<serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -171,13 +174,14 @@ impl Section<'_> {
         self.secret.verification.as_ref().map(|v| v.status)
     }
     fn reached(&self) -> Vec<&str> {
+        // in the report's order (the default branch first), each once
+        let mut seen = BTreeSet::new();
         self.secret.exposure.as_ref().map_or(Vec::new(), |e| {
             e.reached_remote
                 .iter()
                 .chain(&e.refs)
                 .map(String::as_str)
-                .collect::<BTreeSet<_>>()
-                .into_iter()
+                .filter(|r| seen.insert(*r))
                 .collect()
         })
     }
@@ -324,7 +328,7 @@ fn overview(md: &mut String, sections: &[Section<'_>], catalog: &Catalog<'_>) {
             if reached.is_empty() {
                 "—".to_string()
             } else {
-                reached.join(", ")
+                super::refs_summary(&reached)
             }
         );
     }
@@ -390,19 +394,24 @@ fn facts(md: &mut String, s: &Section<'_>, catalog: &Catalog<'_>) {
         .iter()
         .find(|r| r.id == s.secret.rule)
         .map_or("", |r| r.description.as_str());
-    let _ = writeln!(md, "- **What:** {description} — rule `{}`", s.secret.rule);
+    let _ = writeln!(
+        md,
+        "- **What:** {} — rule {}",
+        esc::markdown(description),
+        esc::code(&s.secret.rule)
+    );
     let _ = writeln!(md, "- **SHA-256:** `{}`", s.secret.secret_sha256);
     match &s.secret.verification {
         Some(v) => {
             let at = v
                 .endpoint
                 .as_deref()
-                .map_or(String::new(), |h| format!(" at {h}"));
+                .map_or(String::new(), |h| format!(" at {}", esc::markdown(h)));
             let _ = writeln!(
                 md,
                 "- **Verified:** **{}** — {}{at}, {}",
                 v.status.as_str(),
-                v.detail,
+                esc::markdown(&v.detail),
                 v.checked_at
             );
         }
@@ -415,7 +424,7 @@ fn facts(md: &mut String, s: &Section<'_>, catalog: &Catalog<'_>) {
             md,
             "- **Revocation:** **{}** — {}, {}",
             r.status.as_str().replace('_', " "),
-            r.detail,
+            esc::markdown(&r.detail),
             r.at
         );
     }
@@ -430,7 +439,7 @@ fn facts(md: &mut String, s: &Section<'_>, catalog: &Catalog<'_>) {
         } else {
             ". Treat it as public: anyone who cloned or fetched since has it"
         };
-        let _ = writeln!(md, "- **Exposure:** {summary}{pushed}");
+        let _ = writeln!(md, "- **Exposure:** {}{pushed}", esc::markdown(summary));
     }
     match s.secret.in_head {
         Some(false) => md.push_str(
@@ -444,8 +453,14 @@ fn facts(md: &mut String, s: &Section<'_>, catalog: &Catalog<'_>) {
         let repo = f
             .repository
             .as_deref()
-            .map_or(String::new(), |r| format!("`{r}`: "));
-        let _ = writeln!(md, "  - {repo}`{}` line {} — {}", f.path, f.line, origin(f));
+            .map_or(String::new(), |r| format!("{}: ", esc::code(r)));
+        let _ = writeln!(
+            md,
+            "  - {repo}{} line {} — {}",
+            esc::code(&f.path),
+            f.line,
+            origin(f)
+        );
     }
     md.push('\n');
 }
@@ -454,8 +469,13 @@ fn origin(f: &DocFinding) -> String {
     match (f.source, &f.commit) {
         (_, Some(commit)) => {
             let date = f.date.as_deref().map_or("", |d| d.get(..10).unwrap_or(d));
-            let author = f.author.as_deref().unwrap_or("");
-            format!("commit `{}` ({date}, {author})", short_id(commit))
+            let author = esc::markdown(f.author.as_deref().unwrap_or(""));
+            let later = match f.later_commits.len() {
+                0 => String::new(),
+                1 => "; also in 1 later commit".to_string(),
+                n => format!("; also in {n} later commits"),
+            };
+            format!("commit `{}` ({date}, {author}){later}", short_id(commit))
         }
         (SourceKind::Staged, None) => "staged, not yet committed".into(),
         _ => "working tree".into(),
@@ -517,7 +537,8 @@ fn specifics(md: &mut String, s: &Section<'_>, catalog: &Catalog<'_>) {
     }
     if let Some(id) = s.client_id() {
         lines.push(format!(
-            "Found inside an `Authorization: Basic` header: the secret of OAuth client `{id}`. Build the header at runtime from the secrets manager."
+            "Found inside an `Authorization: Basic` header: the secret of OAuth client {}. Build the header at runtime from the secrets manager.",
+            esc::code(id)
         ));
     }
     if lines.is_empty() {
@@ -580,9 +601,17 @@ fn removal_in(
         } else if let Some(d) = diagnosis {
             untrack_diagnosed(md, path, d);
         } else if is_env_file(path) {
+            let command = format!(
+                "git rm --cached -- {} && echo {} >> .gitignore && git commit -m {}",
+                esc::shell(path),
+                esc::shell(&format!("/{path}")),
+                esc::shell(&format!("Stop tracking {path}"))
+            );
             let _ = writeln!(
                 md,
-                "- [ ] Stop tracking `{path}` and keep it out of git: `git rm --cached -- '{path}' && echo '/{path}' >> .gitignore && git commit -m 'Stop tracking {path}'`"
+                "- [ ] Stop tracking {} and keep it out of git: {}",
+                esc::code(path),
+                esc::code(&command)
             );
         } else {
             let lines: BTreeSet<u32> = places
@@ -593,7 +622,8 @@ fn removal_in(
             let lines: Vec<String> = lines.iter().map(u32::to_string).collect();
             let _ = writeln!(
                 md,
-                "- [ ] In `{path}` (line {}), replace the literal with a read from the environment or your secrets manager, and commit.",
+                "- [ ] In {} (line {}), replace the literal with a read from the environment or your secrets manager, and commit.",
+                esc::code(path),
                 lines.join(", ")
             );
         }
@@ -621,15 +651,20 @@ fn untrack_diagnosed(md: &mut String, path: &str, d: &GitignoreDiagnosis) {
     let _ = writeln!(
         md,
         "- [ ] Fix the ignore rule: {} — {}",
-        d.fix.trim_end_matches('.'),
-        d.problem
+        esc::markdown(d.fix.trim_end_matches('.')),
+        esc::markdown(&d.problem)
     );
     let commands = if d.commands.is_empty() {
-        format!("git rm --cached -- '{path}'")
+        format!("git rm --cached -- {}", esc::shell(path))
     } else {
         d.commands.join(" && ")
     };
-    let _ = writeln!(md, "- [ ] Stop tracking `{path}`: `{commands}`");
+    let _ = writeln!(
+        md,
+        "- [ ] Stop tracking {}: {}",
+        esc::code(path),
+        esc::code(&commands)
+    );
 }
 
 /// One history rewrite for every secret found in history: files that should never have been
@@ -648,12 +683,14 @@ fn purge_history(md: &mut String, sections: &[Section<'_>], repo: Option<&str>) 
         if edit.is_empty() {
             continue;
         }
-        let files = edit.into_iter().collect::<Vec<_>>().join(", ");
+        let files = esc::text(&edit.into_iter().collect::<Vec<_>>().join(", ")).into_owned();
         let var = format!("OLD_KEY_{}", i + 1);
         replace.push(match s.client_id() {
             Some(id) => format!(
-                "  printf '%s' \"{id}:${var}\" | base64 | tr -d '\\n'; echo   # {}: the Basic header in {files}",
-                s.secret.redacted
+                "  printf '%s' \"${{CLIENT_ID_{n}}}:${var}\" | base64 | tr -d '\\n'; echo   # {}: the Basic header of client {} in {files}",
+                s.secret.redacted,
+                esc::text(id),
+                n = i + 1
             ),
             None => format!(
                 "  printf '%s\\n' \"${var}\"   # {} in {files}",
@@ -675,10 +712,14 @@ fn purge_history(md: &mut String, sections: &[Section<'_>], repo: Option<&str>) 
     let mut args: Vec<String> = Vec::new();
     if !drop_paths.is_empty() {
         args.push("--invert-paths".into());
-        args.extend(drop_paths.iter().map(|p| format!("--path '{p}'")));
+        args.extend(
+            drop_paths
+                .iter()
+                .map(|p| format!("--path {}", esc::shell(p))),
+        );
     }
     if !replace.is_empty() {
-        md.push_str("- [ ] Write the old keys that sit in files you keep to a file outside the repository. Set each `OLD_KEY_<n>` (n = the section number above) from where you keep the key, never from a file in git:\n\n  ```sh\n  {\n");
+        md.push_str("- [ ] Write the old keys that sit in files you keep to a file outside the repository. Set each `OLD_KEY_<n>` (n = the section number above; for a Basic header also its `CLIENT_ID_<n>`) from where you keep the key, never from a file in git:\n\n  ```sh\n  {\n");
         for line in &replace {
             let _ = writeln!(md, "  {line}");
         }
@@ -687,8 +728,8 @@ fn purge_history(md: &mut String, sections: &[Section<'_>], repo: Option<&str>) 
     }
     let _ = writeln!(
         md,
-        "- [ ] Rewrite, in one run: `git filter-repo {}`",
-        args.join(" ")
+        "- [ ] Rewrite, in one run: {}",
+        esc::code(&format!("git filter-repo {}", args.join(" ")))
     );
     if !replace.is_empty() {
         md.push_str("- [ ] Delete the key file: `rm ../keyhound-replace.txt`\n");

@@ -3,6 +3,7 @@
 //! what to do next. Colour only when asked or on a terminal.
 
 use super::{RenderOptions, Report, SecretGroup};
+use crate::escape::text as esc;
 use crate::finding::{short_id, Finding, GitignoreDiagnosis, Severity, SourceKind};
 use colored::{ColoredString, Colorize};
 use std::io::{self, Write};
@@ -24,7 +25,7 @@ pub fn render(report: &Report, opts: RenderOptions, out: &mut dyn Write) -> io::
         }
     }
     for note in &report.notes {
-        writeln!(out, "{} {note}", "note:".yellow().bold())?;
+        writeln!(out, "{} {}", "note:".yellow().bold(), esc(note))?;
     }
     if !report.findings.is_empty() || !report.notes.is_empty() {
         writeln!(out)?;
@@ -39,7 +40,7 @@ pub fn render(report: &Report, opts: RenderOptions, out: &mut dyn Write) -> io::
         .iter()
         .any(|f| f.source != SourceKind::Staged)
     {
-        writeln!(out, "{}", next_steps())?;
+        writeln!(out, "{}", next_steps(!groups.is_empty()))?;
     }
     Ok(())
 }
@@ -76,24 +77,33 @@ fn write_diagnosis(d: &GitignoreDiagnosis, out: &mut dyn Write) -> io::Result<()
     const PAD: &str = "             ";
     let culprit = match (&d.file, d.line, &d.pattern) {
         (Some(file), Some(line), Some(pattern)) => {
-            format!("{}  `{pattern}`", format!("{file}:{line}").bold())
+            format!(
+                "{}  `{}`",
+                format!("{}:{line}", esc(file)).bold(),
+                esc(pattern)
+            )
         }
         _ => "no ignore rule covers this file".bold().to_string(),
     };
     writeln!(out, "{PAD}{culprit}")?;
-    writeln!(out, "{PAD}{} {}", "problem".yellow().bold(), d.problem)?;
-    writeln!(out, "{PAD}{}     {}", "fix".green().bold(), d.fix)?;
+    writeln!(
+        out,
+        "{PAD}{} {}",
+        "problem".yellow().bold(),
+        esc(&d.problem)
+    )?;
+    writeln!(out, "{PAD}{}     {}", "fix".green().bold(), esc(&d.fix))?;
     for (i, command) in d.commands.iter().enumerate() {
         let label = if i == 0 { "run" } else { "   " };
-        writeln!(out, "{PAD}{}     {command}", label.bold())?;
+        writeln!(out, "{PAD}{}     {}", label.bold(), esc(command))?;
     }
     Ok(())
 }
 
 fn group_header(f: &Finding) -> String {
     let path = match &f.repository {
-        Some(repo) => format!("{}  {}", repo.cyan(), f.path.bold()),
-        None => f.path.bold().to_string(),
+        Some(repo) => format!("{}  {}", esc(repo).cyan(), esc(&f.path).bold()),
+        None => esc(&f.path).bold().to_string(),
     };
     match (&f.commit, f.source) {
         (Some(c), _) => format!(
@@ -101,9 +111,9 @@ fn group_header(f: &Finding) -> String {
             format!(
                 "(commit {} by {} <{}> on {})",
                 short_id(&c.id),
-                c.author,
-                c.email,
-                c.date
+                esc(&c.author),
+                esc(&c.email),
+                esc(&c.date)
             )
             .dimmed()
         ),
@@ -120,10 +130,13 @@ fn finding_line(report: &Report, f: &Finding, opts: RenderOptions) -> String {
     };
     let mut extra: Vec<String> = Vec::new();
     if let Some(d) = &f.detail {
-        extra.push(d.clone());
+        extra.push(esc(d).into_owned());
     }
     if let Some(p) = &f.provider {
-        extra.push(p.clone());
+        extra.push(esc(p).into_owned());
+    }
+    if let Some(later) = super::later_summary(report.later_commits(f)) {
+        extra.push(later);
     }
     let description = report.rule(&f.rule).map_or("", |r| r.description.as_str());
     format!(
@@ -132,7 +145,7 @@ fn finding_line(report: &Report, f: &Finding, opts: RenderOptions) -> String {
         paint(f.severity),
         f.rule,
         secret.bold(),
-        description.dimmed(),
+        esc(description).dimmed(),
         if extra.is_empty() {
             String::new()
         } else {
@@ -155,8 +168,8 @@ fn secret_summary(report: &Report, g: &SecretGroup<'_>, out: &mut dyn Write) -> 
         line.push_str(&format!(
             ", first in {} by {} <{}> on {}",
             short_id(&c.id),
-            c.author,
-            mask_email(&c.email),
+            esc(&c.author),
+            esc(&mask_email(&c.email)),
             c.date.get(..10).unwrap_or(&c.date)
         ));
     }
@@ -167,7 +180,7 @@ fn secret_summary(report: &Report, g: &SecretGroup<'_>, out: &mut dyn Write) -> 
         .and_then(|e| e.get("summary"))
         .and_then(|s| s.as_str());
     if let Some(s) = summary {
-        writeln!(out, "      {}", s.red())?;
+        writeln!(out, "      {}", esc(s).red())?;
     }
     if let Some(v) = facts.and_then(|f| f.verification.as_ref()) {
         writeln!(out, "      {}", verification_line(v))?;
@@ -202,7 +215,13 @@ fn verification_line(v: &serde_json::Value) -> String {
         Some("dead") => "dead".green(),
         _ => "unknown".yellow(),
     };
-    format!("verified {status}: {detail}")
+    format!("verified {status}: {}", esc(detail))
+}
+
+/// The report's one-line summary (findings by severity, secrets, files, skipped), as the
+/// human report ends with.
+pub fn summary_line(report: &Report) -> String {
+    summary(report, report.secrets().len())
 }
 
 /// The targets of a report over several repositories: how many were scanned, and each
@@ -259,9 +278,17 @@ fn summary(report: &Report, secrets: usize) -> String {
         .into_iter()
         .map(|(sev, n)| format!("{n} {sev}"))
         .collect();
+    let split = crate::gate::Split::of(report);
+    let mark = if split.blocking > 0 {
+        "✖".red().bold()
+    } else {
+        "!".yellow().bold()
+    };
+    let below = split
+        .below_note()
+        .map_or(String::new(), |n| format!(" · {n}"));
     format!(
-        "{} {} finding{} ({}) · {} distinct secret{} · scanned {files} · {skipped}",
-        "✖".red().bold(),
+        "{mark} {} finding{} ({}) · {} distinct secret{}{below} · scanned {files} · {skipped}",
         report.findings.len(),
         if report.findings.len() == 1 { "" } else { "s" },
         by.join(", "),
@@ -270,12 +297,17 @@ fn summary(report: &Report, secrets: usize) -> String {
     )
 }
 
-fn next_steps() -> String {
-    format!(
-        "{} rotate each secret (new key → secrets manager → deploy → verify → revoke the old one), then remove it from the code; \
-`keyhound scan --format checklist` writes the step-by-step plan. A false positive? Add `keyhound:allow` to its line.",
-        "What to do:".bold()
-    )
+/// What to do next: rotation when the report holds secrets, else the env-file fix (a
+/// committed env file without a known key has no secret to rotate by name).
+fn next_steps(has_secrets: bool) -> String {
+    let what = if has_secrets {
+        "rotate each secret (new key → secrets manager → deploy → verify → revoke the old one), then remove it from the code; \
+`keyhound scan --format checklist` writes the step-by-step plan. A false positive? Add `keyhound:allow` to its line."
+    } else {
+        "no key was found, but an env file is committed: untrack it and fix the ignore rule as shown above, \
+and rotate any credential it held (git history keeps it). An env file that belongs in git? List its path in .keyhoundignore."
+    };
+    format!("{} {what}", "What to do:".bold())
 }
 
 fn paint(sev: Severity) -> ColoredString {

@@ -39,6 +39,19 @@ pub struct JsonFinding<'a> {
     in_head: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     gitignore: Option<&'a crate::finding::GitignoreDiagnosis>,
+    /// Later commits that held the same secret at the same path (history findings are
+    /// reported once, at the introducing commit).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    later_commits: Vec<JsonLaterCommit<'a>>,
+}
+
+/// A later commit of a history finding, as serialised.
+#[derive(Serialize)]
+struct JsonLaterCommit<'a> {
+    commit: &'a str,
+    author: &'a str,
+    date: &'a str,
+    line: u32,
 }
 
 impl<'a> JsonFinding<'a> {
@@ -68,6 +81,16 @@ impl<'a> JsonFinding<'a> {
             email: commit.map(|c| c.email.as_str()),
             date: commit.map(|c| c.date.as_str()),
             gitignore: f.gitignore.as_ref(),
+            later_commits: report
+                .later_commits(f)
+                .iter()
+                .map(|l| JsonLaterCommit {
+                    commit: &l.commit.id,
+                    author: &l.commit.author,
+                    date: &l.commit.date,
+                    line: l.line,
+                })
+                .collect(),
             in_head: (f.source == SourceKind::History)
                 .then(|| {
                     f.secret_sha256()

@@ -7,7 +7,7 @@ pub mod human;
 pub mod json;
 pub mod sarif;
 
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, LaterCommit, Severity};
 use crate::source::StatsSnapshot;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -54,6 +54,9 @@ pub struct SecretFacts {
     /// Revocation result (`--revoke`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revocation: Option<serde_json::Value>,
+    /// Staged scans: a file of HEAD that already holds this key (it is committed already).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub committed_at: Option<String>,
 }
 
 /// Everything a report renders.
@@ -75,6 +78,15 @@ pub struct Report {
     pub rules: Vec<crate::rules::Rule>,
     /// The providers of those rules, for the rotation checklist.
     pub providers: Vec<crate::rules::Provider>,
+    /// History findings are reported once per (rule, secret, path), at the introducing
+    /// commit: the later commits that held the same secret at the same path, keyed by the
+    /// finding's fingerprint, oldest first.
+    pub later: BTreeMap<String, Vec<LaterCommit>>,
+    /// The fail-on threshold the scan ran with (`None`: every finding fails it).
+    pub fail_on: Option<Severity>,
+    /// Files and blobs skipped as binary or too large, named (at most
+    /// [`crate::source::MAX_SKIPPED_NAMED`]).
+    pub skipped: Vec<crate::source::Skipped>,
     /// Set for a report over several targets (`scan --repos-file`, `keyhound merge`): which
     /// targets were scanned and which failed. Such a report holds no run-dependent fields
     /// (no duration), so a merge of shards equals a single run.
@@ -99,6 +111,40 @@ pub struct TargetFailure {
     pub error: String,
 }
 
+/// Most refs a summary names before it says `and N more refs`.
+const REFS_NAMED: usize = 3;
+
+/// A short list of refs for one line of text: all of them up to three (in the given order,
+/// which puts the default branch first), else the first and `and N more refs`. Reports keep
+/// the full list in JSON.
+pub fn refs_summary(refs: &[impl AsRef<str>]) -> String {
+    if refs.len() <= REFS_NAMED {
+        return refs
+            .iter()
+            .map(AsRef::as_ref)
+            .collect::<Vec<_>>()
+            .join(", ");
+    }
+    let more = refs.len() - 1;
+    format!(
+        "{} and {more} more ref{}",
+        refs[0].as_ref(),
+        if more == 1 { "" } else { "s" }
+    )
+}
+
+/// `also in 5 later commits (up to 1a2b3c4)` for a history finding's later commits, `None`
+/// when there are none.
+pub fn later_summary(later: &[LaterCommit]) -> Option<String> {
+    let last = later.last()?;
+    Some(format!(
+        "also in {} later commit{} (up to {})",
+        later.len(),
+        if later.len() == 1 { "" } else { "s" },
+        crate::finding::short_id(&last.commit.id)
+    ))
+}
+
 /// One distinct secret and every place it was seen.
 pub struct SecretGroup<'a> {
     /// SHA-256 of the secret.
@@ -110,25 +156,31 @@ pub struct SecretGroup<'a> {
 }
 
 impl Report {
-    /// Sorts findings into a stable order: repository (reports over several targets), path,
-    /// then commit (oldest first, uncommitted last), then position and rule.
+    /// Sorts findings into a total, stable order: repository (reports over several
+    /// targets), path, then commit (oldest first, ties by
+    /// topological order and id, uncommitted last), then position, rule and secret.
     pub fn sort(&mut self) {
-        self.findings.sort_by(|a, b| {
-            let key = |f: &Finding| {
-                let commit = f.commit.as_ref().map(|c| c.id.clone());
-                (
-                    f.repository.clone(),
-                    f.path.clone(),
-                    f.commit_time(),
-                    commit,
-                    f.source,
-                    f.line,
-                    f.column,
-                    f.rule.clone(),
-                )
-            };
-            key(a).cmp(&key(b))
-        });
+        fn key(f: &Finding) -> impl Ord + '_ {
+            (
+                f.repository.as_deref(),
+                f.path.as_str(),
+                f.commit_order(),
+                f.source,
+                f.line,
+                f.column,
+                f.rule.as_str(),
+                f.secret_sha256(),
+            )
+        }
+        self.findings.sort_by(|a, b| key(a).cmp(&key(b)));
+    }
+
+    /// The later commits of a history finding (see [`Report::later`]).
+    pub fn later_commits(&self, f: &Finding) -> &[LaterCommit] {
+        if f.commit.is_none() || self.later.is_empty() {
+            return &[];
+        }
+        self.later.get(&f.fingerprint()).map_or(&[], Vec::as_slice)
     }
 
     /// Findings grouped by secret, most severe first.
@@ -142,7 +194,7 @@ impl Report {
         let mut out: Vec<SecretGroup<'_>> = groups
             .into_iter()
             .map(|(sha256, mut locations)| {
-                locations.sort_by_key(|f| f.commit_time());
+                locations.sort_by(|a, b| a.commit_order().cmp(&b.commit_order()));
                 let severity = locations
                     .iter()
                     .map(|f| f.severity)

@@ -52,7 +52,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         })
         .collect();
     let results: Vec<Value> = report.findings.iter().map(|f| result(report, f)).collect();
-    let log = json!({
+    let mut log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
@@ -67,8 +67,25 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "results": results
         }]
     });
+    if let Some(run) = log.pointer_mut("/runs/0").and_then(Value::as_object_mut) {
+        run.insert("invocations".into(), json!([invocation(report)]));
+    }
     serde_json::to_writer_pretty(&mut *out, &log)?;
     writeln!(out)
+}
+
+/// The run's invocation: the report's notes (a shallow clone, skipped submodules) as
+/// warnings, so a code-scanning upload keeps what the scan could not see.
+fn invocation(report: &Report) -> Value {
+    let notes: Vec<Value> = report
+        .notes
+        .iter()
+        .map(|n| json!({ "level": "warning", "message": { "text": n } }))
+        .collect();
+    json!({
+        "executionSuccessful": true,
+        "toolExecutionNotifications": notes
+    })
 }
 
 fn result(report: &Report, f: &crate::finding::Finding) -> Value {
@@ -94,6 +111,9 @@ fn result(report: &Report, f: &crate::finding::Finding) -> Value {
             c.author,
             c.date
         ));
+        if let Some(later) = super::later_summary(report.later_commits(f)) {
+            message.push_str(&format!(" It is {later}."));
+        }
     }
     let mut result = json!({
         "ruleId": f.rule,
@@ -120,6 +140,14 @@ fn result(report: &Report, f: &crate::finding::Finding) -> Value {
             .and_then(Value::as_object_mut),
     ) {
         props.insert("commit".into(), json!(c.id));
+        let later: Vec<&str> = report
+            .later_commits(f)
+            .iter()
+            .map(|l| l.commit.id.as_str())
+            .collect();
+        if !later.is_empty() {
+            props.insert("laterCommits".into(), json!(later));
+        }
     }
     if let (Some(repo), Some(props)) = (
         &f.repository,

@@ -1,6 +1,7 @@
 //! The rule set as data: the TOML schema for rules and providers, the built-in rule files
 //! embedded at build time, and loading with errors that name the file, line and problem.
 
+mod literals;
 mod schema;
 
 pub use schema::{
@@ -30,9 +31,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
 ];
 
-/// An error in a rules file (or a config file that carries rules).
+/// An error in a rules file (or a config file that carries rules). Displayed as
+/// `file:line: message`, or `file: message` when no line applies.
 #[derive(Debug, thiserror::Error)]
-#[error("{file}:{line}: {message}")]
+#[error("{}", self.located())]
 pub struct RuleError {
     /// The file the problem is in.
     pub file: String,
@@ -40,6 +42,34 @@ pub struct RuleError {
     pub line: usize,
     /// What is wrong.
     pub message: String,
+}
+
+impl RuleError {
+    fn located(&self) -> String {
+        match self.line {
+            0 => format!("{}: {}", self.file, self.message),
+            line => format!("{}:{line}: {}", self.file, self.message),
+        }
+    }
+}
+
+/// Every error found in a rules or config file, in file order; displayed one per line.
+#[derive(Debug)]
+pub struct RuleErrors(pub Vec<RuleError>);
+
+impl std::fmt::Display for RuleErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let lines: Vec<String> = self.0.iter().map(ToString::to_string).collect();
+        f.write_str(&lines.join("\n"))
+    }
+}
+
+impl std::error::Error for RuleErrors {}
+
+impl From<RuleError> for RuleErrors {
+    fn from(e: RuleError) -> RuleErrors {
+        RuleErrors(vec![e])
+    }
 }
 
 /// A loaded, validated set of rules and providers.
@@ -53,39 +83,75 @@ pub struct RuleSet {
 
 impl RuleSet {
     /// Loads the built-in rules.
-    pub fn builtin() -> Result<RuleSet, RuleError> {
+    pub fn builtin() -> Result<RuleSet, RuleErrors> {
         let mut set = RuleSet::default();
         for (name, text) in BUILTIN {
-            set.add_file(name, text)?;
+            let file = parse_file(name, text)?;
+            set.merge_with(name, text, file, RawRule::into_rule_lazy)?;
         }
         Ok(set)
     }
 
     /// Parses `text` (named `name` in errors) and adds its rules and providers. A rule whose id
     /// already exists replaces the earlier one, so users can override built-ins.
-    pub fn add_file(&mut self, name: &str, text: &str) -> Result<(), RuleError> {
+    pub fn add_file(&mut self, name: &str, text: &str) -> Result<(), RuleErrors> {
         let file = parse_file(name, text)?;
         self.merge(name, text, file)
     }
 
     /// Reads and adds a rules file from disk.
-    pub fn add_path(&mut self, path: &Path) -> Result<(), RuleError> {
+    pub fn add_path(&mut self, path: &Path) -> Result<(), RuleErrors> {
         let (name, text) = read_text(path, "rules file")?;
         self.add_file(&name, &text)
     }
 
-    /// Adds already-parsed rules and providers (from a config file).
-    pub fn merge(&mut self, name: &str, text: &str, file: RuleFile) -> Result<(), RuleError> {
+    /// Adds already-parsed rules and providers (from a config file), compiling the rules'
+    /// patterns. Every problem in the file is reported, not only the first; on error nothing
+    /// is added.
+    pub fn merge(&mut self, name: &str, text: &str, file: RuleFile) -> Result<(), RuleErrors> {
+        self.merge_with(name, text, file, RawRule::into_rule)
+    }
+
+    fn merge_with(
+        &mut self,
+        name: &str,
+        text: &str,
+        file: RuleFile,
+        validate: impl Fn(RawRule, &str, &str) -> Result<Rule, Vec<RuleError>>,
+    ) -> Result<(), RuleErrors> {
+        let mut errors: Vec<RuleError> = file
+            .provider
+            .iter()
+            .flat_map(|p| p.problems(name, text))
+            .collect();
+        let mut next = self.clone();
         for provider in file.provider {
-            self.providers.retain(|p| p.id != provider.id);
-            self.providers.push(provider);
+            if !valid_id(&provider.id) {
+                errors.push(RuleError {
+                    file: name.into(),
+                    line: line_of_key(text, "id", &provider.id),
+                    message: format!("provider id `{}` must match [a-z0-9-]+", provider.id),
+                });
+            }
+            next.providers.retain(|p| p.id != provider.id);
+            next.providers.push(provider);
         }
         for raw in file.rule {
-            let rule = raw.into_rule(name, text)?;
-            self.rules.retain(|r| r.id != rule.id);
-            self.rules.push(rule);
+            match validate(raw, name, text) {
+                Ok(rule) => {
+                    next.rules.retain(|r| r.id != rule.id);
+                    next.rules.push(rule);
+                }
+                Err(e) => errors.extend(e),
+            }
         }
-        self.check_providers(name, text)
+        errors.extend(next.provider_problems(name, text));
+        if !errors.is_empty() {
+            errors.sort_by_key(|e| e.line);
+            return Err(RuleErrors(errors));
+        }
+        *self = next;
+        Ok(())
     }
 
     /// Removes the rules with these ids; unknown ids are an error so typos are caught.
@@ -108,7 +174,8 @@ impl RuleSet {
         self.rules.iter().find(|r| r.id == id)
     }
 
-    fn check_providers(&self, name: &str, text: &str) -> Result<(), RuleError> {
+    fn provider_problems(&self, name: &str, text: &str) -> Vec<RuleError> {
+        let mut errors = Vec::new();
         for rule in &self.rules {
             let referenced = rule
                 .provider
@@ -116,7 +183,7 @@ impl RuleSet {
                 .chain(rule.provider_hints.iter().map(|h| &h.provider));
             for id in referenced {
                 if self.provider(id).is_none() && !BUILTIN.iter().any(|(n, _)| *n == name) {
-                    return Err(RuleError {
+                    errors.push(RuleError {
                         file: name.into(),
                         line: line_of(text, rule.id_span.clone()),
                         message: format!("rule `{}` names unknown provider `{id}`", rule.id),
@@ -124,7 +191,7 @@ impl RuleSet {
                 }
             }
         }
-        Ok(())
+        errors
     }
 }
 
@@ -135,7 +202,10 @@ pub fn read_text(path: &Path, what: &str) -> Result<(String, String), RuleError>
     let text = std::fs::read_to_string(path).map_err(|e| RuleError {
         file: name.clone(),
         line: 0,
-        message: format!("cannot read {what}: {e}"),
+        message: match e.kind() {
+            std::io::ErrorKind::NotFound => format!("{what} not found"),
+            _ => format!("cannot read {what}: {e}"),
+        },
     })?;
     Ok((name, text))
 }
@@ -147,6 +217,25 @@ pub fn parse_file(name: &str, text: &str) -> Result<RuleFile, RuleError> {
         line: e.span().map(|s| line_of(text, s)).unwrap_or(0),
         message: e.message().trim().to_string(),
     })
+}
+
+/// Whether `id` is a valid rule or provider id: `[a-z0-9-]+`.
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// The 1-based line of the first `key = "value"` line in `text` (0 when not found).
+pub fn line_of_key(text: &str, key: &str, value: &str) -> usize {
+    text.lines()
+        .position(|l| {
+            l.split_once('=').is_some_and(|(k, v)| {
+                k.trim() == key && v.trim().trim_matches(['"', '\'']) == value
+            })
+        })
+        .map_or(0, |i| i + 1)
 }
 
 /// 1-based line number of the start of a byte span.
@@ -167,6 +256,13 @@ pub fn parse_severity(s: &str) -> Option<Severity> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The one error of a file expected to have exactly one.
+    fn single(result: Result<(), RuleErrors>) -> RuleError {
+        let mut errors = result.expect_err("the file has an error").0;
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        errors.remove(0)
+    }
 
     #[test]
     fn builtin_rules_load_and_compile() {
@@ -192,9 +288,7 @@ mod tests {
     #[test]
     fn bad_regex_names_file_and_line() {
         let text = "[[rule]]\nid = \"x\"\ndescription = \"d\"\nseverity = \"high\"\nkeywords = [\"k\"]\npatterns = ['''k(?P<secret>[a-z''']\n";
-        let err = RuleSet::default()
-            .add_file("custom.toml", text)
-            .unwrap_err();
+        let err = single(RuleSet::default().add_file("custom.toml", text));
         assert_eq!(err.file, "custom.toml");
         assert_eq!(err.line, 6);
         assert!(err.message.contains("invalid regex"), "{}", err.message);
@@ -203,7 +297,7 @@ mod tests {
     #[test]
     fn missing_secret_group_is_an_error() {
         let text = "[[rule]]\nid = \"x\"\ndescription = \"d\"\nseverity = \"high\"\nkeywords = [\"k\"]\npatterns = ['k[a-z]+']\n";
-        let err = RuleSet::default().add_file("c.toml", text).unwrap_err();
+        let err = single(RuleSet::default().add_file("c.toml", text));
         assert_eq!(err.line, 6);
         assert!(err.message.contains("secret"), "{}", err.message);
     }
@@ -211,18 +305,18 @@ mod tests {
     #[test]
     fn unknown_field_and_bad_severity_are_errors_with_lines() {
         let text = "[[rule]]\nid = \"x\"\ndescription = \"d\"\nseverity = \"high\"\nkeywords = [\"k\"]\npatterns = ['k(?P<secret>[a-z]+)']\nentropyy = 3.0\n";
-        let err = RuleSet::default().add_file("c.toml", text).unwrap_err();
+        let err = single(RuleSet::default().add_file("c.toml", text));
         assert_eq!(err.line, 7);
         assert!(err.message.contains("entropyy"), "{}", err.message);
         let text = "[[rule]]\nid = \"x\"\ndescription = \"d\"\nseverity = \"urgent\"\nkeywords = [\"k\"]\npatterns = ['k(?P<secret>[a-z]+)']\n";
-        let err = RuleSet::default().add_file("c.toml", text).unwrap_err();
+        let err = single(RuleSet::default().add_file("c.toml", text));
         assert_eq!(err.line, 4);
     }
 
     #[test]
     fn require_provider_without_hints_is_an_error() {
         let text = "[[rule]]\nid = \"x\"\ndescription = \"d\"\nseverity = \"high\"\nrequire_provider = true\nkeywords = [\"k\"]\npatterns = ['k(?P<secret>[a-z]+)']\n";
-        let err = RuleSet::default().add_file("c.toml", text).unwrap_err();
+        let err = single(RuleSet::default().add_file("c.toml", text));
         assert_eq!(err.line, 2);
         assert!(err.message.contains("provider_hints"), "{}", err.message);
     }
@@ -230,7 +324,72 @@ mod tests {
     #[test]
     fn keyword_must_occur_in_pattern_literally_or_rule_is_rejected() {
         let text = "[[rule]]\nid = \"x\"\ndescription = \"d\"\nseverity = \"high\"\nkeywords = []\npatterns = ['k(?P<secret>[a-z]+)']\n";
-        let err = RuleSet::default().add_file("c.toml", text).unwrap_err();
+        let err = single(RuleSet::default().add_file("c.toml", text));
         assert!(err.message.contains("keyword"), "{}", err.message);
+    }
+}
+
+#[cfg(test)]
+mod strictness_tests {
+    use super::*;
+
+    const RULE: &str =
+        "[[rule]]\nid = \"x\"\ndescription = \"d\"\nseverity = \"high\"\nkeywords = [\"acme_\"]\n";
+
+    fn errors(text: &str) -> Vec<(usize, String)> {
+        let err = RuleSet::builtin()
+            .expect("rules")
+            .add_file("c.toml", text)
+            .expect_err("the file has errors");
+        err.0.into_iter().map(|e| (e.line, e.message)).collect()
+    }
+
+    #[test]
+    fn every_error_is_reported_with_its_line() {
+        let text = format!(
+            "{RULE}patterns = ['k(?P<secret>[a-z]+)', '\\pL(?P<secret>acme_[a-z]+)']\n\
+             [[provider]]\nid = \"p\"\nname = \"P\"\napi_base = \"ftp://x.example\"\n\
+             [provider.verify]\nmethod = \"G E T\"\npath = \"/v\"\nauth = \"bearer\"\nlive = []\ndead = []\n"
+        );
+        let errs = errors(&text);
+        assert_eq!(errs.len(), 4, "{errs:?}");
+        assert_eq!(errs[0].0, 6);
+        assert!(errs[0].1.contains("none of its keywords"), "{}", errs[0].1);
+        assert!(errs[1].1.contains("unsupported class"), "{}", errs[1].1);
+        assert_eq!(errs[2].0, 10);
+        assert!(
+            errs[2].1.contains("unsupported scheme `ftp`"),
+            "{}",
+            errs[2].1
+        );
+        assert_eq!(errs[3].0, 12);
+        assert!(
+            errs[3].1.contains("unknown HTTP method `G E T`"),
+            "{}",
+            errs[3].1
+        );
+    }
+
+    #[test]
+    fn a_pattern_over_the_compiled_size_limit_is_an_error() {
+        let text = format!("{RULE}patterns = ['acme_(?P<secret>[a-z]{{1000}}){{1000}}']\n");
+        let errs = errors(&text);
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(
+            errs[0].1.contains("too large once compiled"),
+            "{}",
+            errs[0].1
+        );
+    }
+
+    #[test]
+    fn a_missing_file_is_not_found_without_a_line() {
+        let err = RuleSet::default()
+            .add_path(Path::new("/nonexistent/keyhound-rules.toml"))
+            .expect_err("missing");
+        assert_eq!(
+            err.to_string(),
+            "/nonexistent/keyhound-rules.toml: rules file not found"
+        );
     }
 }

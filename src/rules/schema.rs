@@ -126,50 +126,90 @@ pub struct Rule {
 }
 
 impl RawRule {
-    /// Validates the raw rule; errors name the line in `text`.
-    pub fn into_rule(self, file: &str, text: &str) -> Result<Rule, RuleError> {
-        let err = |span: Range<usize>, message: String| RuleError {
-            file: file.into(),
-            line: line_of(text, span),
-            message,
+    /// The rule's id as written.
+    pub fn id(&self) -> &str {
+        self.id.get_ref()
+    }
+
+    /// Whether the rule names a provider (directly or by hints), so its findings are verified.
+    pub fn names_provider(&self) -> bool {
+        self.provider.is_some() || !self.provider_hints.is_empty()
+    }
+
+    /// Validates the raw rule and compiles its patterns; errors (all of them, not only the
+    /// first) name the line in `text`.
+    pub fn into_rule(self, file: &str, text: &str) -> Result<Rule, Vec<RuleError>> {
+        self.validate(file, text, true)
+    }
+
+    /// Like [`RawRule::into_rule`], but leaves compiling to first use: for the built-in rules,
+    /// whose patterns a test proves compile, so a scan pays only for rules that fire.
+    pub(crate) fn into_rule_lazy(self, file: &str, text: &str) -> Result<Rule, Vec<RuleError>> {
+        self.validate(file, text, false)
+    }
+
+    fn validate(self, file: &str, text: &str, compile: bool) -> Result<Rule, Vec<RuleError>> {
+        let mut errors = Vec::new();
+        let mut err = |span: Range<usize>, message: String| {
+            errors.push(RuleError {
+                file: file.into(),
+                line: line_of(text, span),
+                message,
+            })
         };
         let id = self.id.get_ref().trim().to_string();
-        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(err(
+        if !super::valid_id(&id) {
+            err(
                 self.id.span(),
-                format!("rule id `{id}` must be non-empty and use only letters, digits and `-`"),
-            ));
+                format!("rule id `{id}` must match [a-z0-9-]+"),
+            );
         }
-        let severity = parse_severity(self.severity.get_ref()).ok_or_else(|| {
+        let severity = parse_severity(self.severity.get_ref());
+        if severity.is_none() {
             err(
                 self.severity.span(),
                 format!(
                     "rule `{id}`: unknown severity `{}` (expected critical, high, medium or low)",
                     self.severity.get_ref()
                 ),
-            )
-        })?;
-        if self.keywords.get_ref().iter().all(|k| k.trim().is_empty()) {
-            return Err(err(
+            );
+        }
+        let keywords = self.keywords.get_ref();
+        if keywords.iter().all(|k| k.trim().is_empty()) {
+            err(
                 self.keywords.span(),
                 format!("rule `{id}`: needs at least one non-empty keyword (the prefilter)"),
-            ));
+            );
         }
         if self.patterns.is_empty() {
-            return Err(err(
+            err(
                 self.id.span(),
                 format!("rule `{id}`: needs at least one pattern"),
-            ));
+            );
         }
         if self.require_provider && self.provider_hints.is_empty() {
-            return Err(err(
+            err(
                 self.id.span(),
                 format!("rule `{id}`: require_provider needs provider_hints to attribute a match"),
-            ));
+            );
         }
+        let mut compiled = Vec::new();
         for pattern in &self.patterns {
-            check_pattern(pattern.get_ref())
-                .map_err(|m| err(pattern.span(), format!("rule `{id}`: {m}")))?;
+            match check_pattern(pattern.get_ref(), keywords, compile) {
+                Ok(regex) => compiled.extend(regex),
+                Err(problems) => {
+                    for m in problems {
+                        err(pattern.span(), format!("rule `{id}`: {m}"));
+                    }
+                }
+            }
+        }
+        let Some(severity) = severity.filter(|_| errors.is_empty()) else {
+            return Err(errors);
+        };
+        let cell = OnceLock::new();
+        if compile {
+            let _ = cell.set(compiled);
         }
         Ok(Rule {
             id,
@@ -188,22 +228,95 @@ impl RawRule {
             window_lines: self.window_lines,
             remediation: self.remediation,
             id_span: self.id.span(),
-            compiled: Arc::default(),
+            compiled: Arc::new(cell),
         })
     }
 }
 
-/// Checks that a pattern parses and has a `secret` capture, without compiling it.
-fn check_pattern(pattern: &str) -> Result<(), String> {
+/// The compiled-size limit of one pattern.
+pub const PATTERN_SIZE_LIMIT: usize = 32 << 20;
+
+/// Compiles a pattern the way the detector runs it: over bytes, without Unicode classes,
+/// within [`PATTERN_SIZE_LIMIT`].
+fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
+    regex::bytes::RegexBuilder::new(pattern)
+        .unicode(false)
+        // `^` and `$` of multi-line patterns honour `\r\n` and lone `\r` too
+        .crlf(true)
+        .size_limit(PATTERN_SIZE_LIMIT)
+        .build()
+}
+
+/// Checks that a pattern parses as the detector parses it, has a `secret` capture and
+/// requires one of the keywords; with `compile`, also compiles it within the size limit.
+/// Every problem found is returned.
+fn check_pattern(
+    pattern: &str,
+    keywords: &[String],
+    compile: bool,
+) -> Result<Option<Regex>, Vec<String>> {
     let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
         .utf8(false)
         .build()
         .parse(pattern)
-        .map_err(|e| format!("invalid regex: {}", one_line(&e.to_string())))?;
+        .map_err(|e| vec![parse_problem(&e)])?;
+    let mut problems = Vec::new();
     if !has_secret_group(&hir) {
-        return Err("pattern has no named capture `(?P<secret>...)`".into());
+        problems.push("pattern has no named capture `(?P<secret>...)`".to_string());
     }
-    Ok(())
+    let has_keywords = keywords.iter().any(|k| !k.trim().is_empty());
+    if let Some(why) = super::literals::uncovered(&hir, keywords).filter(|_| has_keywords) {
+        let listed = keywords
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let example = why
+            .example
+            .map(|e| format!(" (it can match `{e}`)"))
+            .unwrap_or_default();
+        problems.push(format!(
+            "pattern can match text that contains none of its keywords ({listed}){example}; \
+             patterns run only near a keyword, so such a match is never found: \
+             add the keyword the pattern requires, or require a keyword in the pattern"
+        ));
+    }
+    let regex = if compile && problems.is_empty() {
+        Some(build_regex(pattern).map_err(|e| vec![compile_problem(&e)])?)
+    } else {
+        None
+    };
+    if problems.is_empty() {
+        Ok(regex)
+    } else {
+        Err(problems)
+    }
+}
+
+fn parse_problem(e: &regex_syntax::Error) -> String {
+    let unicode = matches!(
+        e,
+        regex_syntax::Error::Translate(t)
+            if matches!(t.kind(), regex_syntax::hir::ErrorKind::UnicodeNotAllowed)
+    );
+    if unicode {
+        return "unsupported class: patterns match bytes without Unicode classes \
+                (`\\p{..}`, Unicode `\\w`); use ASCII classes such as `[A-Za-z0-9]`"
+            .into();
+    }
+    format!("invalid regex: {}", one_line(&e.to_string()))
+}
+
+fn compile_problem(e: &regex::Error) -> String {
+    match e {
+        regex::Error::CompiledTooBig(limit) => format!(
+            "pattern is too large once compiled (over the {} MiB limit): \
+             narrow its repetitions",
+            limit >> 20
+        ),
+        other => format!("pattern does not compile: {}", one_line(&other.to_string())),
+    }
 }
 
 fn has_secret_group(hir: &regex_syntax::hir::Hir) -> bool {
@@ -254,15 +367,11 @@ impl Rule {
     /// keywords actually occur).
     pub fn compile(&self) -> &[Regex] {
         self.compiled.get_or_init(|| {
+            // Only built-in rules get here uncompiled, and a test proves each of their
+            // patterns compiles; a user rule's patterns were compiled (or rejected) at load.
             self.patterns
                 .iter()
-                .filter_map(|p| {
-                    regex::bytes::RegexBuilder::new(p)
-                        .unicode(false)
-                        .size_limit(32 << 20)
-                        .build()
-                        .ok()
-                })
+                .filter_map(|p| build_regex(p).ok())
                 .collect()
         })
     }
@@ -282,7 +391,7 @@ pub struct Provider {
     /// Display name.
     pub name: String,
     /// API base URL; requests only ever go here (or to an explicit override).
-    pub api_base: String,
+    pub api_base: Spanned<String>,
     /// Where a person manages keys.
     #[serde(default)]
     pub dashboard: Option<String>,
@@ -325,9 +434,9 @@ pub enum AuthScheme {
 #[serde(deny_unknown_fields)]
 pub struct VerifySpec {
     /// HTTP method.
-    pub method: String,
+    pub method: Spanned<String>,
     /// Path (and query) appended to the API base.
-    pub path: String,
+    pub path: Spanned<String>,
     /// Auth scheme.
     pub auth: AuthScheme,
     /// Answers that prove the key is live.
@@ -341,9 +450,9 @@ pub struct VerifySpec {
 #[serde(deny_unknown_fields)]
 pub struct RevokeSpec {
     /// HTTP method.
-    pub method: String,
+    pub method: Spanned<String>,
     /// Path appended to the API base.
-    pub path: String,
+    pub path: Spanned<String>,
     /// Auth scheme.
     pub auth: AuthScheme,
     /// JSON body template; `{key_sha256}` is replaced by the key's hash.
@@ -387,4 +496,83 @@ pub struct RotationSpec {
     /// Provider specifics (scopes, dashboards, caches).
     #[serde(default)]
     pub notes: Vec<String>,
+}
+
+/// The HTTP methods a verify or revoke request may use.
+pub const METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
+
+impl Provider {
+    /// Every problem with the provider's request facts, each naming its line in `text`: an
+    /// API base that is not an `http(s)://` URL with a host, a method that is not one of
+    /// [`METHODS`], a path that does not start with `/`. Such a provider's requests could
+    /// never be sent.
+    pub fn problems(&self, file: &str, text: &str) -> Vec<RuleError> {
+        let id = &self.id;
+        let at = |span: Range<usize>, message: String| RuleError {
+            file: file.into(),
+            line: line_of(text, span),
+            message: format!("provider `{id}`: {message}"),
+        };
+        let mut out = Vec::new();
+        if let Err(why) = check_api_base(self.api_base.get_ref()) {
+            out.push(at(self.api_base.span(), why));
+        }
+        let requests = [
+            self.verify.as_ref().map(|v| ("verify", &v.method, &v.path)),
+            self.revoke.as_ref().map(|r| ("revoke", &r.method, &r.path)),
+        ];
+        for (what, method, path) in requests.into_iter().flatten() {
+            if !METHODS.contains(&method.get_ref().to_ascii_uppercase().as_str()) {
+                out.push(at(
+                    method.span(),
+                    format!(
+                        "{what}: unknown HTTP method `{}` (expected one of {})",
+                        method.get_ref(),
+                        METHODS.join(", ")
+                    ),
+                ));
+            }
+            if !path.get_ref().starts_with('/') {
+                out.push(at(
+                    path.span(),
+                    format!("{what}: path `{}` must start with `/`", path.get_ref()),
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// An API base must be an `https://` (or, for a local server, `http://`) URL with a host and
+/// no credentials, query or fragment.
+fn check_api_base(url: &str) -> Result<(), String> {
+    let parsed = reqwest::Url::parse(url.trim())
+        .map_err(|e| format!("api_base `{url}` is not a URL: {e}"))?;
+    if !matches!(parsed.scheme(), "https" | "http") {
+        return Err(format!(
+            "api_base `{url}`: unsupported scheme `{}` (expected https://)",
+            parsed.scheme()
+        ));
+    }
+    let host = parsed.host_str().unwrap_or_default();
+    if host.is_empty() {
+        return Err(format!("api_base `{url}` has no host"));
+    }
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if parsed.scheme() == "http" && !loopback {
+        return Err(format!(
+            "api_base `{url}`: keys go over HTTPS only (http:// is for loopback addresses)"
+        ));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err("api_base must not hold credentials".into());
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(format!("api_base `{url}` takes no query or fragment"));
+    }
+    Ok(())
 }

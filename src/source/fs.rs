@@ -9,7 +9,6 @@ use ignore::{DirEntry, WalkBuilder, WalkState};
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
 use std::sync::Mutex;
 
 /// Files at least this large are memory-mapped instead of read.
@@ -99,13 +98,13 @@ fn scan_entry(
     }
     match read(entry.path(), opts.max_file_size, buf) {
         Ok(Content::TooLarge) => {
-            stats.skipped_large.fetch_add(1, Ordering::Relaxed);
+            stats.skip_large(&rel, entry.metadata().ok().map(|m| m.len()));
             Vec::new()
         }
         Ok(content) => {
             let data = content.bytes(buf);
             if is_binary(data) {
-                stats.skipped_binary.fetch_add(1, Ordering::Relaxed);
+                stats.skip_binary(&rel);
                 return Vec::new();
             }
             stats.add_scanned(data.len());

@@ -11,6 +11,9 @@ use crate::finding::{CommitInfo, Finding, Secret, SourceKind};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
+/// Most skipped files a scan names (the counters count them all).
+pub const MAX_SKIPPED_NAMED: usize = 10_000;
+
 /// Bytes NUL-sniffed for binary detection.
 pub const BINARY_SNIFF: usize = 8 * 1024;
 
@@ -72,6 +75,26 @@ pub struct Stats {
     /// Per-item problems (unreadable files, broken symlinks, corrupt objects).
     pub errors: AtomicU64,
     warnings: Mutex<Vec<String>>,
+    skipped: Mutex<Vec<Skipped>>,
+}
+
+/// A file or blob the scan did not read, and why (for `--verbose` and the oversized-file
+/// warnings).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Skipped {
+    /// The path (or `blob <id>` for a history blob met without a path).
+    pub what: String,
+    /// Why.
+    pub reason: SkipReason,
+}
+
+/// Why a file was skipped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SkipReason {
+    /// Over the size limit (its size in bytes, when known).
+    TooLarge(Option<u64>),
+    /// A NUL byte in its first 8 KiB.
+    Binary,
 }
 
 impl Stats {
@@ -91,6 +114,43 @@ impl Stats {
             w.push(message);
         }
         self.errors.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts and names a file or blob skipped as larger than the limit.
+    pub fn skip_large(&self, what: &str, size: Option<u64>) {
+        self.skipped_large.fetch_add(1, Ordering::Relaxed);
+        self.record_skip(what, SkipReason::TooLarge(size));
+    }
+
+    /// Counts and names a file or blob skipped as binary.
+    pub fn skip_binary(&self, what: &str) {
+        self.skipped_binary.fetch_add(1, Ordering::Relaxed);
+        self.record_skip(what, SkipReason::Binary);
+    }
+
+    fn record_skip(&self, what: &str, reason: SkipReason) {
+        if let Ok(mut s) = self.skipped.lock() {
+            // the counters stay exact; the names are bounded (a history of a million images)
+            if s.len() >= MAX_SKIPPED_NAMED {
+                return;
+            }
+            s.push(Skipped {
+                what: what.to_string(),
+                reason,
+            });
+        }
+    }
+
+    /// Takes the skipped files recorded so far, sorted.
+    pub fn take_skipped(&self) -> Vec<Skipped> {
+        let mut out = self
+            .skipped
+            .lock()
+            .map(|mut s| std::mem::take(&mut *s))
+            .unwrap_or_default();
+        out.sort();
+        out.dedup();
+        out
     }
 
     /// Takes the warnings recorded so far.

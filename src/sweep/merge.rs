@@ -214,6 +214,12 @@ impl Merged {
             providers: providers.to_vec(),
             ..Report::default()
         };
+        for f in &self.findings {
+            let later = f.later();
+            if !later.is_empty() {
+                report.later.insert(f.to_finding().fingerprint(), later);
+            }
+        }
         let mut failed: Vec<TargetFailure> = Vec::new();
         let mut scanned = 0;
         for t in &self.targets {
@@ -271,6 +277,7 @@ impl Merged {
             exposure: self.exposure(sha, records),
             verification,
             revocation: records.iter().find_map(|r| r.facts.revocation.clone()),
+            committed_at: records.iter().find_map(|r| r.facts.committed_at.clone()),
         }
     }
 

@@ -131,7 +131,8 @@ fn from_env(env: impl Fn(&str) -> Option<String>) -> Result<Shard, ShardError> {
                     present: index,
                     missing: total,
                 }),
-                (None, Some(_)) if index != "JOB_COMPLETION_INDEX" => Err(ShardError::Missing {
+                // KEYHOUND_SHARD_TOTAL alone is the Kubernetes total: JOB_COMPLETION_INDEX decides.
+            (None, Some(_)) if total != "KEYHOUND_SHARD_TOTAL" => Err(ShardError::Missing {
                     present: total,
                     missing: index,
                 }),
@@ -143,6 +144,12 @@ fn from_env(env: impl Fn(&str) -> Option<String>) -> Result<Shard, ShardError> {
     }
     if let Some((k, n)) = pair("JOB_COMPLETION_INDEX", "KEYHOUND_SHARD_TOTAL")? {
         return Shard::new(k, n);
+    }
+    if get("KEYHOUND_SHARD_TOTAL")?.is_some() {
+        return Err(ShardError::Missing {
+            present: "KEYHOUND_SHARD_TOTAL",
+            missing: "KEYHOUND_SHARD_INDEX or JOB_COMPLETION_INDEX",
+        });
     }
     if let Some((k, n)) = pair("CI_NODE_INDEX", "CI_NODE_TOTAL")? {
         // GitLab counts from 1.

@@ -14,7 +14,9 @@
 //! Findings keep every field they had when `jsonl` was one finding a line; readers skip
 //! records of a type they do not know.
 
-use crate::finding::{CommitInfo, Finding, GitignoreDiagnosis, Secret, Severity, SourceKind};
+use crate::finding::{
+    CommitInfo, Finding, GitignoreDiagnosis, LaterCommit, Secret, Severity, SourceKind,
+};
 use crate::report::json::JsonFinding;
 use crate::report::{RenderOptions, Report, SecretFacts};
 use crate::rules::Rule;
@@ -123,6 +125,27 @@ pub struct FindingRecord {
     /// Whether the secret was still at HEAD (history findings), as written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_head: Option<bool>,
+    /// Topological position of the commit in its repository's scan (ties of `commit_time`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit_rank: Option<u64>,
+    /// Later commits that held the same secret at the same path (history findings).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub later_commits: Vec<LaterRecord>,
+}
+
+/// A later commit of a history finding, as written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LaterRecord {
+    /// Commit id.
+    pub commit: String,
+    /// Author.
+    #[serde(default)]
+    pub author: String,
+    /// Date.
+    #[serde(default)]
+    pub date: String,
+    /// Line of the secret in that commit.
+    pub line: u32,
 }
 
 impl FindingRecord {
@@ -152,11 +175,30 @@ impl FindingRecord {
                 email: self.email.clone().unwrap_or_default(),
                 date: self.date.clone().unwrap_or_default(),
                 time: self.commit_time.unwrap_or(i64::MAX),
+                rank: self.commit_rank.unwrap_or(0),
             }),
             detail: self.detail.clone(),
             gitignore: self.gitignore.clone(),
             repository: Some(self.target.clone()),
         }
+    }
+
+    /// The later commits of this finding, for `Report::later`.
+    pub fn later(&self) -> Vec<LaterCommit> {
+        self.later_commits
+            .iter()
+            .map(|l| LaterCommit {
+                commit: CommitInfo {
+                    id: l.commit.clone(),
+                    author: l.author.clone(),
+                    email: String::new(),
+                    date: l.date.clone(),
+                    time: 0,
+                    rank: 0,
+                },
+                line: l.line,
+            })
+            .collect()
     }
 }
 
@@ -280,6 +322,9 @@ pub fn read(text: &str, file: &str) -> Result<Stream, StreamError> {
                 })
             }
         };
+        if stream.headers.is_empty() && value.get("type").is_none() {
+            return Err(StreamError::NoHeader(file.to_string()));
+        }
         let known = matches!(
             value.get("type").and_then(|t| t.as_str()),
             Some("header" | "finding" | "secret" | "target")
@@ -390,6 +435,7 @@ pub fn write_report(
             &Tagged::Finding(FindingOut {
                 target,
                 commit_time: f.commit.as_ref().map(|c| c.time),
+                commit_rank: f.commit.as_ref().map(|c| c.rank),
                 finding: JsonFinding::new(f, report, opts),
             }),
         )?;
@@ -462,6 +508,8 @@ struct FindingOut<'a> {
     target: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     commit_time: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit_rank: Option<u64>,
     #[serde(flatten)]
     finding: JsonFinding<'a>,
 }

@@ -15,6 +15,7 @@ pub fn info(commit: &gix::Commit<'_>) -> CommitInfo {
                 email: sig.email.to_string().trim().to_string(),
                 date: iso8601(time),
                 time: time.seconds,
+                rank: 0,
             }
         }
         Err(_) => CommitInfo {
@@ -23,6 +24,7 @@ pub fn info(commit: &gix::Commit<'_>) -> CommitInfo {
             email: String::new(),
             date: String::new(),
             time: 0,
+            rank: 0,
         },
     }
 }

@@ -4,13 +4,14 @@
 //! HEAD of the default branch, and its exposure window (first seen, removed, which remotes
 //! hold it).
 
-use super::graph::{Attribution, Graph, IdFilter};
+use super::env_audit::{self, EnvVersion};
+use super::graph::{Attribution, Graph, IdFilter, Location};
 use super::refs::{self, Refs};
 use super::walk;
 use super::{commit, odb, GitError, Repo};
 use crate::detect::Detector;
 use crate::dotenv;
-use crate::finding::{short_id, CommitInfo, Finding, SourceKind};
+use crate::finding::{short_id, CommitInfo, Finding, LaterCommit, SourceKind};
 use crate::report::SecretFacts;
 use crate::source::{is_binary, Chunk, Stats};
 use gix::ObjectId;
@@ -40,6 +41,49 @@ pub struct HistoryScan {
     pub facts: BTreeMap<String, SecretFacts>,
     /// Things the user must know (shallow clone, submodules skipped, unreachable objects).
     pub notes: Vec<String>,
+    /// The later commits of each finding, by fingerprint (see [`introductions`]).
+    pub later: BTreeMap<String, Vec<LaterCommit>>,
+}
+
+/// Reduces every (blob version, path, commit) sighting of a secret to one finding per
+/// (rule, secret, path): the sighting in the earliest commit in topological order (its
+/// line is the line in that commit's version), with every later commit that held the same
+/// secret at the same path, once per commit and oldest first, as data keyed by fingerprint.
+/// A key added, removed and re-added on one path stays one finding at its first
+/// introduction. Sightings are ordered totally first, so the result never depends on the
+/// order blobs were scanned in.
+pub fn introductions(mut seen: Vec<Finding>) -> (Vec<Finding>, BTreeMap<String, Vec<LaterCommit>>) {
+    fn key(f: &Finding) -> impl Ord + '_ {
+        let rank = f.commit.as_ref().map(|c| (c.rank, c.id.as_str()));
+        (rank, f.path.as_str(), f.line, f.column, f.rule.as_str())
+    }
+    seen.sort_by(|a, b| key(a).cmp(&key(b)));
+    let mut first: HashMap<String, usize> = HashMap::new();
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut later: BTreeMap<String, Vec<LaterCommit>> = BTreeMap::new();
+    for f in seen {
+        let fingerprint = f.fingerprint();
+        let Some(&i) = first.get(&fingerprint) else {
+            first.insert(fingerprint, findings.len());
+            findings.push(f);
+            continue;
+        };
+        let Some(commit) = f.commit else { continue };
+        let same = |c: &CommitInfo| c.id == commit.id;
+        let list = later.entry(fingerprint).or_default();
+        // the same version holds the secret on another line: still the one introduction
+        if findings[i].commit.as_ref().is_some_and(same)
+            || list.last().is_some_and(|l| same(&l.commit))
+        {
+            continue;
+        }
+        list.push(LaterCommit {
+            commit,
+            line: f.line,
+        });
+    }
+    later.retain(|_, list| !list.is_empty());
+    (findings, later)
 }
 
 /// Scans the history of `repo`.
@@ -57,7 +101,7 @@ pub fn scan(
     out.notes.extend(refs.warnings.iter().cloned());
     if refs.shallow {
         out.notes.push(
-            "shallow clone: history before the clone's depth is not available, so older leaks cannot be seen (run `git fetch --unshallow` for a full sweep)"
+            "shallow clone: history before the clone's depth is not available, so older leaks cannot be seen, and a key found at the depth boundary is attributed to the boundary commit though it may be older (run `git fetch --unshallow` for a full sweep)"
                 .into(),
         );
     }
@@ -116,16 +160,18 @@ pub fn scan(
         ));
     }
     let mut infos = CommitInfos::new(r, &attribution);
+    let mut seen = Vec::new();
     for (blob, found) in &hits {
         for loc in attribution.locations.get(blob).into_iter().flatten() {
             let Some(path) = repo.relative(&loc.path).filter(|p| keep(p)) else {
                 continue;
             };
             let info = infos.get(loc.commit)?;
-            out.findings.extend(found.iter().map(|f| f.at(&path, info)));
+            seen.extend(found.iter().map(|f| f.at(&path, info)));
         }
     }
-    out.facts = secret_facts(r, &graph, &refs, &hits, &out.findings)?;
+    out.facts = secret_facts(r, &graph, &refs, &hits, &seen)?;
+    (out.findings, out.later) = introductions(seen);
     out.findings.extend(env_file_findings(
         repo,
         &attribution,
@@ -143,9 +189,8 @@ fn is_env_name(name: &[u8]) -> bool {
         && std::str::from_utf8(name).is_ok_and(|n| dotenv::classify(n).is_some())
 }
 
-/// One `dotenv-committed` finding per env-file path ever committed: attributed to the
-/// commit that first added it, diagnosed against the ignore files of that commit, critical
-/// when any version held a secret.
+/// One `dotenv-committed` finding per env-file path ever committed (see [`env_audit`]),
+/// its versions taken oldest commit first in topological order.
 fn env_file_findings(
     repo: &Repo,
     attribution: &Attribution,
@@ -153,56 +198,27 @@ fn env_file_findings(
     detector: &Detector,
     keep: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<Vec<Finding>, GitError> {
-    let r = &repo.repo;
-    let ignores = dotenv::ignore::RepoIgnores::open(r);
-    let mut by_path: BTreeMap<String, Finding> = BTreeMap::new();
-    for (blob, locations) in &attribution.locations {
-        for loc in locations
-            .iter()
-            .filter(|l| dotenv::classify(&l.path).is_some())
-        {
-            let Some(path) = repo.relative(&loc.path).filter(|p| keep(p)) else {
-                continue;
-            };
-            let data = repo.blob(*blob)?;
-            let tree_id = walk::commit_tree(r, attribution.commits[loc.commit])?;
-            let Ok(tree) = r.find_tree(tree_id) else {
-                continue;
-            };
-            let diagnosis = dotenv::doctor::diagnose(&ignores.tree(&tree, &loc.path), &loc.path);
-            let info = infos.get(loc.commit)?.clone();
-            let Some(f) = dotenv::committed_env_finding(
-                &path,
-                &data,
-                detector,
-                diagnosis,
-                SourceKind::History,
-                Some(info),
-            ) else {
-                continue;
-            };
-            match by_path.get_mut(&path) {
-                // the first commit that added it, with the worst version's severity and why
-                Some(kept) => {
-                    let worst = if f.severity > kept.severity {
-                        &f
-                    } else {
-                        &*kept
-                    };
-                    let (severity, detail) = (worst.severity, worst.detail.clone());
-                    if f.commit_time() < kept.commit_time() {
-                        *kept = f;
-                    }
-                    kept.severity = severity;
-                    kept.detail = detail;
-                }
-                None => {
-                    by_path.insert(path, f);
-                }
-            }
-        }
+    let mut located: Vec<(&Location, ObjectId)> = attribution
+        .locations
+        .iter()
+        .flat_map(|(blob, locations)| locations.iter().map(move |l| (l, *blob)))
+        .filter(|(l, _)| dotenv::classify(&l.path).is_some())
+        .collect();
+    located.sort_by(|a, b| (a.0.commit, &a.0.path, a.1).cmp(&(b.0.commit, &b.0.path, b.1)));
+    let mut versions = Vec::new();
+    for (loc, blob) in located {
+        let Some(path) = repo.relative(&loc.path).filter(|p| keep(p)) else {
+            continue;
+        };
+        versions.push(EnvVersion {
+            repo_path: loc.path.clone(),
+            path,
+            blob,
+            commit: attribution.commits[loc.commit],
+            info: infos.get(loc.commit)?.clone(),
+        });
     }
-    Ok(by_path.into_values().collect())
+    env_audit::findings(repo, versions, detector)
 }
 
 /// Scans every blob of the object database once, decoding packs by delta tree in parallel.
@@ -227,7 +243,7 @@ fn scan_all(
         }
     };
     let on_blob = |id: &gix::oid, data: &[u8]| {
-        if let Some(found) = scan_data(data, detector, stats) {
+        if let Some(found) = scan_data(id, data, detector, stats) {
             if let Ok(mut hits) = hits.lock() {
                 hits.insert(id.to_owned(), found);
             }
@@ -352,16 +368,21 @@ fn read_and_scan(
         }
     };
     if data.len() as u64 > max_size {
-        stats.skipped_large.fetch_add(1, Ordering::Relaxed);
+        stats.skip_large(&format!("blob {id}"), Some(data.len() as u64));
         return None;
     }
-    scan_data(data, detector, stats).map(|found| (id, found))
+    scan_data(&id, data, detector, stats).map(|found| (id, found))
 }
 
 /// Scans one blob's bytes (binary blobs are counted and skipped); `None` when nothing found.
-fn scan_data(data: &[u8], detector: &Detector, stats: &Stats) -> Option<Vec<Finding>> {
+fn scan_data(
+    id: &gix::oid,
+    data: &[u8],
+    detector: &Detector,
+    stats: &Stats,
+) -> Option<Vec<Finding>> {
     if is_binary(data) {
-        stats.skipped_binary.fetch_add(1, Ordering::Relaxed);
+        stats.skip_binary(&format!("blob {id}"));
         return None;
     }
     stats.add_scanned(data.len());
@@ -393,7 +414,8 @@ impl<'a> CommitInfos<'a> {
 
     fn get(&mut self, index: usize) -> Result<&CommitInfo, GitError> {
         if !self.cache.contains_key(&index) {
-            let info = info_of(self.repo, self.commits[index])?;
+            let mut info = info_of(self.repo, self.commits[index])?;
+            info.rank = index as u64;
             self.cache.insert(index, info);
         }
         Ok(&self.cache[&index])
@@ -433,7 +455,7 @@ fn secret_facts(
         .default
         .as_ref()
         .map(|tip| graph.presence(tip.commit, &blob_groups, group_of.len()));
-    let remotes: Vec<_> = refs.remotes().collect();
+    let remotes = refs.remotes();
     let remote_tips: Vec<ObjectId> = remotes.iter().map(|r| r.commit).collect();
     let intro_ids: Vec<ObjectId> = findings
         .iter()
@@ -453,10 +475,11 @@ fn secret_facts(
             .iter()
             .filter(|f| f.secret_sha256() == Some(sha.as_str()))
             .collect();
+        // the earliest introduction in topological order (total: no tie left to chance)
         let Some(first) = mine
             .iter()
             .filter_map(|f| f.commit.as_ref())
-            .min_by_key(|c| c.time)
+            .min_by_key(|c| (c.rank, c.id.as_str()))
         else {
             continue;
         };
@@ -487,8 +510,7 @@ fn secret_facts(
             SecretFacts {
                 in_head: Some(in_head),
                 exposure: Some(exposure(first, removed.as_ref(), &reached, refs)),
-                verification: None,
-                revocation: None,
+                ..SecretFacts::default()
             },
         );
     }
@@ -505,7 +527,7 @@ fn exposure(
     let where_ = if reached.is_empty() {
         "in local history only (no remote-tracking ref holds it)".to_string()
     } else {
-        format!("on {}", reached.join(", "))
+        format!("on {}", crate::report::refs_summary(reached))
     };
     let default = refs.default.as_ref().map_or("HEAD", |d| d.short());
     let summary = match (removed, duration) {

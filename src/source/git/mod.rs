@@ -5,6 +5,7 @@
 
 pub mod commit;
 pub mod diff;
+pub mod env_audit;
 mod error;
 pub mod graph;
 pub mod history;

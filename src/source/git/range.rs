@@ -5,6 +5,7 @@
 
 use super::commit;
 use super::diff::added_lines_vs_all;
+use super::env_audit::{self, EnvVersion};
 use super::error::ResultExt;
 use super::{GitError, Repo};
 use crate::detect::Detector;
@@ -12,7 +13,6 @@ use crate::finding::{short_id, Finding, SourceKind};
 use crate::source::{is_binary, Chunk, Stats};
 use gix::ObjectId;
 use std::collections::HashMap;
-use std::sync::atomic::Ordering;
 
 /// Which commits to scan.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -163,7 +163,17 @@ pub fn commit_changes(repo: &Repo, id: ObjectId) -> Result<Vec<Change>, GitError
     Ok(changes)
 }
 
-/// Scans the lines each commit in `spec` adds.
+/// What a range scan found.
+#[derive(Debug, Default)]
+pub struct RangeScan {
+    /// Findings on the lines the commits add, and one `dotenv-committed` finding per env
+    /// file the commits add or change.
+    pub findings: Vec<Finding>,
+    /// Things the user must know (commits at a shallow clone's boundary).
+    pub notes: Vec<String>,
+}
+
+/// Scans the lines each commit in `spec` adds, and audits the env files they add or change.
 pub fn scan(
     repo: &Repo,
     spec: &RangeSpec,
@@ -171,7 +181,7 @@ pub fn scan(
     stats: &Stats,
     max_size: u64,
     keep: &(dyn Fn(&str) -> bool + Sync),
-) -> Result<Vec<Finding>, GitError> {
+) -> Result<RangeScan, GitError> {
     let resolve_all = |revs: &[String]| {
         revs.iter()
             .map(|r| resolve(repo, r))
@@ -183,20 +193,39 @@ pub fn scan(
         &resolve_all(&spec.exclude)?,
     )?;
     let mut blob_cache: HashMap<ObjectId, Option<Vec<Finding>>> = HashMap::new();
-    let mut findings = Vec::new();
-    for id in commits {
+    let mut out = RangeScan::default();
+    let mut env_versions = Vec::new();
+    let mut boundary = Vec::new();
+    // Oldest first: the walk lists children before parents, so its reverse is topological.
+    for (rank, &id) in commits.iter().rev().enumerate() {
         let commit = repo
             .repo
             .find_commit(id)
             .context(|| format!("cannot read commit {id}"))?;
-        let info = commit::info(&commit);
+        let mut info = commit::info(&commit);
+        info.rank = rank as u64;
+        if commit
+            .parent_ids()
+            .any(|p| repo.repo.find_commit(p).is_err())
+        {
+            boundary.push(short_id(&info.id).to_string());
+        }
         for change in commit_changes(repo, id)?
             .into_iter()
             .filter(|c| keep(&c.path))
         {
+            if crate::dotenv::classify(&change.path).is_some() {
+                env_versions.push(EnvVersion {
+                    repo_path: format!("{}{}", repo.prefix, change.path),
+                    path: change.path.clone(),
+                    blob: change.new_blob,
+                    commit: id,
+                    info: info.clone(),
+                });
+            }
             let found = blob_findings(
                 repo,
-                change.new_blob,
+                (change.new_blob, &change.path),
                 detector,
                 stats,
                 max_size,
@@ -227,7 +256,7 @@ pub fn scan(
                 .collect();
             let parent_refs: Vec<Option<&[u8]>> = parents.iter().map(|p| p.as_deref()).collect();
             let added = added_lines_vs_all(&parent_refs, &new);
-            findings.extend(
+            out.findings.extend(
                 found
                     .iter()
                     .filter(|f| added.binary_search(&f.line).is_ok())
@@ -235,13 +264,36 @@ pub fn scan(
             );
         }
     }
-    Ok(findings)
+    // env files whose blob is missing (partial clone) were already named above
+    let env_versions = env_versions
+        .into_iter()
+        .filter(|v| repo.repo.find_blob(v.blob).is_ok());
+    out.findings
+        .extend(env_audit::findings(repo, env_versions, detector)?);
+    if !boundary.is_empty() {
+        out.notes.push(shallow_note(&boundary));
+    }
+    Ok(out)
 }
 
-/// Scans a blob once; later calls return the cached findings (`None` when skipped).
+/// The warning for range commits whose parents a shallow clone lacks.
+fn shallow_note(boundary: &[String]) -> String {
+    let one = boundary.len() == 1;
+    format!(
+        "shallow clone: {} {} {} at the clone's depth boundary (parents not fetched), so every line {} holds counts as added and a key committed earlier is attributed to {}; fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout) for exact attribution",
+        if one { "commit" } else { "commits" },
+        boundary.join(", "),
+        if one { "is" } else { "are" },
+        if one { "it" } else { "they" },
+        if one { "it" } else { "them" },
+    )
+}
+
+/// Scans a blob once (`path` names it when skipped); later calls return the cached
+/// findings (`None` when skipped).
 fn blob_findings(
     repo: &Repo,
-    id: ObjectId,
+    (id, path): (ObjectId, &str),
     detector: &Detector,
     stats: &Stats,
     max_size: u64,
@@ -252,10 +304,10 @@ fn blob_findings(
     }
     let data = repo.blob(id)?;
     let result = if data.len() as u64 > max_size {
-        stats.skipped_large.fetch_add(1, Ordering::Relaxed);
+        stats.skip_large(path, Some(data.len() as u64));
         None
     } else if is_binary(&data) {
-        stats.skipped_binary.fetch_add(1, Ordering::Relaxed);
+        stats.skip_binary(path);
         None
     } else {
         stats.add_scanned(data.len());

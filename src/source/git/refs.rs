@@ -37,6 +37,9 @@ pub struct Refs {
     pub tips: Vec<RefTip>,
     /// The default branch: what HEAD points to (a branch, or the detached commit).
     pub default: Option<RefTip>,
+    /// The remote's default branch, short (`origin/main`): what `refs/remotes/origin/HEAD`
+    /// points to (any remote's when origin has none).
+    pub remote_default: Option<String>,
     /// The repository is a shallow clone: history before the boundary is absent.
     pub shallow: bool,
     /// The repository is a partial clone (`--filter`): a remote is a promisor, so blobs it
@@ -55,9 +58,30 @@ impl Refs {
         ids
     }
 
-    /// The remote-tracking refs.
-    pub fn remotes(&self) -> impl Iterator<Item = &RefTip> {
-        self.tips.iter().filter(|t| t.is_remote())
+    /// The remote-tracking refs, the remote's default branch first (its `HEAD`, else
+    /// `origin/main`, `origin/master`, any `*/main`, `*/master`), then by name.
+    pub fn remotes(&self) -> Vec<&RefTip> {
+        let mut remotes: Vec<&RefTip> = self.tips.iter().filter(|t| t.is_remote()).collect();
+        remotes.sort_by(|a, b| {
+            (self.default_rank(a.short()), a.short())
+                .cmp(&(self.default_rank(b.short()), b.short()))
+        });
+        remotes
+    }
+
+    /// 0 for the remote's default branch, 1–4 for the usual names of one, 5 otherwise.
+    fn default_rank(&self, short: &str) -> u8 {
+        if self.remote_default.as_deref() == Some(short) {
+            return 0;
+        }
+        let branch = short.split_once('/').map_or(short, |(_, b)| b);
+        match (short.starts_with("origin/"), branch) {
+            (true, "main") => 1,
+            (true, "master") => 2,
+            (false, "main") => 3,
+            (false, "master") => 4,
+            _ => 5,
+        }
     }
 }
 
@@ -92,6 +116,12 @@ pub fn list(repo: &gix::Repository) -> Result<Refs, GitError> {
         };
         let name = reference.name().as_bstr().to_string();
         if name.starts_with("refs/remotes/") && name.ends_with("/HEAD") {
+            if let Some(target) = symbolic_target(&reference) {
+                let origin = name == "refs/remotes/origin/HEAD";
+                if origin || refs.remote_default.is_none() {
+                    refs.remote_default = Some(target);
+                }
+            }
             continue;
         }
         match peel_to_commit(&mut reference) {
@@ -108,6 +138,17 @@ pub fn list(repo: &gix::Repository) -> Result<Refs, GitError> {
         }
     }
     Ok(refs)
+}
+
+/// The short name a symbolic `refs/remotes/<remote>/HEAD` points to (`origin/main`).
+fn symbolic_target(reference: &gix::Reference<'_>) -> Option<String> {
+    match &reference.inner.target {
+        gix::refs::Target::Symbolic(target) => {
+            let full = target.as_bstr().to_string();
+            full.strip_prefix("refs/remotes/").map(str::to_string)
+        }
+        gix::refs::Target::Object(_) => None,
+    }
 }
 
 fn peel_to_commit(reference: &mut gix::Reference<'_>) -> Option<ObjectId> {

@@ -9,7 +9,6 @@ use crate::detect::Detector;
 use crate::finding::{Finding, SourceKind};
 use crate::source::{is_binary, Chunk, Stats};
 use gix::ObjectId;
-use std::sync::atomic::Ordering;
 
 /// One file whose staged content differs from HEAD.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,11 +82,11 @@ pub fn scan(
     for file in staged_changes(repo)?.into_iter().filter(|f| keep(&f.path)) {
         let data = repo.blob(file.new_blob)?;
         if data.len() as u64 > max_size {
-            stats.skipped_large.fetch_add(1, Ordering::Relaxed);
+            stats.skip_large(&file.path, Some(data.len() as u64));
             continue;
         }
         if is_binary(&data) {
-            stats.skipped_binary.fetch_add(1, Ordering::Relaxed);
+            stats.skip_binary(&file.path);
             continue;
         }
         stats.add_scanned(data.len());
@@ -110,4 +109,46 @@ pub fn scan(
         out.files.push((file.path, data));
     }
     Ok(out)
+}
+
+/// For each of `secrets` (plaintext), a file of HEAD's tree that already holds it, as a
+/// repository path: a key HEAD holds is committed already, which changes the advice. Reads
+/// HEAD's blobs (up to `max_size` each) only when asked, which the staged scan does only
+/// for a blocked commit; an unborn HEAD holds nothing.
+pub fn held_by_head(
+    repo: &Repo,
+    secrets: &[&str],
+    max_size: u64,
+) -> Result<Vec<Option<String>>, GitError> {
+    let mut found: Vec<Option<String>> = vec![None; secrets.len()];
+    let r = &repo.repo;
+    let Ok(tree) = r.head_tree_id() else {
+        return Ok(found);
+    };
+    let head = r
+        .index_from_tree(&tree)
+        .context(|| format!("cannot read HEAD's tree {tree}"))?;
+    let finders: Vec<memchr::memmem::Finder<'_>> = secrets
+        .iter()
+        .map(|s| memchr::memmem::Finder::new(s.as_bytes()))
+        .collect();
+    let mut buf = Vec::new();
+    for entry in head.entries() {
+        if found.iter().all(Option::is_some) {
+            break;
+        }
+        use gix::objs::FindExt;
+        let Ok(blob) = r.objects.find_blob(&entry.id, &mut buf) else {
+            continue;
+        };
+        if blob.data.len() as u64 > max_size {
+            continue;
+        }
+        for (slot, finder) in found.iter_mut().zip(&finders) {
+            if slot.is_none() && finder.find(blob.data).is_some() {
+                *slot = Some(entry.path(&head).to_string());
+            }
+        }
+    }
+    Ok(found)
 }

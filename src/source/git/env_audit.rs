@@ -1,0 +1,71 @@
+//! The committed-env-file audit over git versions, shared by the history, range and
+//! pre-receive scans: given the versions of env files that commits added or changed (oldest
+//! commit first), one `dotenv-committed` finding per path, attributed to the first commit
+//! that had it, diagnosed against the ignore files of that commit's tree, and as severe as
+//! its worst version (critical when any version held a key).
+
+use super::{walk, GitError, Repo};
+use crate::detect::Detector;
+use crate::dotenv;
+use crate::finding::{CommitInfo, Finding, SourceKind};
+use gix::ObjectId;
+use std::collections::BTreeMap;
+
+/// One version of an env file in one commit.
+#[derive(Clone, Debug)]
+pub struct EnvVersion {
+    /// Repository-relative path (what the ignore rules match).
+    pub repo_path: String,
+    /// Path relative to the scan root (what the finding reports).
+    pub path: String,
+    /// The file's blob in that commit.
+    pub blob: ObjectId,
+    /// The commit.
+    pub commit: ObjectId,
+    /// Its attribution facts.
+    pub info: CommitInfo,
+}
+
+/// The `dotenv-committed` findings of `versions`, which must come oldest commit first (ties
+/// in a fixed order), so the result never depends on the order they were met in.
+pub fn findings(
+    repo: &Repo,
+    versions: impl IntoIterator<Item = EnvVersion>,
+    detector: &Detector,
+) -> Result<Vec<Finding>, GitError> {
+    let r = &repo.repo;
+    let mut ignores = None;
+    let mut by_path: BTreeMap<String, Finding> = BTreeMap::new();
+    for v in versions {
+        // Reading the ignore configuration costs a little: only once an env file is met.
+        let ignores = ignores.get_or_insert_with(|| dotenv::ignore::RepoIgnores::open(r));
+        let data = repo.blob(v.blob)?;
+        let tree_id = walk::commit_tree(r, v.commit)?;
+        let Ok(tree) = r.find_tree(tree_id) else {
+            continue;
+        };
+        let diagnosis = dotenv::doctor::diagnose(&ignores.tree(&tree, &v.repo_path), &v.repo_path);
+        let Some(f) = dotenv::committed_env_finding(
+            &v.path,
+            &data,
+            detector,
+            diagnosis,
+            SourceKind::History,
+            Some(v.info),
+        ) else {
+            continue;
+        };
+        match by_path.get_mut(&v.path) {
+            // the first commit that added it, with the worst version's severity and why
+            Some(kept) if f.severity > kept.severity => {
+                kept.severity = f.severity;
+                kept.detail = f.detail;
+            }
+            Some(_) => {}
+            None => {
+                by_path.insert(v.path, f);
+            }
+        }
+    }
+    Ok(by_path.into_values().collect())
+}

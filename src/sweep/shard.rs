@@ -132,7 +132,7 @@ fn from_env(env: impl Fn(&str) -> Option<String>) -> Result<Shard, ShardError> {
                     missing: total,
                 }),
                 // KEYHOUND_SHARD_TOTAL alone is the Kubernetes total: JOB_COMPLETION_INDEX decides.
-            (None, Some(_)) if total != "KEYHOUND_SHARD_TOTAL" => Err(ShardError::Missing {
+                (None, Some(_)) if total != "KEYHOUND_SHARD_TOTAL" => Err(ShardError::Missing {
                     present: total,
                     missing: index,
                 }),

@@ -73,21 +73,13 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
     let config = load_config(args.config.as_deref(), &args.path)?;
     let set = load_rules(&args.rules, config.as_ref())?;
     let detector = Detector::new(&set)?;
-    let plan = ScanPlan {
-        root: args.path.clone(),
-        threads: args.threads.unwrap_or_else(default_threads),
-        no_ignore: args.no_ignore,
-        max_file_size: args
-            .max_file_size
-            .or(config.as_ref().and_then(|c| c.max_file_size))
-            .unwrap_or(scan::DEFAULT_MAX_FILE_SIZE),
-        allow_paths: config
-            .as_ref()
-            .map(|c| c.allow_paths.clone())
-            .unwrap_or_default(),
-        progress: !args.quiet,
-        mode: scan_mode(args)?,
-    };
+    let plan = scan_plan(
+        args,
+        &args.path,
+        config.as_ref(),
+        scan_mode(args)?,
+        !args.quiet,
+    );
     let mut report = scan::run(&plan, &detector)?;
     report.fail_on = Some(workflow::fail_on(args, config.as_ref()));
     let config_baseline = config.as_ref().and_then(Config::baseline_path);
@@ -135,6 +127,29 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
 
 fn clean() -> ExitCode {
     ExitCode::from(EXIT_CLEAN)
+}
+
+/// The scan of `root` the command line and `root`'s config ask for: size limit from the flag,
+/// else the config, else the default; allow globs from the config.
+fn scan_plan(
+    args: &ScanArgs,
+    root: &Path,
+    config: Option<&Config>,
+    mode: Mode,
+    progress: bool,
+) -> ScanPlan {
+    ScanPlan {
+        root: root.to_path_buf(),
+        threads: args.threads.unwrap_or_else(default_threads),
+        no_ignore: args.no_ignore,
+        max_file_size: args
+            .max_file_size
+            .or(config.and_then(|c| c.max_file_size))
+            .unwrap_or(scan::DEFAULT_MAX_FILE_SIZE),
+        allow_paths: config.map(|c| c.allow_paths.clone()).unwrap_or_default(),
+        progress,
+        mode,
+    }
 }
 
 fn scan_mode(args: &ScanArgs) -> Result<Mode> {

@@ -344,9 +344,17 @@ fn free_port() -> u16 {
 
 fn daemon(base: &Path) -> Daemon {
     let port = free_port();
-    let child = Command::new("git")
+    // The daemon binary itself, not `git daemon`: killing the `git` wrapper would leave its
+    // `git-daemon` child running after the test.
+    let exec_path = Command::new("git")
+        .arg("--exec-path")
+        .output()
+        .expect("git --exec-path");
+    let exec_path = String::from_utf8_lossy(&exec_path.stdout)
+        .trim()
+        .to_string();
+    let child = Command::new(Path::new(&exec_path).join("git-daemon"))
         .args([
-            "daemon",
             "--export-all",
             "--reuseaddr",
             "--listen=127.0.0.1",
@@ -354,6 +362,9 @@ fn daemon(base: &Path) -> Daemon {
             &format!("--base-path={}", base.display()),
         ])
         .arg(base)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
         .spawn()
         .expect("git daemon starts");
     // Killed on drop, also when it never listens.

@@ -4,15 +4,16 @@
 //! the logic of targets, shards, clones, streams and merging is in `keyhound::sweep`.
 
 use super::{
-    color_enabled, default_threads, load_config, load_rules, write_report, EXIT_CLEAN, EXIT_ERROR,
-    EXIT_FINDINGS,
+    color_enabled, load_config, load_rules, scan_mode, scan_plan, write_report, EXIT_CLEAN,
+    EXIT_ERROR, EXIT_FINDINGS,
 };
 use crate::cli::{MergeArgs, ScanArgs};
 use anyhow::{bail, Context, Result};
 use keyhound::detect::Detector;
+use keyhound::escape;
 use keyhound::report::{Format, RenderOptions, Report};
 use keyhound::rules::RuleSet;
-use keyhound::scan::{self, Mode, ScanPlan};
+use keyhound::scan;
 use keyhound::sweep::clone::{self, CloneOptions};
 use keyhound::sweep::merge;
 use keyhound::sweep::progress::SweepProgress;
@@ -45,7 +46,7 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
             "keyhound: note: {} target{} listed more than once, scanned once: {}",
             repeated.len(),
             if repeated.len() == 1 { "" } else { "s" },
-            repeated.join(", ")
+            escape::text(&repeated.join(", "))
         );
     }
     let shard = match &args.sweep.shard {
@@ -121,11 +122,7 @@ pub fn run_merge(args: &MergeArgs) -> Result<ExitCode> {
         inputs.push((name.clone(), stream::read(&text, &name)?));
     }
     let merged = merge::merge(&inputs)?;
-    let config = match &args.config {
-        Some(path) => Some(keyhound::config::Config::load(path)?),
-        None => None,
-    };
-    let set = load_rules(&args.rules, config.as_ref())?;
+    let set = explicit_rules(&args.rules, args.config.as_deref())?;
     let mut warnings = merged.warnings.clone();
     if stream::rules_fingerprint(&set.rules) != merged.header.rules {
         warnings.push("the shards ran other rules than this merge loads (pass the shards' --rules and --config): rule descriptions may be missing".into());
@@ -133,7 +130,7 @@ pub fn run_merge(args: &MergeArgs) -> Result<ExitCode> {
     let report = merged.report(&set.rules, &set.providers);
     if !args.quiet {
         for w in warnings.iter().chain(&report.warnings) {
-            eprintln!("keyhound: warning: {w}");
+            eprintln!("keyhound: warning: {}", escape::text(w));
         }
     }
     let opts = RenderOptions {
@@ -194,11 +191,14 @@ fn targets(args: &ScanArgs, cwd: &Path) -> Result<Vec<Target>> {
 /// The rules every target's scan starts from: built-in, `--rules`, `--config`. A target's
 /// own `.keyhound.toml` may add to them for that target.
 fn base_rules(args: &ScanArgs) -> Result<RuleSet> {
-    let config = match &args.config {
-        Some(path) => Some(keyhound::config::Config::load(path)?),
-        None => None,
-    };
-    load_rules(&args.rules, config.as_ref())
+    explicit_rules(&args.rules, args.config.as_deref())
+}
+
+/// Built-in rules plus `--rules` files and the `--config` file named on the command line
+/// (no discovered config).
+fn explicit_rules(rules: &[PathBuf], config: Option<&Path>) -> Result<RuleSet> {
+    let config = config.map(keyhound::config::Config::load).transpose()?;
+    load_rules(rules, config.as_ref())
 }
 
 /// SHA-256 of the sorted ids of the whole target list: shards of one list share it.
@@ -274,25 +274,8 @@ fn scan_one(root: &Path, args: &ScanArgs, base: &RuleSet, detector: &Detector) -
         }
         _ => (base.clone(), detector),
     };
-    let plan = ScanPlan {
-        root: root.to_path_buf(),
-        threads: args.threads.unwrap_or_else(default_threads),
-        no_ignore: args.no_ignore,
-        max_file_size: args
-            .max_file_size
-            .or(config.as_ref().and_then(|c| c.max_file_size))
-            .unwrap_or(scan::DEFAULT_MAX_FILE_SIZE),
-        allow_paths: config.map(|c| c.allow_paths).unwrap_or_default(),
-        progress: false,
-        mode: if args.no_history {
-            Mode::Files
-        } else {
-            Mode::Full {
-                worktree: !args.history_only,
-                branch: args.branch.clone(),
-            }
-        },
-    };
+    // sweeps refuse --staged/--since/--range/--pre-receive, so the mode is files or history
+    let plan = scan_plan(args, root, config.as_ref(), scan_mode(args)?, false);
     let mut report = scan::run(&plan, detector)?;
     report.providers = set.providers;
     Ok(report)
@@ -335,7 +318,7 @@ impl Sink {
         let mut sink = match (args.format, &args.output) {
             (Format::Jsonl, Some(path)) => {
                 let file = replace_then_append(path, header, kept)?;
-                return Ok(Sink::Stream(Box::new(file)));
+                return Ok(Sink::Stream(Box::new(std::io::BufWriter::new(file))));
             }
             (Format::Jsonl, None) => Sink::Stream(Box::new(std::io::stdout())),
             _ => Sink::Memory(Vec::new()),
@@ -366,7 +349,7 @@ impl Sink {
         let report = merged.report(&base.rules, &base.providers);
         if !args.quiet {
             for w in &report.warnings {
-                eprintln!("keyhound: warning: {w}");
+                eprintln!("keyhound: warning: {}", escape::text(w));
             }
         }
         let opts = RenderOptions {
@@ -442,7 +425,12 @@ impl Tally {
             if self.findings == 1 { "" } else { "s" }
         );
         for (target, error) in &self.failed {
-            eprintln!("keyhound: failed: {target}: {error}");
+            // a clone's error quotes what the remote said: never raw
+            eprintln!(
+                "keyhound: failed: {}: {}",
+                escape::text(target),
+                escape::text(error)
+            );
         }
     }
 }

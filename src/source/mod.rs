@@ -174,6 +174,17 @@ impl Stats {
     }
 }
 
+impl std::ops::AddAssign for StatsSnapshot {
+    /// Adds another scan's counters (a sweep's total over its targets).
+    fn add_assign(&mut self, other: StatsSnapshot) {
+        self.scanned += other.scanned;
+        self.bytes += other.bytes;
+        self.skipped_binary += other.skipped_binary;
+        self.skipped_large += other.skipped_large;
+        self.errors += other.errors;
+    }
+}
+
 /// Counters at the end of a scan.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StatsSnapshot {

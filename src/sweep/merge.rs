@@ -204,21 +204,18 @@ impl Merged {
     /// The report over every target, ready for any renderer.
     pub fn report(&self, rules: &[Rule], providers: &[Provider]) -> Report {
         let mut report = Report {
-            findings: self
-                .findings
-                .iter()
-                .map(FindingRecord::to_finding)
-                .collect(),
             facts: self.facts(),
             rules: rules.to_vec(),
             providers: providers.to_vec(),
             ..Report::default()
         };
-        for f in &self.findings {
-            let later = f.later();
+        for record in &self.findings {
+            let finding = record.to_finding();
+            let later = record.later();
             if !later.is_empty() {
-                report.later.insert(f.to_finding().fingerprint(), later);
+                report.later.insert(finding.fingerprint(), later);
             }
+            report.findings.push(finding);
         }
         let mut failed: Vec<TargetFailure> = Vec::new();
         let mut scanned = 0;
@@ -226,7 +223,7 @@ impl Merged {
             match t.status {
                 Status::Scanned => {
                     scanned += 1;
-                    add_stats(&mut report.stats, &t.stats);
+                    report.stats += t.stats;
                     report
                         .notes
                         .extend(t.notes.iter().map(|n| format!("{}: {n}", t.target)));
@@ -257,97 +254,107 @@ impl Merged {
         for s in &self.secrets {
             by_secret.entry(&s.secret_sha256).or_default().push(s);
         }
+        let times = self.commit_times();
         by_secret
             .into_iter()
-            .map(|(sha, records)| (sha.to_string(), self.combine(sha, &records)))
+            .map(|(sha, records)| (sha.to_string(), combine(sha, &records, &times)))
             .collect()
     }
 
-    fn combine(&self, sha: &str, records: &[&SecretRecord]) -> SecretFacts {
-        let heads: Vec<bool> = records.iter().filter_map(|r| r.facts.in_head).collect();
-        let in_head = (!heads.is_empty()).then(|| heads.contains(&true));
-        let verification = records
-            .iter()
-            .filter_map(|r| r.facts.verification.as_ref())
-            .find(|v| v.get("status").and_then(Value::as_str) == Some("live"))
-            .or_else(|| records.iter().find_map(|r| r.facts.verification.as_ref()))
-            .cloned();
-        SecretFacts {
-            in_head,
-            exposure: self.exposure(sha, records),
-            verification,
-            revocation: records.iter().find_map(|r| r.facts.revocation.clone()),
-            committed_at: records.iter().find_map(|r| r.facts.committed_at.clone()),
+    /// The author time of each (target, secret, commit) a finding names, built once so the
+    /// exposure of every secret is a lookup rather than a pass over all findings.
+    fn commit_times(&self) -> CommitTimes<'_> {
+        let mut times = CommitTimes::new();
+        for f in &self.findings {
+            if let (Some(sha), Some(commit), Some(time)) =
+                (&f.secret_sha256, &f.commit, f.commit_time)
+            {
+                let slot = times
+                    .entry((f.target.as_str(), sha.as_str(), commit.as_str()))
+                    .or_insert(time);
+                *slot = (*slot).min(time);
+            }
         }
-    }
-
-    /// The earliest exposure across repositories (by the first commit's author time), with
-    /// each repository's exposure under `repositories` and every remote that holds it.
-    fn exposure(&self, sha: &str, records: &[&SecretRecord]) -> Option<Value> {
-        let exposed: Vec<(&str, &Value)> = records
-            .iter()
-            .filter_map(|r| r.facts.exposure.as_ref().map(|e| (r.target.as_str(), e)))
-            .collect();
-        let first_time = |target: &str, exposure: &Value| {
-            let commit = exposure.get("first_commit").and_then(Value::as_str);
-            self.findings
-                .iter()
-                .filter(|f| f.target == target && f.secret_sha256.as_deref() == Some(sha))
-                .filter(|f| f.commit.as_deref() == commit)
-                .filter_map(|f| f.commit_time)
-                .min()
-                .unwrap_or(i64::MAX)
-        };
-        let (target, earliest) = exposed
-            .iter()
-            .min_by_key(|(t, e)| (first_time(t, e), *t))
-            .copied()?;
-        let reached: Vec<String> = exposed
-            .iter()
-            .flat_map(|(t, e)| {
-                e.get("reached_remote")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                    .map(move |r| format!("{t} {r}"))
-            })
-            .collect();
-        let summary = earliest
-            .get("summary")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        let others = exposed.len() - 1;
-        let summary = match others {
-            0 => format!("{target}: {summary}"),
-            n => format!(
-                "{target}: {summary}; also in {n} other repositor{}",
-                if n == 1 { "y" } else { "ies" }
-            ),
-        };
-        let mut out = earliest.clone();
-        if let Some(obj) = out.as_object_mut() {
-            obj.insert("repository".into(), json!(target));
-            obj.insert("reached_remote".into(), json!(reached));
-            obj.insert("summary".into(), json!(summary));
-            obj.insert(
-                "repositories".into(),
-                Value::Array(
-                    exposed
-                        .iter()
-                        .map(|(t, e)| json!({ "repository": t, "exposure": e }))
-                        .collect(),
-                ),
-            );
-        }
-        Some(out)
+        times
     }
 }
 
-fn add_stats(total: &mut crate::source::StatsSnapshot, one: &crate::source::StatsSnapshot) {
-    total.scanned += one.scanned;
-    total.bytes += one.bytes;
-    total.skipped_binary += one.skipped_binary;
-    total.skipped_large += one.skipped_large;
-    total.errors += one.errors;
+/// Author time by (target, secret SHA-256, commit id).
+type CommitTimes<'a> = BTreeMap<(&'a str, &'a str, &'a str), i64>;
+
+fn combine(sha: &str, records: &[&SecretRecord], times: &CommitTimes<'_>) -> SecretFacts {
+    let heads: Vec<bool> = records.iter().filter_map(|r| r.facts.in_head).collect();
+    let in_head = (!heads.is_empty()).then(|| heads.contains(&true));
+    let verification = records
+        .iter()
+        .filter_map(|r| r.facts.verification.as_ref())
+        .find(|v| v.get("status").and_then(Value::as_str) == Some("live"))
+        .or_else(|| records.iter().find_map(|r| r.facts.verification.as_ref()))
+        .cloned();
+    SecretFacts {
+        in_head,
+        exposure: exposure(sha, records, times),
+        verification,
+        revocation: records.iter().find_map(|r| r.facts.revocation.clone()),
+        committed_at: records.iter().find_map(|r| r.facts.committed_at.clone()),
+    }
+}
+
+/// The earliest exposure across repositories (by the first commit's author time), with
+/// each repository's exposure under `repositories` and every remote that holds it.
+fn exposure(sha: &str, records: &[&SecretRecord], times: &CommitTimes<'_>) -> Option<Value> {
+    let exposed: Vec<(&str, &Value)> = records
+        .iter()
+        .filter_map(|r| r.facts.exposure.as_ref().map(|e| (r.target.as_str(), e)))
+        .collect();
+    let first_time = |target: &str, exposure: &Value| {
+        exposure
+            .get("first_commit")
+            .and_then(Value::as_str)
+            .and_then(|commit| times.get(&(target, sha, commit)).copied())
+            .unwrap_or(i64::MAX)
+    };
+    let (target, earliest) = exposed
+        .iter()
+        .min_by_key(|(t, e)| (first_time(t, e), *t))
+        .copied()?;
+    let reached: Vec<String> = exposed
+        .iter()
+        .flat_map(|(t, e)| {
+            e.get("reached_remote")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(move |r| format!("{t} {r}"))
+        })
+        .collect();
+    let summary = earliest
+        .get("summary")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let others = exposed.len() - 1;
+    let summary = match others {
+        0 => format!("{target}: {summary}"),
+        n => format!(
+            "{target}: {summary}; also in {n} other repositor{}",
+            if n == 1 { "y" } else { "ies" }
+        ),
+    };
+    let mut out = earliest.clone();
+    if let Some(obj) = out.as_object_mut() {
+        obj.insert("repository".into(), json!(target));
+        obj.insert("reached_remote".into(), json!(reached));
+        obj.insert("summary".into(), json!(summary));
+        obj.insert(
+            "repositories".into(),
+            Value::Array(
+                exposed
+                    .iter()
+                    .map(|(t, e)| json!({ "repository": t, "exposure": e }))
+                    .collect(),
+            ),
+        );
+    }
+    Some(out)
 }

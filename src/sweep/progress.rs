@@ -76,8 +76,9 @@ impl SweepProgress {
     /// The line for target number `n`.
     pub fn line(&self, n: usize, target: &str) -> String {
         format!(
-            "[{n}/{}] {target}  {}  {} finding{}",
+            "[{n}/{}] {}  {}  {} finding{}",
             self.total,
+            crate::escape::text(target),
             human_bytes(self.bytes),
             self.findings,
             if self.findings == 1 { "" } else { "s" }

@@ -408,17 +408,19 @@ impl Stream {
     }
 }
 
-/// Writes one record and a newline, flushing so a killed process keeps whole lines.
-pub fn write_record(out: &mut dyn Write, record: &impl Serialize) -> io::Result<()> {
+/// Writes one record and a newline. Flushing is left to the records that end a unit
+/// ([`write_header`], [`write_target`], [`write_records`]): a target's findings are only
+/// complete with its target record, so a killed process loses nothing it had finished.
+fn write_record(out: &mut dyn Write, record: &impl Serialize) -> io::Result<()> {
     let mut line = serde_json::to_vec(record)?;
     line.push(b'\n');
-    out.write_all(&line)?;
-    out.flush()
+    out.write_all(&line)
 }
 
-/// Writes the header record.
+/// Writes the header record, flushed.
 pub fn write_header(out: &mut dyn Write, header: &Header) -> io::Result<()> {
-    write_record(out, &Tagged::Header(header))
+    write_record(out, &Tagged::Header(header))?;
+    out.flush()
 }
 
 /// Writes a target's findings and secret facts from its report (the target record comes
@@ -483,14 +485,16 @@ pub fn failed(target: &str, error: String, duration_ms: u64) -> TargetRecord {
     }
 }
 
-/// Writes a target record.
+/// Writes a target record, flushed: the target is complete on disk.
 pub fn write_target(out: &mut dyn Write, record: &TargetRecord) -> io::Result<()> {
-    write_record(out, &Tagged::Target(record))
+    write_record(out, &Tagged::Target(record))?;
+    out.flush()
 }
 
-/// Writes records read earlier (resume, merge output) as they were.
+/// Writes records read earlier (resume, merge output) as they were, flushed.
 pub fn write_records(out: &mut dyn Write, records: &[Record]) -> io::Result<()> {
-    records.iter().try_for_each(|r| write_record(out, r))
+    records.iter().try_for_each(|r| write_record(out, r))?;
+    out.flush()
 }
 
 #[allow(clippy::large_enum_variant)]

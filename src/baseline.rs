@@ -273,6 +273,7 @@ mod tests {
             detail: None,
             gitignore: None,
             repository: None,
+            later: Vec::new(),
         }
     }
 

@@ -124,11 +124,14 @@ pub struct Finding {
     /// The repository (sweep target id) the finding is in, in a report over several
     /// targets (`scan --repos-file`, `keyhound merge`); `None` for a single-target scan.
     pub repository: Option<String>,
+    /// History findings are reported once per (rule, secret, path), at the introducing
+    /// commit: the later commits that held the same secret at the same path, oldest first.
+    pub later: Vec<LaterCommit>,
 }
 
 /// The gitignore doctor's verdict on a committed env file: which ignore line was meant to
 /// stop it, what is wrong with it, and the fix.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GitignoreDiagnosis {
     /// The ignore file holding the faulty line (`None` when no rule exists at all).
     pub file: Option<String>,
@@ -149,7 +152,8 @@ impl Finding {
     /// A content-based fingerprint of this finding: SHA-256 of rule, secret hash and path.
     /// Line numbers are deliberately left out so the fingerprint survives edits above it.
     /// In a report over several targets the repository is part of it (the same key at the
-    /// same path of two repositories is two findings); a one-target scan's is unchanged.
+    /// same path of two repositories is two findings, with two fingerprints); a one-target
+    /// scan's is unchanged.
     pub fn fingerprint(&self) -> String {
         let secret = self.secret.as_ref().map_or("-", |s| s.sha256());
         let base = format!("{}:{}:{}", self.rule, secret, self.path);

@@ -202,7 +202,6 @@ fn full(
         .findings
         .retain(|f| !explained.contains(&f.fingerprint()));
     report.findings.extend(history.findings);
-    report.later = history.later;
     report.facts = history.facts;
     report.notes = history.notes;
     Ok(())

@@ -83,6 +83,7 @@ fn gaps(wt: &Worktree, committed: &[Finding]) -> Result<Vec<Finding>, AuditError
             detail: Some(format!("a new `{probe}` would not be ignored")),
             gitignore: Some(diagnosis),
             repository: None,
+            later: Vec::new(),
         });
     }
     Ok(out)

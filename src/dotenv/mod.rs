@@ -234,6 +234,7 @@ fn env_finding(
         detail: Some(detail),
         gitignore,
         repository: None,
+        later: Vec::new(),
     })
 }
 

@@ -135,7 +135,7 @@ fn finding_line(report: &Report, f: &Finding, opts: RenderOptions) -> String {
     if let Some(p) = &f.provider {
         extra.push(esc(p).into_owned());
     }
-    if let Some(later) = super::later_summary(report.later_commits(f)) {
+    if let Some(later) = super::later_summary(&f.later) {
         extra.push(later);
     }
     let description = report.rule(&f.rule).map_or("", |r| r.description.as_str());

@@ -81,8 +81,8 @@ impl<'a> JsonFinding<'a> {
             email: commit.map(|c| c.email.as_str()),
             date: commit.map(|c| c.date.as_str()),
             gitignore: f.gitignore.as_ref(),
-            later_commits: report
-                .later_commits(f)
+            later_commits: f
+                .later
                 .iter()
                 .map(|l| JsonLaterCommit {
                     commit: &l.commit.id,

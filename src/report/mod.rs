@@ -78,10 +78,6 @@ pub struct Report {
     pub rules: Vec<crate::rules::Rule>,
     /// The providers of those rules, for the rotation checklist.
     pub providers: Vec<crate::rules::Provider>,
-    /// History findings are reported once per (rule, secret, path), at the introducing
-    /// commit: the later commits that held the same secret at the same path, keyed by the
-    /// finding's fingerprint, oldest first.
-    pub later: BTreeMap<String, Vec<LaterCommit>>,
     /// The fail-on threshold the scan ran with (`None`: every finding fails it).
     pub fail_on: Option<Severity>,
     /// Files and blobs skipped as binary or too large, named (at most
@@ -173,14 +169,6 @@ impl Report {
             )
         }
         self.findings.sort_by(|a, b| key(a).cmp(&key(b)));
-    }
-
-    /// The later commits of a history finding (see [`Report::later`]).
-    pub fn later_commits(&self, f: &Finding) -> &[LaterCommit] {
-        if f.commit.is_none() || self.later.is_empty() {
-            return &[];
-        }
-        self.later.get(&f.fingerprint()).map_or(&[], Vec::as_slice)
     }
 
     /// Findings grouped by secret, most severe first.

@@ -111,7 +111,7 @@ fn result(report: &Report, f: &crate::finding::Finding) -> Value {
             c.author,
             c.date
         ));
-        if let Some(later) = super::later_summary(report.later_commits(f)) {
+        if let Some(later) = super::later_summary(&f.later) {
             message.push_str(&format!(" It is {later}."));
         }
     }
@@ -140,11 +140,7 @@ fn result(report: &Report, f: &crate::finding::Finding) -> Value {
             .and_then(Value::as_object_mut),
     ) {
         props.insert("commit".into(), json!(c.id));
-        let later: Vec<&str> = report
-            .later_commits(f)
-            .iter()
-            .map(|l| l.commit.id.as_str())
-            .collect();
+        let later: Vec<&str> = f.later.iter().map(|l| l.commit.id.as_str()).collect();
         if !later.is_empty() {
             props.insert("laterCommits".into(), json!(later));
         }

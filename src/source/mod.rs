@@ -50,6 +50,7 @@ impl Chunk<'_> {
                     detail: m.detail,
                     gitignore: None,
                     repository: None,
+                    later: Vec::new(),
                 }
             })
             .collect()

@@ -209,14 +209,11 @@ impl Merged {
             providers: providers.to_vec(),
             ..Report::default()
         };
-        for record in &self.findings {
-            let finding = record.to_finding();
-            let later = record.later();
-            if !later.is_empty() {
-                report.later.insert(finding.fingerprint(), later);
-            }
-            report.findings.push(finding);
-        }
+        report.findings = self
+            .findings
+            .iter()
+            .map(FindingRecord::to_finding)
+            .collect();
         let mut failed: Vec<TargetFailure> = Vec::new();
         let mut scanned = 0;
         for t in &self.targets {

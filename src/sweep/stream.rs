@@ -180,11 +180,12 @@ impl FindingRecord {
             detail: self.detail.clone(),
             gitignore: self.gitignore.clone(),
             repository: Some(self.target.clone()),
+            later: self.later(),
         }
     }
 
-    /// The later commits of this finding, for `Report::later`.
-    pub fn later(&self) -> Vec<LaterCommit> {
+    /// The later commits of this finding, as the report's finding carries them.
+    fn later(&self) -> Vec<LaterCommit> {
         self.later_commits
             .iter()
             .map(|l| LaterCommit {

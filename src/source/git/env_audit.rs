@@ -40,11 +40,17 @@ pub fn findings(
         // Reading the ignore configuration costs a little: only once an env file is met.
         let ignores = ignores.get_or_insert_with(|| dotenv::ignore::RepoIgnores::open(r));
         let data = repo.blob(v.blob)?;
-        let tree_id = walk::commit_tree(r, v.commit)?;
-        let Ok(tree) = r.find_tree(tree_id) else {
-            continue;
+        let diagnosis = match by_path.get(&v.path) {
+            // a later version only decides the severity: the first version's diagnosis stands
+            Some(kept) => kept.gitignore.clone().unwrap_or_default(),
+            None => {
+                let tree_id = walk::commit_tree(r, v.commit)?;
+                let Ok(tree) = r.find_tree(tree_id) else {
+                    continue;
+                };
+                dotenv::doctor::diagnose(&ignores.tree(&tree, &v.repo_path), &v.repo_path)
+            }
         };
-        let diagnosis = dotenv::doctor::diagnose(&ignores.tree(&tree, &v.repo_path), &v.repo_path);
         let Some(f) = dotenv::committed_env_finding(
             &v.path,
             &data,

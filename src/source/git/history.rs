@@ -41,18 +41,16 @@ pub struct HistoryScan {
     pub facts: BTreeMap<String, SecretFacts>,
     /// Things the user must know (shallow clone, submodules skipped, unreachable objects).
     pub notes: Vec<String>,
-    /// The later commits of each finding, by fingerprint (see [`introductions`]).
-    pub later: BTreeMap<String, Vec<LaterCommit>>,
 }
 
 /// Reduces every (blob version, path, commit) sighting of a secret to one finding per
 /// (rule, secret, path): the sighting in the earliest commit in topological order (its
 /// line is the line in that commit's version), with every later commit that held the same
-/// secret at the same path, once per commit and oldest first, as data keyed by fingerprint.
+/// secret at the same path, once per commit and oldest first, in the finding's `later`.
 /// A key added, removed and re-added on one path stays one finding at its first
 /// introduction. Sightings are ordered totally first, so the result never depends on the
 /// order blobs were scanned in.
-pub fn introductions(mut seen: Vec<Finding>) -> (Vec<Finding>, BTreeMap<String, Vec<LaterCommit>>) {
+pub fn introductions(mut seen: Vec<Finding>) -> Vec<Finding> {
     fn key(f: &Finding) -> impl Ord + '_ {
         let rank = f.commit.as_ref().map(|c| (c.rank, c.id.as_str()));
         (rank, f.path.as_str(), f.line, f.column, f.rule.as_str())
@@ -60,7 +58,6 @@ pub fn introductions(mut seen: Vec<Finding>) -> (Vec<Finding>, BTreeMap<String, 
     seen.sort_by(|a, b| key(a).cmp(&key(b)));
     let mut first: HashMap<String, usize> = HashMap::new();
     let mut findings: Vec<Finding> = Vec::new();
-    let mut later: BTreeMap<String, Vec<LaterCommit>> = BTreeMap::new();
     for f in seen {
         let fingerprint = f.fingerprint();
         let Some(&i) = first.get(&fingerprint) else {
@@ -70,20 +67,19 @@ pub fn introductions(mut seen: Vec<Finding>) -> (Vec<Finding>, BTreeMap<String, 
         };
         let Some(commit) = f.commit else { continue };
         let same = |c: &CommitInfo| c.id == commit.id;
-        let list = later.entry(fingerprint).or_default();
+        let kept = &mut findings[i];
         // the same version holds the secret on another line: still the one introduction
-        if findings[i].commit.as_ref().is_some_and(same)
-            || list.last().is_some_and(|l| same(&l.commit))
+        if kept.commit.as_ref().is_some_and(same)
+            || kept.later.last().is_some_and(|l| same(&l.commit))
         {
             continue;
         }
-        list.push(LaterCommit {
+        kept.later.push(LaterCommit {
             commit,
             line: f.line,
         });
     }
-    later.retain(|_, list| !list.is_empty());
-    (findings, later)
+    findings
 }
 
 /// Scans the history of `repo`.
@@ -171,7 +167,7 @@ pub fn scan(
         }
     }
     out.facts = secret_facts(r, &graph, &refs, &hits, &seen)?;
-    (out.findings, out.later) = introductions(seen);
+    out.findings = introductions(seen);
     out.findings.extend(env_file_findings(
         repo,
         &attribution,

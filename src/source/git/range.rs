@@ -267,7 +267,7 @@ pub fn scan(
     // env files whose blob is missing (partial clone) were already named above
     let env_versions = env_versions
         .into_iter()
-        .filter(|v| repo.repo.find_blob(v.blob).is_ok());
+        .filter(|v| repo.repo.has_object(v.blob));
     out.findings
         .extend(env_audit::findings(repo, env_versions, detector)?);
     if !boundary.is_empty() {

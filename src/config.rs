@@ -98,8 +98,8 @@ impl Config {
         });
         let endpoints = self
             .endpoints
-            .keys()
-            .map(|id| format!("[endpoints] {id} (line {})", line(id, &self.endpoints[id])));
+            .iter()
+            .map(|(id, url)| format!("[endpoints] {id} (line {})", line(id, url)));
         let rules = self.rule.iter().filter(|r| r.names_provider()).map(|r| {
             format!(
                 "[[rule]] id = \"{}\" with a provider (line {})",

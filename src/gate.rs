@@ -18,9 +18,7 @@ pub fn default_threshold(gate: bool) -> Severity {
 
 /// Parses `critical`, `high`, `medium` or `low` (any case).
 pub fn parse_severity(text: &str) -> Result<Severity, String> {
-    Severity::ALL
-        .into_iter()
-        .find(|s| s.as_str().eq_ignore_ascii_case(text.trim()))
+    crate::rules::parse_severity(&text.trim().to_ascii_lowercase())
         .ok_or_else(|| format!("`{text}` is not a severity: use critical, high, medium or low"))
 }
 

@@ -101,9 +101,15 @@ mod tests {
         let mut p = super::SweepProgress::new(300, true, false);
         p.skip(36, 1_200_000_000, 4);
         p.finish(0, 1);
+        // the next target is number 38: 36 resumed + 1 finished + 1
+        assert_eq!(p.done, 37);
         assert_eq!(
-            p.line(38, "org/repo"),
+            p.line(p.done + 1, "org/repo"),
             "[38/300] org/repo  1.2 GB  5 findings"
+        );
+        assert_eq!(
+            p.line(1, "evil\x1b[2Kname"),
+            "[1/300] evil\\x1b[2Kname  1.2 GB  5 findings"
         );
     }
 }

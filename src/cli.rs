@@ -411,7 +411,7 @@ pub struct NetArgs {
     #[arg(long, value_name = "FILE")]
     pub audit_log: Option<PathBuf>,
 
-    /// Seconds to wait for each answer.
+    /// Deadline in seconds for each request: connect, headers and body together.
     #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
     pub timeout: u64,
 }

@@ -604,7 +604,7 @@ fn an_answer_slower_than_the_timeout_is_unknown() {
     );
     assert!(
         stdout(&out).ends_with(&format!(
-            "no answer: no answer from {} within 1s\n",
+            "no answer: no complete answer from {} within 1s\n",
             m.host()
         )),
         "{}",

@@ -11,6 +11,7 @@
 pub mod audit;
 pub mod http;
 pub mod ratelimit;
+pub mod replace;
 pub mod revoke;
 pub mod scan;
 pub mod session;

@@ -81,6 +81,7 @@ impl Hit {
 #[derive(Default)]
 struct State {
     keys: HashMap<(String, String), Behavior>,
+    accounts: HashMap<(String, String), String>,
     hits: Vec<Hit>,
     violations: Vec<String>,
     arrivals: HashMap<String, Vec<Instant>>,
@@ -151,6 +152,14 @@ impl Mock {
         self.state()
             .keys
             .insert((provider.to_string(), key.to_string()), behavior);
+    }
+
+    /// Puts `key` in `account`: Meetso's live answer then names it as `org_id` (a provider
+    /// that tells which account a key belongs to; the built-in Meetso rule reads no account).
+    pub fn account(&self, provider: &str, key: &str, account: &str) {
+        self.state()
+            .accounts
+            .insert((provider.to_string(), key.to_string()), account.to_string());
     }
 
     /// The current behaviour of a key.
@@ -419,7 +428,13 @@ fn meetso(shared: &Shared, req: &Parsed, at: Instant) -> Response {
     }
     match (req.method.as_str(), req.target.as_str()) {
         ("GET", "/public/v1/meetings?limit=1") => match next_behavior(&mut state, "meetso", key) {
-            Some(Behavior::Live) => json(200, r#"{"data":[],"has_more":false}"#),
+            Some(Behavior::Live) => match state.accounts.get(&("meetso".into(), key.into())) {
+                Some(org) => json(
+                    200,
+                    &format!(r#"{{"data":[],"has_more":false,"org_id":"{org}"}}"#),
+                ),
+                None => json(200, r#"{"data":[],"has_more":false}"#),
+            },
             Some(Behavior::ScopeMissing) => meetso_error(403, "scope_missing"),
             Some(Behavior::RateLimited(_)) => meetso_error(429, "rate_limited"),
             Some(Behavior::Failing(_)) => meetso_error(500, "internal_error"),

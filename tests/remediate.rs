@@ -11,7 +11,7 @@ use keyhound::remediate::ratelimit::{Backoff, VirtualClock, Window};
 use keyhound::remediate::verify::verify_fresh;
 use keyhound::remediate::{Session, SessionOptions, Status};
 use keyhound::rules::RuleSet;
-use mock_provider::{Behavior, Flavor, Mock};
+use mock_provider::{Behavior, Echo, Flavor, Mock};
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -1377,4 +1377,58 @@ fn a_replacement_that_is_itself_a_leaked_key_is_refused() {
     );
     assert!(revoke_posts(&m).is_empty());
     assert!(listed(&out).is_empty());
+}
+
+#[test]
+fn an_echoed_key_is_scrubbed_from_the_whole_answer_before_it_is_cut() {
+    let m = Mock::start(Flavor::Api);
+    // 60 + 41 characters: the old 80-character cut went through the middle of the key, so
+    // the scrub that came after it no longer recognised the fragment.
+    m.key("meetso", K_LIVE, Behavior::Echo(Echo::Padded(60)));
+    m.key("meetso", K_SCOPE, Behavior::Echo(Echo::Padded(120)));
+    m.key("meetso", K_OTHER, Behavior::Echo(Echo::Base64));
+    let odd = "k3y+with/slash=and=pad0123456789abcdef";
+    m.key("attendee", odd, Behavior::Echo(Echo::Percent));
+    let dir = tempfile::tempdir().expect("dir");
+    let meetso = format!("meetso={}", m.url());
+    let line = |key: &str, provider: &str, shown: &str| {
+        let s = Secret::new(key.into());
+        format!(
+            "unknown: {provider} key {} (sha256 {}): HTTP 401 {shown} is not an answer {provider} gives about keys (a proxy, CDN or changed API?): cannot tell\n",
+            s.redacted(),
+            s.sha256()
+        )
+    };
+    let x = |n: usize| "x".repeat(n);
+    let cases = [
+        (K_LIVE, format!("{}mts_live_FK…0M", x(60))),
+        (K_SCOPE, format!("{}…", x(80))),
+        (K_OTHER, "echo mts_live_1W…1F".to_string()),
+    ];
+    let mut outs = Vec::new();
+    for (key, shown) in cases {
+        let out = verify_at(dir.path(), &meetso, key, &["--provider", "meetso"]);
+        code(&out, 2);
+        assert_eq!(stdout(&out), line(key, "Meetso", &shown));
+        assert!(!stdout(&out).contains(&key[11..20]), "{}", stdout(&out));
+        outs.push(out);
+    }
+    let attendee = format!("attendee={}", m.url());
+    let out = verify_at(dir.path(), &attendee, odd, &["--provider", "attendee"]);
+    code(&out, 2);
+    let r = Secret::new(odd.into()).redacted();
+    assert_eq!(
+        stdout(&out),
+        line(odd, "Attendee", &format!("Invalid token: {r}"))
+    );
+    assert!(!stdout(&out).contains("slash%3Dand"));
+    let audit = std::fs::read_to_string(default_audit(dir.path())).expect("audit");
+    for fragment in [&K_LIVE[11..20], "slash%3Dand", "slash=and"] {
+        assert!(!audit.contains(fragment), "{fragment} in the audit log");
+    }
+    outs.push(out);
+    assert_no_plaintext(
+        &outs.iter().collect::<Vec<_>>(),
+        &[&default_audit(dir.path())],
+    );
 }

@@ -245,12 +245,19 @@ fn with_retries(detail: String, answer: &Answer, attempts: u32) -> String {
     }
 }
 
-/// Text from the network made safe to print: printable characters, at most 80.
+/// Longest piece of an answer quoted in a message, in characters.
+const QUOTE_MAX: usize = 80;
+
+/// Text from the network made safe to print: printable characters, at most [`QUOTE_MAX`]
+/// (then `…`). Callers pass text already scrubbed of the key (the session scrubs whole
+/// answers), so the cut cannot leave a fragment of an echoed key.
 fn printable(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_control())
-        .take(80)
-        .collect::<String>()
+    let mut chars = s.chars().filter(|c| !c.is_control());
+    let mut out: String = chars.by_ref().take(QUOTE_MAX).collect();
+    if chars.next().is_some() {
+        out.push('…');
+    }
+    out
 }
 
 #[cfg(test)]

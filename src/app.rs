@@ -122,7 +122,25 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
     if !args.quiet {
         workflow::explain_outcome(args, &report, baselined, code == EXIT_FINDINGS);
     }
-    Ok(ExitCode::from(code))
+    Ok(ExitCode::from(incomplete_exit(code, &report, args)))
+}
+
+/// An incomplete scan (files or directories that could not be read) exits 2, findings or
+/// not, unless `--allow-unreadable`: a clean result over part of the tree is not clean.
+fn incomplete_exit(code: u8, report: &keyhound::report::Report, args: &ScanArgs) -> u8 {
+    let unreadable = report.stats.unreadable;
+    if unreadable == 0 || args.allow_unreadable {
+        return code;
+    }
+    let what = if unreadable == 1 {
+        "1 file or directory".to_string()
+    } else {
+        format!("{unreadable} files or directories")
+    };
+    eprintln!(
+        "keyhound: error: {what} could not be read (named above): the scan is incomplete; --allow-unreadable exits by findings alone"
+    );
+    code.max(EXIT_ERROR)
 }
 
 fn clean() -> ExitCode {
@@ -140,7 +158,7 @@ fn scan_plan(
 ) -> ScanPlan {
     ScanPlan {
         root: root.to_path_buf(),
-        threads: args.threads.unwrap_or_else(default_threads),
+        threads: args.threads.map_or_else(default_threads, usize::from),
         no_ignore: args.no_ignore,
         max_file_size: args
             .max_file_size

@@ -192,8 +192,9 @@ pub struct ScanArgs {
     pub max_file_size: Option<u64>,
 
     /// Worker threads (default: number of CPUs).
-    #[arg(long, short = 'j', value_name = "N", help_heading = "What to scan")]
-    pub threads: Option<usize>,
+    #[arg(long, short = 'j', value_name = "N", help_heading = "What to scan",
+          value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
 
     /// Extra rules file (repeatable).
     #[arg(long = "rules", value_name = "FILE", help_heading = "Rules")]
@@ -245,6 +246,11 @@ pub struct ScanArgs {
     /// `fail_on`).
     #[arg(long, value_name = "SEVERITY", value_parser = keyhound::gate::parse_severity, help_heading = "Output")]
     pub fail_on: Option<keyhound::finding::Severity>,
+
+    /// Exit by findings alone when some files or directories could not be read (they are
+    /// still named on stderr); by default an incomplete scan exits 2.
+    #[arg(long, help_heading = "Output")]
+    pub allow_unreadable: bool,
 
     /// Also list on stderr every file or blob skipped as binary or too large, with why.
     #[arg(long, short = 'v', help_heading = "Output")]

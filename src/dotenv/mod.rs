@@ -371,21 +371,29 @@ impl Worktree {
     }
 
     /// The content of a tracked file: the working-tree file (what the file scan reads), else
-    /// the staged blob when the file is gone from disk; empty when unreadable or not a file,
-    /// `None` when too large to read.
+    /// the staged blob when the file is gone from disk or is no regular file there (a FIFO,
+    /// a device, a link to one); empty when unreadable, `None` when too large to read.
     pub fn contents(&self, file: &TrackedFile) -> Option<Vec<u8>> {
+        use crate::bounded::ReadError;
         let on_disk = self.workdir.join(&file.path);
-        match std::fs::metadata(&on_disk) {
-            Ok(m) if m.is_file() && m.len() > MAX_ENV_FILE => None,
-            Ok(m) if m.is_file() => Some(std::fs::read(&on_disk).unwrap_or_default()),
-            Ok(_) => Some(Vec::new()),
-            Err(_) => Some(
-                self.repo
-                    .find_blob(file.id)
-                    .map(|mut b| b.take_data())
-                    .unwrap_or_default(),
-            ),
+        match crate::bounded::read(&on_disk, MAX_ENV_FILE) {
+            Ok(data) => Some(data),
+            Err(ReadError::TooLarge(_)) => None,
+            // Gone from disk, or replaced by a FIFO, a device or a link to one: what the
+            // index holds.
+            Err(ReadError::NotRegular(_)) => Some(self.staged(file)),
+            Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+                Some(self.staged(file))
+            }
+            Err(_) => Some(Vec::new()),
         }
+    }
+
+    fn staged(&self, file: &TrackedFile) -> Vec<u8> {
+        self.repo
+            .find_blob(file.id)
+            .map(|mut b| b.take_data())
+            .unwrap_or_default()
     }
 
     /// `dotenv-committed` findings for every tracked env file below the root; with

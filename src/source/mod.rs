@@ -4,6 +4,7 @@
 
 pub mod fs;
 pub mod git;
+pub mod ignore_files;
 pub mod progress;
 
 use crate::detect::Detector;
@@ -75,6 +76,9 @@ pub struct Stats {
     pub skipped_large: AtomicU64,
     /// Per-item problems (unreadable files, broken symlinks, corrupt objects).
     pub errors: AtomicU64,
+    /// Content that could not be read (a file or directory denied, a path too long): the
+    /// scan is incomplete. Counted in `errors` too.
+    pub unreadable: AtomicU64,
     warnings: Mutex<Vec<String>>,
     skipped: Mutex<Vec<Skipped>>,
 }
@@ -115,6 +119,12 @@ impl Stats {
             w.push(message);
         }
         self.errors.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Records content the scan could not read (the scan goes on, and is incomplete).
+    pub fn unreadable(&self, message: String) {
+        self.unreadable.fetch_add(1, Ordering::Relaxed);
+        self.warn(message);
     }
 
     /// Counts and names a file or blob skipped as larger than the limit.
@@ -171,6 +181,7 @@ impl Stats {
             skipped_binary: get(&self.skipped_binary),
             skipped_large: get(&self.skipped_large),
             errors: get(&self.errors),
+            unreadable: get(&self.unreadable),
         }
     }
 }
@@ -183,6 +194,7 @@ impl std::ops::AddAssign for StatsSnapshot {
         self.skipped_binary += other.skipped_binary;
         self.skipped_large += other.skipped_large;
         self.errors += other.errors;
+        self.unreadable += other.unreadable;
     }
 }
 
@@ -199,4 +211,7 @@ pub struct StatsSnapshot {
     pub skipped_large: u64,
     /// Per-item problems.
     pub errors: u64,
+    /// Items that could not be read: the scan is incomplete.
+    #[serde(default)]
+    pub unreadable: u64,
 }

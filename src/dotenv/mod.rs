@@ -161,7 +161,7 @@ pub fn committed_env_finding(
     commit: Option<CommitInfo>,
 ) -> Option<Finding> {
     let kind = classify(path)?;
-    let secrets = detector.scan(contents).len();
+    let secrets = detector.scan(&crate::source::decode::text(contents)).len();
     let held = contents::inspect(contents);
     if secrets == 0 && !held.reads_like_env {
         return None;

@@ -144,8 +144,9 @@ pub fn held_by_head(
         if blob.data.len() as u64 > max_size {
             continue;
         }
+        let text = crate::source::decode::text(blob.data);
         for (slot, finder) in found.iter_mut().zip(&finders) {
-            if slot.is_none() && finder.find(blob.data).is_some() {
+            if slot.is_none() && finder.find(&text).is_some() {
                 *slot = Some(entry.path(&head).to_string());
             }
         }

@@ -401,3 +401,34 @@ fn ignore_files_that_are_links_to_devices_or_fifos_are_not_read_and_their_tree_i
     );
     assert!(stderr(&out).contains("/.git/info/exclude: a FIFO (named pipe), not a regular file: not read as an ignore file"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_hundred_thousand_files_are_each_scanned_once_in_bounded_time() {
+    let leak = format!("K = \"{LIVE_KEY}\"\n");
+    let dir = dir_with(&[("deep/leak.py", &leak)]);
+    for d in 0..100 {
+        let sub = dir.path().join(format!("d{d:03}"));
+        std::fs::create_dir(&sub).expect("mkdir");
+        for f in 0..1000 {
+            std::fs::write(sub.join(format!("f{f:04}.txt")), "x = 1\n").expect("write");
+        }
+    }
+    let started = Instant::now();
+    let out = run_within(
+        dir.path(),
+        &["scan", "--no-history", "--format", "json", "."],
+        Duration::from_secs(120),
+    );
+    let took = started.elapsed();
+    let report = json_report(&out, 1);
+    assert_eq!(
+        finding_keys(&report)
+            .into_iter()
+            .map(|(rule, path, line, _, _)| (rule, path, line))
+            .collect::<Vec<_>>(),
+        vec![meetso("deep/leak.py", 1)]
+    );
+    assert_eq!(report["stats"]["scanned"], 100_001);
+    assert_eq!(report["stats"]["bytes"], 600_000 + leak.len());
+    eprintln!("100,001 files scanned in {took:?}");
+}

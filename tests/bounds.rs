@@ -312,6 +312,15 @@ fn a_file_that_fails_to_read_is_a_named_error_and_the_scan_exits_2() {
         err.contains("keyhound: warning: /proc/self/mem: Input/output error (os error 5)"),
         "{err}"
     );
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        summary.contains("! no secrets found in what could be read · scanned 0 files (0 B)"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("skipped 0 binary, 0 too large, 1 unreadable"),
+        "{summary}"
+    );
     let out = run(
         Path::new("/"),
         &[

@@ -149,6 +149,12 @@ fn scan_plan(
         allow_paths: config.map(|c| c.allow_paths.clone()).unwrap_or_default(),
         progress,
         mode,
+        archives: scan::ArchiveOptions {
+            max_depth: args.max_archive_depth,
+            max_total: args
+                .max_archive_size
+                .unwrap_or(keyhound::source::archive::DEFAULT_MAX_TOTAL),
+        },
     }
 }
 

@@ -191,6 +191,17 @@ pub struct ScanArgs {
     #[arg(long, value_name = "SIZE", value_parser = keyhound::size::parse, help_heading = "What to scan")]
     pub max_file_size: Option<u64>,
 
+    /// Open archives (.zip, .jar, .war, .ear, .tar, .tar.gz, .tgz, .gz) this many levels deep
+    /// and scan their members as `outer.zip!inner/path`; 0 treats them as plain (binary) files.
+    #[arg(long, value_name = "N", default_value_t = keyhound::source::archive::DEFAULT_MAX_DEPTH,
+          value_parser = clap::value_parser!(u32).range(0..=16), help_heading = "What to scan")]
+    pub max_archive_depth: u32,
+
+    /// Stop reading an archive once it has inflated this much, nested members included
+    /// (default 256MiB; same units as --max-file-size). Members obey --max-file-size.
+    #[arg(long, value_name = "SIZE", value_parser = keyhound::size::parse, help_heading = "What to scan")]
+    pub max_archive_size: Option<u64>,
+
     /// Worker threads (default: number of CPUs).
     #[arg(long, short = 'j', value_name = "N", help_heading = "What to scan")]
     pub threads: Option<usize>,

@@ -6,7 +6,7 @@ use crate::dotenv;
 use crate::finding::{Finding, Severity, SourceKind};
 use crate::report::Report;
 use crate::source::progress::Progress;
-use crate::source::{fs, git, Stats};
+use crate::source::{archive, fs, git, Stats};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
@@ -33,6 +33,27 @@ pub struct ScanPlan {
     pub mode: Mode,
     /// Draw a progress line on stderr (only when it is a terminal).
     pub progress: bool,
+    /// Nesting depth and inflated bytes per archive (zip, tar, gz) the file walk opens;
+    /// members obey `max_file_size`.
+    pub archives: ArchiveOptions,
+}
+
+/// How far the file walk opens archives (`--max-archive-depth`, `--max-archive-size`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ArchiveOptions {
+    /// Nesting depth opened; 0 scans archives as plain files (binary ones are skipped).
+    pub max_depth: u32,
+    /// Bytes inflated per top-level archive, nested members included.
+    pub max_total: u64,
+}
+
+impl Default for ArchiveOptions {
+    fn default() -> Self {
+        ArchiveOptions {
+            max_depth: archive::DEFAULT_MAX_DEPTH,
+            max_total: archive::DEFAULT_MAX_TOTAL,
+        }
+    }
 }
 
 /// Which sources a scan reads.
@@ -153,6 +174,11 @@ fn files(
         threads: plan.threads,
         no_ignore: plan.no_ignore,
         max_file_size: plan.max_file_size,
+        archives: archive::ArchiveLimits {
+            max_depth: plan.archives.max_depth,
+            max_member: plan.max_file_size,
+            max_total: plan.archives.max_total,
+        },
     };
     let mut findings = fs::scan(&opts, detector, stats, keep);
     let tracked_env = dotenv::audit_worktree(&plan.root, detector, stats);

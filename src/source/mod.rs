@@ -2,6 +2,7 @@
 //! it reads into [`Chunk`]s and hands them to [`Chunk::scan`], so every source shares one
 //! path from bytes to findings.
 
+pub mod archive;
 pub mod fs;
 pub mod git;
 pub mod progress;
@@ -115,6 +116,17 @@ impl Stats {
             w.push(message);
         }
         self.errors.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Records a warning that is not an unreadable item (an archive member over a limit, a
+    /// corrupt archive scanned as a plain file): shown like the others, not counted as an
+    /// error.
+    pub fn notice(&self, message: String) {
+        if let Ok(mut w) = self.warnings.lock() {
+            if !w.contains(&message) {
+                w.push(message);
+            }
+        }
     }
 
     /// Counts and names a file or blob skipped as larger than the limit.

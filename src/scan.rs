@@ -6,7 +6,7 @@ use crate::dotenv;
 use crate::finding::{Finding, Severity, SourceKind};
 use crate::report::Report;
 use crate::source::progress::Progress;
-use crate::source::{archive, fs, git, Stats};
+use crate::source::{archive, fs, git, stdin, Stats};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
@@ -73,6 +73,8 @@ pub enum Mode {
     Staged,
     /// Only lines added by the commits of a range (`--since`, `--range`, CI).
     Range(git::range::RangeSpec),
+    /// Standard input (`keyhound scan -`), read in segments of `max_file_size` bytes.
+    Stdin,
 }
 
 /// An error that stops the whole scan (a bad root, a bad glob).
@@ -110,10 +112,12 @@ pub enum ScanError {
 /// Runs the plan and returns the report (findings sorted, stats filled).
 pub fn run(plan: &ScanPlan, detector: &Detector) -> Result<Report, ScanError> {
     let started = Instant::now();
-    std::fs::metadata(&plan.root).map_err(|e| ScanError::Root {
-        path: plan.root.display().to_string(),
-        reason: e.to_string(),
-    })?;
+    if plan.mode != Mode::Stdin {
+        std::fs::metadata(&plan.root).map_err(|e| ScanError::Root {
+            path: plan.root.display().to_string(),
+            reason: e.to_string(),
+        })?;
+    }
     let allow = allow_set(&plan.allow_paths)?;
     let keep = |path: &str| !allow.is_match(path);
     let stats = Arc::new(Stats::default());
@@ -121,7 +125,7 @@ pub fn run(plan: &ScanPlan, detector: &Detector) -> Result<Report, ScanError> {
         "scanning",
         Arc::clone(&stats),
         None,
-        plan.progress && plan.mode != Mode::Staged,
+        plan.progress && !matches!(plan.mode, Mode::Staged | Mode::Stdin),
     );
     let mut report = Report::default();
     match &plan.mode {
@@ -144,6 +148,20 @@ pub fn run(plan: &ScanPlan, detector: &Detector) -> Result<Report, ScanError> {
             report
                 .findings
                 .extend(staged_env_findings(&repo, &staged.files, detector));
+        }
+        Mode::Stdin => {
+            let input = stdin::scan(
+                &mut std::io::stdin().lock(),
+                plan.max_file_size,
+                detector,
+                &stats,
+            )
+            .map_err(|e| ScanError::Root {
+                path: stdin::PATH.to_string(),
+                reason: e.to_string(),
+            })?;
+            report.findings = input.findings;
+            report.notes = input.notes;
         }
         Mode::Range(spec) => {
             let repo = open_repo(plan, "a commit range")?;

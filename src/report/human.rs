@@ -118,6 +118,7 @@ fn group_header(f: &Finding) -> String {
             .dimmed()
         ),
         (None, SourceKind::Staged) => format!("{path}  {}", "(staged)".dimmed()),
+        (None, SourceKind::Stdin) => format!("{path}  {}", "(standard input)".dimmed()),
         (None, _) => path,
     }
 }

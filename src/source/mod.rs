@@ -6,6 +6,7 @@ pub mod archive;
 pub mod fs;
 pub mod git;
 pub mod progress;
+pub mod stdin;
 
 use crate::detect::Detector;
 use crate::finding::{CommitInfo, Finding, Secret, SourceKind};
@@ -36,25 +37,28 @@ impl Chunk<'_> {
         detector
             .scan(self.data)
             .into_iter()
-            .map(|m| {
-                let rule = &detector.rules()[m.rule];
-                Finding {
-                    rule: rule.id.clone(),
-                    severity: rule.severity,
-                    provider: m.provider,
-                    path: self.path.to_string(),
-                    line: m.line,
-                    column: m.column,
-                    secret: Some(Secret::new(m.secret)),
-                    source: self.kind,
-                    commit: self.commit.cloned(),
-                    detail: m.detail,
-                    gitignore: None,
-                    repository: None,
-                    later: Vec::new(),
-                }
-            })
+            .map(|m| self.finding(detector, m))
             .collect()
+    }
+
+    /// The finding for one of the detector's matches in this chunk.
+    pub fn finding(&self, detector: &Detector, m: crate::detect::Match) -> Finding {
+        let rule = &detector.rules()[m.rule];
+        Finding {
+            rule: rule.id.clone(),
+            severity: rule.severity,
+            provider: m.provider,
+            path: self.path.to_string(),
+            line: m.line,
+            column: m.column,
+            secret: Some(Secret::new(m.secret)),
+            source: self.kind,
+            commit: self.commit.cloned(),
+            detail: m.detail,
+            gitignore: None,
+            repository: None,
+            later: Vec::new(),
+        }
     }
 }
 

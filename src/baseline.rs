@@ -66,9 +66,20 @@ struct Filter {
 
 impl Filter {
     fn matches(&self, f: &Finding) -> bool {
-        self.paths.is_match(&f.path)
+        self.path_matches(&f.path)
             || self.fingerprints.contains(&f.fingerprint())
             || self.locations.matches(f)
+    }
+}
+
+impl Filter {
+    /// A glob matches the path, or the path of an archive holding it (`x.zip` hides
+    /// `x.zip!dir/a.env`).
+    fn path_matches(&self, path: &str) -> bool {
+        self.paths.is_match(path)
+            || path
+                .match_indices(crate::source::archive::SEPARATOR)
+                .any(|(i, _)| self.paths.is_match(&path[..i]))
     }
 }
 

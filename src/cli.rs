@@ -141,7 +141,8 @@ pub enum ColorChoice {
 /// `keyhound scan` options.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Directory, file or repository to scan (a git URL is mirror-cloned first).
+    /// Directory, file or repository to scan (a git URL is mirror-cloned first); `-` reads
+    /// standard input (`git diff | keyhound scan -`).
     #[arg(default_value = ".")]
     pub path: PathBuf,
 

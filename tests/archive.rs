@@ -268,3 +268,45 @@ fn corrupt_archives_warn_and_the_scan_goes_on() {
     // the .gz that is text is scanned as the plain file it is; warnings are not unreadable files
     assert_eq!(report["stats"]["errors"], 0);
 }
+
+#[test]
+fn keyhoundignore_naming_an_archive_hides_its_members() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let env = env_text(LIVE_KEY);
+    write(
+        dir.path(),
+        "fixtures.zip",
+        &zip_bytes(&[("a.env", env.as_bytes())]),
+    );
+    write(
+        dir.path(),
+        "kept.zip",
+        &zip_bytes(&[("b.env", env.as_bytes())]),
+    );
+    write(dir.path(), ".keyhoundignore", b"fixtures.zip\n");
+    let (report, _) = scan_json(dir.path(), &[], 1);
+    assert_eq!(finding_keys(&report), vec![key("kept.zip!b.env", 2)]);
+    assert_eq!(
+        report["stats"]["notes"][0],
+        "1 finding hidden by .keyhoundignore"
+    );
+}
+
+#[test]
+fn hostile_member_names_are_escaped_on_the_terminal() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let env = env_text(LIVE_KEY);
+    write(
+        dir.path(),
+        "x.zip",
+        &zip_bytes(&[("evil\u{1b}[2K\u{1b}[31m.env", env.as_bytes())]),
+    );
+    let out = keyhound_in(dir.path(), &["scan", "--no-history", "."]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains('\u{1b}') && !out.stderr.contains(&0x1b));
+    assert!(
+        stdout.contains("x.zip!evil\\x1b[2K\\x1b[31m.env"),
+        "{stdout}"
+    );
+}

@@ -75,6 +75,19 @@ fn piped_text_is_reported_at_stdin_with_its_line() {
         text.contains("       3:16  CRITICAL  meetso-live-key"),
         "{text}"
     );
+    let jsonl = keyhound_piped(
+        dir.path(),
+        &["scan", "--format", "jsonl", "-"],
+        input.as_bytes(),
+    );
+    assert_eq!(jsonl.status.code(), Some(1));
+    let records: Vec<Value> = String::from_utf8_lossy(&jsonl.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("jsonl record"))
+        .collect();
+    assert_eq!(records[1]["type"], "finding");
+    assert_eq!(records[1]["target"], "<stdin>");
+    assert_eq!(records[1]["path"], "<stdin>");
     let clean = keyhound_piped(dir.path(), &["scan", "-"], b"nothing here\n");
     assert_eq!(clean.status.code(), Some(0));
 }

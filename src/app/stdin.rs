@@ -4,6 +4,7 @@
 
 use crate::cli::ScanArgs;
 use anyhow::{bail, Result};
+use std::io::IsTerminal;
 use std::path::Path;
 
 /// The target that means standard input.
@@ -33,6 +34,9 @@ pub fn wanted(args: &ScanArgs) -> Result<bool> {
         bail!(
             "{flag} needs a repository; `-` scans standard input (pipe `git diff` into it instead)"
         );
+    }
+    if !args.quiet && std::io::stdin().is_terminal() {
+        eprintln!("keyhound: reading standard input (end it with Ctrl-D)");
     }
     Ok(true)
 }

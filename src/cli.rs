@@ -13,7 +13,9 @@ use std::path::PathBuf;
     about,
     after_help = "Exit codes: 0 no findings, 1 findings, 2 error (including a refused or failed --revoke).\n\
 Examples:\n  keyhound scan .                      scan the current directory\n  \
-keyhound scan --format sarif --output keyhound.sarif\n  keyhound rules list\n  \
+keyhound scan --format sarif --output keyhound.sarif\n  \
+git diff | keyhound scan -           scan standard input (a diff: its added lines)\n  \
+keyhound rules list\n  \
 keyhound scan --verify --format checklist -o ROTATION.md   live check + rotation plan"
 )]
 pub struct Cli {

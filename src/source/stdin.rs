@@ -139,7 +139,7 @@ impl Stream {
             if m.start < self.fresh {
                 continue;
             }
-            let line = self.first_line + m.line - 1;
+            let line = self.first_line.saturating_add(m.line - 1);
             let mut f = chunk.finding(detector, m);
             f.line = line;
             if self.stripped.contains(&line) {
@@ -156,7 +156,10 @@ impl Stream {
             _ => floor,
         };
         let dropped = &self.buf[..keep_from];
-        self.first_line += memchr::memchr_iter(b'\n', dropped).count() as u32;
+        let dropped_lines = memchr::memchr_iter(b'\n', dropped).count();
+        self.first_line = self
+            .first_line
+            .saturating_add(u32::try_from(dropped_lines).unwrap_or(u32::MAX));
         self.buf.drain(..keep_from);
         self.fresh = self.buf.len();
         let first = self.first_line;
@@ -206,7 +209,7 @@ impl DiffFilter {
             let (line, tail) = rest.split_at(end);
             rest = tail;
             let complete = line.ends_with(b"\n");
-            let line_no = self.newlines + 1;
+            let line_no = self.newlines.saturating_add(1);
             let mode = match self.partial.take() {
                 Some(mode) => {
                     if mode != LineMode::Blank {
@@ -228,7 +231,7 @@ impl DiffFilter {
                 }
             };
             if complete {
-                self.newlines += 1;
+                self.newlines = self.newlines.saturating_add(1);
             } else {
                 if !stream.in_line {
                     stream.split_lines += 1;

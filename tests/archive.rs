@@ -310,3 +310,42 @@ fn hostile_member_names_are_escaped_on_the_terminal() {
         "{stdout}"
     );
 }
+
+/// Rewrites the uncompressed size a zip declares for its first member (local header and
+/// central directory) to `size`: a member that lies about how far it inflates.
+fn declare_first_member_size(zip: &mut [u8], size: u32) {
+    assert_eq!(&zip[..4], b"PK\x03\x04");
+    zip[22..26].copy_from_slice(&size.to_le_bytes());
+    let central = zip
+        .windows(4)
+        .position(|w| w == b"PK\x01\x02")
+        .expect("central directory");
+    zip[central + 24..central + 28].copy_from_slice(&size.to_le_bytes());
+}
+
+#[test]
+fn a_zip_member_lying_about_its_size_is_cut_at_the_member_cap() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let zeros = vec![0u8; 200 * 1024 * 1024];
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    w.start_file("liar.txt", opts).expect("member");
+    w.write_all(&zeros).expect("write");
+    drop(zeros);
+    w.start_file("after.env", opts).expect("member");
+    w.write_all(env_text(LIVE_KEY).as_bytes()).expect("write");
+    let mut bomb = w.finish().expect("finish").into_inner();
+    declare_first_member_size(&mut bomb, 10);
+    write(dir.path(), "liar.zip", &bomb);
+    let started = Instant::now();
+    let (report, stderr) = scan_json(dir.path(), &["--max-file-size", "1MiB"], 1);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(finding_keys(&report), vec![key("liar.zip!after.env", 2)]);
+    assert!(
+        stderr.contains(
+            "keyhound: warning: liar.zip!liar.txt: skipped, too large (over the 1.0 MB limit)"
+        ),
+        "{stderr}"
+    );
+}

@@ -65,14 +65,14 @@ pub fn kind_of(path: &str) -> Option<Kind> {
     }
 }
 
-/// Hands `data`, found at `path`, to `visit`: member by member when it is an archive the
-/// limits let us open, else whole. `visit` gets `(path, bytes)` and decides what to scan.
+/// Hands `data`, found at `path`, to `each`: member by member when it is an archive the
+/// limits let us open, else whole. `each` gets `(path, bytes)` and decides what to scan.
 pub fn visit(
     path: &str,
     data: &[u8],
     limits: &ArchiveLimits,
     stats: &Stats,
-    visit: &mut dyn FnMut(&str, &[u8]),
+    each: &mut dyn FnMut(&str, &[u8]),
 ) {
     let budget = Budget {
         left: Cell::new(limits.max_total),
@@ -82,7 +82,7 @@ pub fn visit(
         limits,
         stats,
         budget: &budget,
-        visit,
+        visit: each,
     };
     walk.item(path, data, 0);
 }

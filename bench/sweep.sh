@@ -2,7 +2,8 @@
 # keyhound organisation-sweep benchmark (issue 13).
 #
 #   bench/sweep.sh [--repos N] [--shards "1 2 4"] [--threads T] [--work DIR] [--regen]
-#                  [--no-build] [--keyhound PATH] [--no-results]
+#                  [--no-build] [--keyhound PATH] [--no-results] [--generate-only] [--no-warmup]
+#   bench/sweep.sh --render RUN_DIR    # the report of an earlier run, from its raw data
 #
 # Generates N (default 1,000) git repositories deterministically under DIR (default
 # $KEYHOUND_BENCH_DATA/sweep, /work/bench-data/sweep): a mix of sizes, ~5% leaking generated
@@ -25,9 +26,12 @@ THREADS=
 REGEN=0
 BUILD=1
 RESULTS=1
+GEN_ONLY=0
+RENDER=
+WARMUP=1
 KEYHOUND=$REPO_DIR/target/release/keyhound
 
-usage() { sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while (($#)); do
     case $1 in
@@ -39,6 +43,9 @@ while (($#)); do
         --no-build) BUILD=0 ;;
         --keyhound) KEYHOUND=$2; BUILD=0; shift ;;
         --no-results) RESULTS=0 ;;
+        --generate-only) GEN_ONLY=1; BUILD=0 ;;
+        --render) RENDER=$2; BUILD=0; shift ;;
+        --no-warmup) WARMUP=0 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
     esac
@@ -58,7 +65,7 @@ if ((BUILD)); then
     log "cargo build --release"
     (cd "$REPO_DIR" && cargo build --release --quiet)
 fi
-[[ -x $KEYHOUND ]] || { echo "no keyhound binary at $KEYHOUND (build it, or pass --keyhound)" >&2; exit 2; }
+((GEN_ONLY)) || [[ -n $RENDER ]] || [[ -x $KEYHOUND ]] || { echo "no keyhound binary at $KEYHOUND (build it, or pass --keyhound)" >&2; exit 2; }
 KEYHOUND_REV=$(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)
 git -C "$REPO_DIR" diff --quiet HEAD -- src rules Cargo.toml Cargo.lock 2>/dev/null || KEYHOUND_REV="$KEYHOUND_REV (+ uncommitted changes)"
 
@@ -231,18 +238,62 @@ generate_fleet() {
     log "generated in $(secs "$start" "$(now)") s"
 }
 
-if ((REGEN)) || [[ ! -f $LIST ]]; then generate_fleet; fi
-FLEET_BYTES=$(du -sb "$FLEET" | cut -f1)
-log "fleet: $(wc -l <"$LIST") targets, $((FLEET_BYTES / 1000000)) MB on disk"
+if [[ -z $RENDER ]]; then
+    if ((REGEN)) || [[ ! -f $LIST ]]; then generate_fleet; fi
+    FLEET_BYTES=$(du -sb "$FLEET" | cut -f1)
+    log "fleet: $(wc -l <"$LIST") targets, $((FLEET_BYTES / 1000000)) MB on disk"
+    ((GEN_ONLY)) && exit 0
+fi
 
 # ---------------------------------------------------------------------------------------
-# The runs
+# The runs. Everything the report needs is written to the run directory, so --render DIR
+# renders it again from disk: meta (key=value), single.*, shards-N/{shard-K.*,merge.*,wall}.
 # ---------------------------------------------------------------------------------------
 
-OUT=$WORK/run-$(date -u +%Y%m%dT%H%M%SZ)
-mkdir -p "$OUT"
-THREAD_ARGS=()
-[[ -n $THREADS ]] && THREAD_ARGS=(--threads "$THREADS")
+# CPU pressure (PSI): the share of time runnable tasks waited for a CPU over the last 60 s.
+cpu_pressure() { awk '/^some/ {sub("avg60=", "", $3); print $3 "%"}' /proc/pressure/cpu 2>/dev/null || echo "n/a"; }
+meta() { printf '%s=%s\n' "$1" "$2" >>"$OUT/meta"; }
+
+run_all() {
+    OUT=$WORK/run-$(date -u +%Y%m%dT%H%M%SZ)
+    mkdir -p "$OUT"
+    : >"$OUT/meta"
+    meta repos "$REPOS"; meta shards "$SHARDS"; meta threads "$THREADS"; meta rev "$KEYHOUND_REV"
+    meta list "$LIST"; meta fleet "$FLEET"; meta fleet_bytes "$FLEET_BYTES"
+    meta load_start "$LOAD_START"; meta psi_start "$(cpu_pressure)"
+    local thread_args=() n k dir start
+    [[ -n $THREADS ]] && thread_args=(--threads "$THREADS")
+
+    # One untimed pass first, so no timed run pays for reading the fleet into the page cache.
+    if ((WARMUP)); then
+        log "warm-up: keyhound scan --repos-file $LIST (untimed)"
+        "$KEYHOUND" scan --repos-file "$LIST" "${thread_args[@]}" --format jsonl -o /dev/null \
+            --exit-zero -q 2>/dev/null || true
+    fi
+    meta warmup "$( ((WARMUP)) && echo yes || echo no)"
+    log "single run: keyhound scan --repos-file $LIST --format json"
+    timed "$OUT/single.time" scan --repos-file "$LIST" "${thread_args[@]}" --format json \
+        -o "$OUT/single.json" --exit-zero 2>"$OUT/single.log"
+    check_exit "$OUT/single.time"
+    for n in $SHARDS; do
+        dir=$OUT/shards-$n
+        mkdir -p "$dir"
+        log "$n shard(s) in parallel, then merge"
+        start=$(now)
+        for ((k = 0; k < n; k++)); do
+            timed "$dir/shard-$k.time" scan --repos-file "$LIST" --shard "$k/$n" "${thread_args[@]}" \
+                --format jsonl -o "$dir/shard-$k.jsonl" --exit-zero 2>"$dir/shard-$k.log" &
+        done
+        wait
+        secs "$start" "$(now)" >"$dir/wall"
+        for ((k = 0; k < n; k++)); do check_exit "$dir/shard-$k.time"; done
+        timed "$dir/merge.time" merge "$dir"/shard-*.jsonl --format json -o "$dir/merged.json" \
+            --exit-zero 2>"$dir/merge.log"
+        check_exit "$dir/merge.time"
+    done
+    meta load_end "$(cut -d' ' -f1-3 /proc/loadavg)"; meta psi_end "$(cpu_pressure)"
+    meta date "$(date -u '+%Y-%m-%d %H:%M UTC')"
+}
 
 # Runs keyhound with its args under GNU time (when present); writes "wall user sys maxrss_KB
 # exit" to $1.
@@ -267,89 +318,77 @@ check_exit() {
     [[ $code == 0 ]] || { echo "keyhound exited $code ($1); see ${1%.time}.log" >&2; exit 1; }
 }
 
-log "single run: keyhound scan --repos-file $LIST --format json"
-timed "$OUT/single.time" scan --repos-file "$LIST" "${THREAD_ARGS[@]}" --format json \
-    -o "$OUT/single.json" --exit-zero 2>"$OUT/single.log"
-check_exit "$OUT/single.time"
+# Column helpers over shards-N/shard-*.time: "wall user sys maxrss_KB exit".
+each() { local d=$1 f=$2; ls "$d"/shard-*.time | sort -V | xargs cat | awk -v f="$f" '{printf "%s ", (f == "cpu") ? sprintf("%.2f", $2 + $3) : $1}'; }
+column_max() { cat "$1"/shard-*.time | awk -v c="$2" -v div="$3" -v f="$4" '$c > m {m = $c} END {printf f, m / div}'; }
+cpu_sum() { cat "$1"/shard-*.time | awk '{c += $2 + $3} END {printf "%.2f", c}'; }
 
-ROWS=()
-SAME=1
-for n in $SHARDS; do
-    dir=$OUT/shards-$n
-    mkdir -p "$dir"
-    log "$n shard(s) in parallel, then merge"
-    start=$(now)
-    for ((k = 0; k < n; k++)); do
-        timed "$dir/shard-$k.time" scan --repos-file "$LIST" --shard "$k/$n" "${THREAD_ARGS[@]}" \
-            --format jsonl -o "$dir/shard-$k.jsonl" --exit-zero 2>"$dir/shard-$k.log" &
-    done
-    wait
-    wall=$(secs "$start" "$(now)")
-    for ((k = 0; k < n; k++)); do check_exit "$dir/shard-$k.time"; done
-    timed "$dir/merge.time" merge "$dir"/shard-*.jsonl --format json -o "$dir/merged.json" \
-        --exit-zero 2>"$dir/merge.log"
-    check_exit "$dir/merge.time"
-    # The json report of a sweep has no run-dependent field (no duration), so the merged
-    # report must be the single run's byte for byte: nothing is normalised. (The jsonl shard
-    # streams do differ run to run: their target records carry duration_ms.)
-    if cmp -s "$dir/merged.json" "$OUT/single.json"; then same=yes; else
-        same=NO; SAME=0
-        diff <(jq -S . "$OUT/single.json") <(jq -S . "$dir/merged.json") | head -20 >&2 || true
-    fi
-    per_shard=$(for ((k = 0; k < n; k++)); do awk '{printf "%s ", $1}' "$dir/shard-$k.time"; done)
-    slowest=$(cat "$dir"/shard-*.time | awk '$1 > m {m = $1} END {printf "%.2f", m}')
-    cpu=$(cat "$dir"/shard-*.time | awk '{c += $2 + $3} END {printf "%.2f", c}')
-    rss=$(cat "$dir"/shard-*.time | awk '$4 > m {m = $4} END {printf "%.0f", m / 1024}')
-    targets=$(for ((k = 0; k < n; k++)); do jq -c 'select(.type == "target")' "$dir/shard-$k.jsonl" | wc -l | tr -d ' '; done | paste -sd/)
-    merge_wall=$(awk '{print $1}' "$dir/merge.time")
-    ROWS+=("$n|$wall|$slowest|${per_shard% }|$targets|$cpu|$rss|$merge_wall|$same")
-done
+# The report of run directory $OUT: table.md, RESULTS-sweep.md; sets SAME.
+render() {
+    local -A M
+    local key value n dir same each_wall each_cpu targets
+    while IFS='=' read -r key value; do M[$key]=$value; done <"$OUT/meta"
+    SAME=1
+    TABLE=$OUT/table.md
+    {
+        echo "| configuration | wall (s) | each shard: wall (s) | each shard: CPU (s) | targets per shard | CPU total (s) | peak RSS (MB) | merge (s) | merged = single |"
+        echo "|---|---:|---|---|---|---:|---:|---:|---|"
+        awk -v t="$(wc -l <"${M[list]}" | tr -d ' ')" '{printf "| single run, `--format json` | %.2f | — | — | %s | %.2f | %.0f | — | (reference) |\n", $1, t, $2 + $3, $4 / 1024}' "$OUT/single.time"
+        for n in ${M[shards]}; do
+            dir=$OUT/shards-$n
+            # The json report of a sweep has no run-dependent field (no duration), so the
+            # merged report must be the single run's byte for byte: nothing is normalised.
+            # (The jsonl shard streams differ run to run: each target record's duration_ms.)
+            if cmp -s "$dir/merged.json" "$OUT/single.json"; then same=yes; else
+                same=NO; SAME=0
+                diff <(jq -S . "$OUT/single.json") <(jq -S . "$dir/merged.json") | head -20 >&2 || true
+            fi
+            each_wall=$(each "$dir" wall)
+            each_cpu=$(each "$dir" cpu)
+            targets=$(for f in $(ls "$dir"/shard-*.jsonl | sort -V); do jq -c 'select(.type == "target")' "$f" | wc -l | tr -d ' '; done | paste -sd/)
+            echo "| $n shard(s) in parallel + merge | $(cat "$dir/wall") | ${each_wall% } | ${each_cpu% } | $targets | $(cpu_sum "$dir") | $(column_max "$dir" 4 1024 %.0f) | $(awk '{print $1}' "$dir/merge.time") | $same |"
+        done
+    } >"$TABLE"
 
-# Per-target cost in one process: the durations the 1-shard stream records (or the first).
-first=$(set -- $SHARDS; echo "$1")
-STREAM=$OUT/shards-$first/shard-0.jsonl
-PER_TARGET=$(jq -s -r '
-    [.[] | select(.type == "target")] as $t
-    | ($t | map(.duration_ms) | sort) as $d
-    | ($t | map(select(.bytes < 100000) | .duration_ms) | sort) as $s
-    | "\($t | length) targets in shard 0/'"$first"': per-target duration_ms median \($d[($d | length) / 2 | floor]), p90 \($d[($d | length) * 9 / 10 | floor]), max \($d[-1]), sum \($d | add); \($s | length) targets under 100 kB: median \($s[($s | length) / 2 | floor]) ms, sum \($s | add) ms"' "$STREAM")
+    # Per-target cost in one process: the durations the first split's shard 0 records.
+    local first stream per_target report
+    first=$(set -- ${M[shards]}; echo "$1")
+    stream=$OUT/shards-$first/shard-0.jsonl
+    per_target=$(jq -s -r '
+        [.[] | select(.type == "target")] as $t
+        | ($t | map(.duration_ms) | sort) as $d
+        | ($t | map(select(.bytes < 100000) | .duration_ms) | sort) as $s
+        | "\($t | length) targets in shard 0/'"$first"': duration_ms median \($d[($d | length) / 2 | floor]), p90 \($d[($d | length) * 9 / 10 | floor]), max \($d[-1]), sum \($d | add); the \($s | length) targets under 100 kB: median \($s[($s | length) / 2 | floor]) ms, sum \($s | add) ms"' "$stream")
+    report=$(jq -r '"\(.targets.scanned) scanned, \(.targets.failed | length) failed, \(.findings | length) findings, \(.secrets | length) distinct secrets"' "$OUT/single.json")
 
-single_wall=$(awk '{print $1}' "$OUT/single.time")
-single_cpu=$(awk '{printf "%.2f", $2 + $3}' "$OUT/single.time")
-single_rss=$(awk '{printf "%.0f", $4 / 1024}' "$OUT/single.time")
-REPORT=$(jq -r '"\(.targets.scanned) scanned, \(.targets.failed | length) failed, \(.findings | length) findings, \(.secrets | length) distinct secrets"' "$OUT/single.json")
-LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+    SECTION=$OUT/RESULTS-sweep.md
+    {
+        echo "<!-- bench/sweep.sh: this section is rewritten by bench/sweep.sh -->"
+        echo "## Organisation sweep: ${M[repos]} repositories, sharded and merged"
+        echo
+        echo "- date: ${M[date]}; keyhound ${M[rev]}; warm-up pass before the timed runs: ${M[warmup]:-no}; command: \`bench/sweep.sh --repos ${M[repos]} --shards \"${M[shards]}\"${M[threads]:+ --threads ${M[threads]}}\`"
+        echo "- machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo); load average at start: ${M[load_start]}, at end: ${M[load_end]}; CPU pressure (PSI some avg60: share of time runnable tasks waited for a CPU) at start: ${M[psi_start]}, at end: ${M[psi_end]}"
+        echo "- fleet: $(wc -l <"${M[list]}" | tr -d ' ') targets, $((M[fleet_bytes] / 1000000)) MB on disk (${M[fleet]}); report: $report"
+        echo "- raw data: $OUT"
+        echo
+        cat "$TABLE"
+        echo
+        echo "wall = start of the first shard to the end of the last; CPU = user+sys (GNU time), total"
+        echo "summed over the shards; merged = single: \`cmp\` of the merged \`--format json\` report"
+        echo "against the single run's (nothing normalised: a sweep's json report has no duration)."
+        echo
+        echo "Per-target cost: $per_target."
+        [[ -f $OUT/notes.md ]] && { echo; cat "$OUT/notes.md"; }
+        echo "<!-- bench/sweep.sh end -->"
+    } >"$SECTION"
+}
 
-TABLE=$OUT/table.md
-{
-    echo "| configuration | wall (s) | slowest shard (s) | each shard (s) | targets per shard | CPU user+sys (s) | peak RSS (MB) | merge (s) | merged = single |"
-    echo "|---|---:|---:|---|---|---:|---:|---:|---|"
-    echo "| single run, \`--format json\` | $single_wall | — | — | $(wc -l <"$LIST" | tr -d ' ') | $single_cpu | $single_rss | — | (reference) |"
-    for r in "${ROWS[@]}"; do
-        IFS='|' read -r n wall slowest each targets cpu rss merge same <<<"$r"
-        echo "| $n shard(s) in parallel + merge | $wall | $slowest | $each | $targets | $cpu | $rss | $merge | $same |"
-    done
-} >"$TABLE"
-
-SECTION=$OUT/RESULTS-sweep.md
-{
-    echo "<!-- bench/sweep.sh: this section is rewritten by bench/sweep.sh -->"
-    echo "## Organisation sweep: $REPOS repositories, sharded and merged"
-    echo
-    echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); keyhound $KEYHOUND_REV; command: \`bench/sweep.sh --repos $REPOS --shards \"$SHARDS\"${THREADS:+ --threads $THREADS}\`"
-    echo "- machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo); load average at start: $LOAD_START, at end: $LOAD_END"
-    echo "- fleet: $(wc -l <"$LIST" | tr -d ' ') targets, $((FLEET_BYTES / 1000000)) MB on disk ($FLEET); report: $REPORT"
-    echo "- raw data: $OUT"
-    echo
-    cat "$TABLE"
-    echo
-    echo "wall = start of the first shard to the end of the last; CPU = user+sys summed over the"
-    echo "shards (GNU time); merged = single: \`cmp\` of the merged \`--format json\` report against"
-    echo "the single run's (nothing normalised: a sweep's json report has no duration)."
-    echo
-    echo "Per-target cost: $PER_TARGET."
-    echo "<!-- bench/sweep.sh end -->"
-} >"$SECTION"
+if [[ -n $RENDER ]]; then
+    OUT=$(cd "$RENDER" && pwd)
+else
+    run_all
+fi
+render
 
 if ((RESULTS)); then
     results=$BENCH_DIR/RESULTS.md

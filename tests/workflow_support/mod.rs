@@ -171,3 +171,13 @@ pub fn findings(report: &serde_json::Value) -> Vec<(String, String, u64, String)
         .map(|(rule, path, line, source, _)| (rule, path, line, source))
         .collect()
 }
+
+/// The keyhound commands of the README's sweep examples (the Kubernetes Indexed Job, its merge
+/// Job, the GitHub Actions matrix leg and merge job), as the YAML holds them; run by
+/// `tests/sweep_examples.rs`.
+pub const SWEEP_COMMANDS: [&str; 4] = [
+    "keyhound scan --repos-file /config/repos.txt --shard auto --clone-dir /sweep/clones --format jsonl --resume /sweep/shard-$JOB_COMPLETION_INDEX.jsonl -o /sweep/shard-$JOB_COMPLETION_INDEX.jsonl --exit-zero",
+    "keyhound merge /sweep/shard-*.jsonl --format checklist -o /sweep/ROTATION.md",
+    "keyhound scan --repos-file repos.txt --shard ${{ matrix.shard }}/4 --format jsonl -o keyhound-${{ matrix.shard }}.jsonl --exit-zero",
+    "keyhound merge shards/*.jsonl --format sarif -o keyhound.sarif",
+];

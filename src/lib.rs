@@ -14,6 +14,7 @@ pub mod escape;
 pub mod finding;
 pub mod gate;
 pub mod hook;
+pub mod incomplete;
 pub mod init;
 pub mod prereceive;
 pub mod remediate;

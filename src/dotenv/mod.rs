@@ -169,6 +169,18 @@ pub fn committed_env_finding(
     env_finding(path, kind, Some(&held), secrets, diagnosis, source, commit)
 }
 
+/// The `dotenv-committed` finding for a committed env file too large to read (over the
+/// scan's size limit): high, since what it holds is unknown. `None` when `path` is no env
+/// file or a template.
+pub fn unread_env_finding(
+    path: &str,
+    diagnosis: GitignoreDiagnosis,
+    source: SourceKind,
+    commit: Option<CommitInfo>,
+) -> Option<Finding> {
+    env_finding(path, classify(path)?, None, 0, diagnosis, source, commit)
+}
+
 /// The finding for an env file holding `secrets` keys found by the rules. Without any, it is
 /// high when a variable still looks like a credential (named in the detail, never its
 /// value) or the file was too large to read (`held` is `None`), low when the file only

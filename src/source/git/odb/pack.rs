@@ -46,7 +46,12 @@ impl PackFile {
         let data_path = index_path.with_extension("pack");
         let data = File::open(&data_path)?;
         let mut header = [0u8; pack::data::header::SIZE];
-        read_exact_at(&data, &mut header, 0)?;
+        read_exact_at(&data, &mut header, 0).map_err(|err| {
+            format!(
+                "cannot read the header of {} ({err}): the pack is empty or truncated",
+                data_path.display()
+            )
+        })?;
         let (_version, num_objects) = pack::data::header::decode(&header)?;
         if num_objects != index.num_objects() {
             return Err(format!(
@@ -152,11 +157,11 @@ impl PackFile {
                 &mut out,
                 scratch,
             ) {
-                Ok(true) if duplicate[index_pos as usize] => {}
-                Ok(true) => sink.deliver(kind, id, &out),
-                Ok(false) => {
+                Ok(Decoded::Done) if duplicate[index_pos as usize] => {}
+                Ok(Decoded::Done) => sink.deliver(kind, id, &out),
+                Ok(Decoded::TooLarge(size)) => {
                     if !duplicate[index_pos as usize] {
-                        sink.skip_large();
+                        sink.skip_large(id, size);
                     }
                 }
                 Err(err) => {
@@ -189,8 +194,9 @@ impl PackFile {
         }
     }
 
-    /// Decodes entry `entry` into `out`, applying it to `base` if it is a delta.
-    /// Returns `false` without decoding if the object is larger than `limit`.
+    /// Decodes entry `entry` into `out`, applying it to `base` if it is a delta. An object
+    /// larger than `limit` (its size from the entry header, or for a delta from the head of
+    /// its instructions) is not decoded.
     fn decode(
         &self,
         layout: &Layout,
@@ -199,7 +205,7 @@ impl PackFile {
         limit: u64,
         out: &mut Vec<u8>,
         scratch: &mut Scratch,
-    ) -> Result<bool, BoxError> {
+    ) -> Result<Decoded, BoxError> {
         let start = layout.offsets[entry as usize];
         let end = layout.offsets[entry as usize + 1];
         let raw = &mut scratch.raw;
@@ -215,7 +221,7 @@ impl PackFile {
 
         let Some(base) = base else {
             if header.decompressed_size > limit {
-                return Ok(false);
+                return Ok(Decoded::TooLarge(header.decompressed_size));
             }
             inflate_exact(
                 &mut scratch.inflate,
@@ -223,7 +229,7 @@ impl PackFile {
                 header.decompressed_size,
                 out,
             )?;
-            return Ok(true);
+            return Ok(Decoded::Done);
         };
         let delta = &mut scratch.delta;
         inflate_exact(
@@ -242,11 +248,19 @@ impl PackFile {
         }
         let (result_size, instructions) = delta_header_size(delta)?;
         if result_size > limit {
-            return Ok(false);
+            return Ok(Decoded::TooLarge(result_size));
         }
         apply_delta(base, instructions, usize::try_from(result_size)?, out)?;
-        Ok(true)
+        Ok(Decoded::Done)
     }
+}
+
+/// What [`PackFile::decode`] did.
+enum Decoded {
+    /// The object is in the output buffer.
+    Done,
+    /// The object is larger than the limit (its size): nothing was inflated.
+    TooLarge(u64),
 }
 
 /// Per-thread buffers, reused across objects.

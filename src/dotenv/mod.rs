@@ -391,12 +391,16 @@ impl Worktree {
             Ok(m) if m.is_file() && m.len() > MAX_ENV_FILE => None,
             Ok(m) if m.is_file() => Some(std::fs::read(&on_disk).unwrap_or_default()),
             Ok(_) => Some(Vec::new()),
-            Err(_) => Some(
-                self.repo
-                    .find_blob(file.id)
-                    .map(|mut b| b.take_data())
-                    .unwrap_or_default(),
-            ),
+            // the staged blob's header says its size: one over the limit is never inflated
+            Err(_) => match self.repo.try_find_header(file.id) {
+                Ok(Some(h)) if h.size() > MAX_ENV_FILE => None,
+                _ => Some(
+                    self.repo
+                        .find_blob(file.id)
+                        .map(|mut b| b.take_data())
+                        .unwrap_or_default(),
+                ),
+            },
         }
     }
 

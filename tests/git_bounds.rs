@@ -79,7 +79,7 @@ impl Measured {
         );
         assert!(
             self.peak_kib < 200 * 1024,
-            "{what}: peak RSS {} KiB: the blob was inflated",
+            "{what}: peak RSS {} KiB: the blob was read or inflated",
             self.peak_kib
         );
     }
@@ -89,21 +89,35 @@ impl Measured {
     }
 }
 
-/// Streams a commit on `branch` (parent `from`) holding `big.bin`, 1 GiB of zeros, and
+/// Streams a commit on `branch` (parent `from`) holding `big.bin`, `size` bytes of zeros, and
 /// `app.py` with a key into the repository with `git fast-import`, which writes the big blob
-/// straight into a pack (no loose copy, no delta). Returns the commit.
-fn commit_gigabyte_blob(sb: &Sandbox, repo: &Path, branch: &str, from: &str) -> String {
+/// straight into a pack (no loose copy, no delta; `config` may set its compression). Returns
+/// the commit.
+fn commit_big_blob(
+    sb: &Sandbox,
+    repo: &Path,
+    (branch, from): (&str, &str),
+    size: u64,
+    config: &[&str],
+) -> String {
     let mut child = sb
         .command("git", repo)
-        .args(["-c", "fastimport.unpackLimit=0", "fast-import", "--quiet"])
+        .args([
+            "-c",
+            "fastimport.unpackLimit=0",
+            "-c",
+            "core.bigFileThreshold=1m",
+        ])
+        .args(config)
+        .args(["fast-import", "--quiet"])
         .stdin(Stdio::piped())
         .spawn()
         .expect("git fast-import starts");
     {
         let mut input = child.stdin.take().expect("stdin");
-        write!(input, "blob\nmark :1\ndata {GIB}\n").expect("header");
+        write!(input, "blob\nmark :1\ndata {size}\n").expect("header");
         let zeros = vec![0u8; 1 << 20];
-        for _ in 0..(GIB >> 20) {
+        for _ in 0..(size >> 20) {
             input.write_all(&zeros).expect("zeros");
         }
         let app = format!("API = \"{}\"\n", key_a());
@@ -127,7 +141,7 @@ fn a_gigabyte_blob_is_skipped_from_its_header_in_every_git_mode() {
     sb.git(&repo, &["add", "README.md"]);
     sb.git(&repo, &["commit", "-qm", "base"]);
     let base = sb.git(&repo, &["rev-parse", "HEAD"]);
-    let big = commit_gigabyte_blob(&sb, &repo, "big", &base);
+    let big = commit_big_blob(&sb, &repo, ("big", &base), GIB, &[]);
     let blob = sb.git(&repo, &["rev-parse", "big:big.bin"]);
     sb.git(&repo, &["symbolic-ref", "HEAD", "refs/heads/big"]);
     sb.git(&repo, &["read-tree", "HEAD"]);
@@ -230,6 +244,42 @@ fn a_gigabyte_blob_is_skipped_from_its_header_in_every_git_mode() {
         push.stderr
     );
     assert!(push.stdout.contains("app.py"), "{}", push.stdout);
+}
+
+#[test]
+fn an_incompressible_pack_entry_over_the_limit_is_not_even_read() {
+    // Stored without compression, the pack entry is as large as the blob: the full history
+    // scan must decide from the entry's header, not read the entry to find out.
+    let sb = Sandbox::new();
+    let repo = sb.repo("repo");
+    write(&repo, "README.md", "# demo\n");
+    sb.git(&repo, &["add", "README.md"]);
+    sb.git(&repo, &["commit", "-qm", "base"]);
+    let base = sb.git(&repo, &["rev-parse", "HEAD"]);
+    let size = 400 << 20;
+    commit_big_blob(
+        &sb,
+        &repo,
+        ("main", &base),
+        size,
+        &["-c", "pack.compression=0"],
+    );
+    let blob = sb.git(&repo, &["rev-parse", "main:big.bin"]);
+    let full = measured(
+        &sb,
+        &repo,
+        &["scan", "--history-only", "--format", "json"],
+        None,
+    );
+    full.assert_bounded(1, "full history");
+    assert_eq!(findings(&full.json()), app_key("history"));
+    assert!(
+        full.stderr.contains(&format!(
+            "blob {blob}: skipped, too large (419.4 MB > 10.5 MB limit"
+        )),
+        "{}",
+        full.stderr
+    );
 }
 
 /// The one finding of these tests: the key in `app.py`, line 1.

@@ -208,6 +208,13 @@ impl PackFile {
     ) -> Result<Decoded, BoxError> {
         let start = layout.offsets[entry as usize];
         let end = layout.offsets[entry as usize + 1];
+        if base.is_none() {
+            // the header alone says a whole object's size: an oversize one is not even read
+            let header = self.entry_header(start, end)?;
+            if header.decompressed_size > limit {
+                return Ok(Decoded::TooLarge(header.decompressed_size));
+            }
+        }
         let raw = &mut scratch.raw;
         raw.clear();
         let len = usize::try_from(end - start)?;
@@ -220,9 +227,6 @@ impl PackFile {
             .ok_or("entry header exceeds the entry")?;
 
         let Some(base) = base else {
-            if header.decompressed_size > limit {
-                return Ok(Decoded::TooLarge(header.decompressed_size));
-            }
             inflate_exact(
                 &mut scratch.inflate,
                 compressed,
@@ -252,6 +256,21 @@ impl PackFile {
         }
         apply_delta(base, instructions, usize::try_from(result_size)?, out)?;
         Ok(Decoded::Done)
+    }
+}
+
+impl PackFile {
+    /// The header of the entry spanning `start..end`, read from its first bytes only.
+    fn entry_header(&self, start: u64, end: u64) -> Result<pack::data::Entry, BoxError> {
+        // type and size (at most 10 bytes), then a base offset (10) or base id (32 at most)
+        let mut head = [0u8; 64];
+        let len = usize::try_from((end - start).min(head.len() as u64))?;
+        read_exact_at(&self.data, &mut head[..len], start)?;
+        Ok(pack::data::Entry::from_bytes(
+            &head[..len],
+            start,
+            self.index.object_hash(),
+        )?)
     }
 }
 

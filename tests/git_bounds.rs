@@ -89,6 +89,16 @@ impl Measured {
     }
 }
 
+/// A repository with one commit (a README) on `main`; returns it and the commit.
+fn repo_with_base(sb: &Sandbox) -> (std::path::PathBuf, String) {
+    let repo = sb.repo("repo");
+    write(&repo, "README.md", "# demo\n");
+    sb.git(&repo, &["add", "README.md"]);
+    sb.git(&repo, &["commit", "-qm", "base"]);
+    let base = sb.git(&repo, &["rev-parse", "HEAD"]);
+    (repo, base)
+}
+
 /// Streams a commit on `branch` (parent `from`) holding `big.bin`, `size` bytes of zeros, and
 /// `app.py` with a key into the repository with `git fast-import`, which writes the big blob
 /// straight into a pack (no loose copy, no delta; `config` may set its compression). Returns
@@ -136,11 +146,7 @@ fn commit_big_blob(
 #[test]
 fn a_gigabyte_blob_is_skipped_from_its_header_in_every_git_mode() {
     let sb = Sandbox::new();
-    let repo = sb.repo("repo");
-    write(&repo, "README.md", "# demo\n");
-    sb.git(&repo, &["add", "README.md"]);
-    sb.git(&repo, &["commit", "-qm", "base"]);
-    let base = sb.git(&repo, &["rev-parse", "HEAD"]);
+    let (repo, base) = repo_with_base(&sb);
     let big = commit_big_blob(&sb, &repo, ("big", &base), GIB, &[]);
     let blob = sb.git(&repo, &["rev-parse", "big:big.bin"]);
     sb.git(&repo, &["symbolic-ref", "HEAD", "refs/heads/big"]);
@@ -251,11 +257,7 @@ fn an_incompressible_pack_entry_over_the_limit_is_not_even_read() {
     // Stored without compression, the pack entry is as large as the blob: the full history
     // scan must decide from the entry's header, not read the entry to find out.
     let sb = Sandbox::new();
-    let repo = sb.repo("repo");
-    write(&repo, "README.md", "# demo\n");
-    sb.git(&repo, &["add", "README.md"]);
-    sb.git(&repo, &["commit", "-qm", "base"]);
-    let base = sb.git(&repo, &["rev-parse", "HEAD"]);
+    let (repo, base) = repo_with_base(&sb);
     let size = 400 << 20;
     commit_big_blob(
         &sb,

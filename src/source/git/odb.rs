@@ -33,7 +33,9 @@ const MAX_WARNINGS_PER_SOURCE: usize = 100;
 #[derive(Debug, Clone)]
 pub struct BlobOptions {
     /// Blobs larger than this many bytes are not passed to the callback but counted in
-    /// [`BlobStats::skipped_large`]. A large packed blob is still decoded if other objects are deltas of it.
+    /// [`BlobStats::skipped_large`], never inflated (their size comes from the object header).
+    /// A large packed blob that other blobs are deltas of is decoded only when one of those
+    /// is within the limit.
     pub max_size: u64,
     /// Number of threads decoding objects, or `None` for rayon's global pool (one per logical core
     /// unless configured otherwise).

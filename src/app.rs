@@ -2,6 +2,7 @@
 //! report, and decides the exit code.
 
 mod remediate;
+mod stdin;
 mod sweep;
 
 use crate::cli::{Cli, ColorChoice, Command, DoctorArgs, RulesAction, ScanArgs};
@@ -68,24 +69,25 @@ fn run_doctor(args: &DoctorArgs) -> Result<ExitCode> {
 }
 
 fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
-    if sweep::is_sweep(args) {
+    let from_stdin = stdin::wanted(args)?;
+    if !from_stdin && sweep::is_sweep(args) {
         return sweep::run(args);
     }
-    let config = load_config(args.config.as_deref(), &args.path)?;
+    let root = stdin::root(args, from_stdin);
+    let config = load_config(args.config.as_deref(), root)?;
     let set = load_rules(&args.rules, config.as_ref())?;
     let detector = Detector::new(&set)?;
-    let plan = scan_plan(
-        args,
-        &args.path,
-        config.as_ref(),
-        scan_mode(args)?,
-        !args.quiet,
-    );
+    let mode = if from_stdin {
+        Mode::Stdin
+    } else {
+        scan_mode(args)?
+    };
+    let plan = scan_plan(args, root, config.as_ref(), mode, !args.quiet);
     let mut report = scan::run(&plan, &detector)?;
     report.fail_on = Some(workflow::fail_on(args, config.as_ref()));
     let config_baseline = config.as_ref().and_then(Config::baseline_path);
     let filter = baseline::FilterOptions {
-        root: &args.path,
+        root,
         baseline: args.baseline.as_deref().or(config_baseline.as_deref()),
         baseline_out: args.baseline_out.as_deref(),
     };
@@ -175,6 +177,12 @@ fn scan_plan(
         progress,
         mode,
         gate: gate_of(args) != Gate::None,
+        archives: scan::ArchiveOptions {
+            max_depth: args.max_archive_depth,
+            max_total: args
+                .max_archive_size
+                .unwrap_or(keyhound::source::archive::DEFAULT_MAX_TOTAL),
+        },
     }
 }
 

@@ -12,6 +12,7 @@ use keyhound::baseline;
 use keyhound::config::{self, Config};
 use keyhound::detect::Detector;
 use keyhound::dotenv;
+use keyhound::incomplete::{Gate, Incomplete};
 use keyhound::report::{Format, RenderOptions};
 use keyhound::rules::RuleSet;
 use keyhound::scan::{self, Mode, ScanPlan};
@@ -95,11 +96,15 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
         let threshold = report.fail_on.unwrap_or(keyhound::finding::Severity::Low);
         scan::mark_committed_keys(&plan, &mut report, threshold)?;
     }
+    let gate = gate_of(args);
     if !args.quiet {
         for w in &report.warnings {
             eprintln!("keyhound: warning: {}", keyhound::escape::text(w));
         }
-        workflow::report_skipped(&report, args.verbose, plan.max_file_size);
+        // a gate's oversize files are errors, named below
+        if gate == Gate::None {
+            workflow::report_skipped(&report, args.verbose, plan.max_file_size);
+        }
     }
     report.providers = set.providers.clone();
     let remediation = remediate::after_scan(&mut report, &set, config.as_ref(), args)?;
@@ -116,7 +121,7 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
             report.render(args.format, opts, out)
         })?;
     }
-    let code = remediate::scan_exit(
+    let mut code = remediate::scan_exit(
         &remediation,
         keyhound::gate::Split::of(&report).blocking > 0,
         args.exit_zero || baselined.is_some(),
@@ -124,7 +129,27 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
     if !args.quiet {
         workflow::explain_outcome(args, &report, baselined, code == EXIT_FINDINGS);
     }
+    let incomplete = Incomplete::of(&report, gate);
+    for line in incomplete.messages(args.allow_unreadable, plan.max_file_size, gate) {
+        if !args.quiet || line.starts_with("error") {
+            eprintln!("keyhound: {line}");
+        }
+    }
+    if incomplete.fails(args.allow_unreadable) {
+        code = EXIT_ERROR;
+    }
     Ok(ExitCode::from(code))
+}
+
+/// Which gate a scan runs as: the pre-commit hook, the pre-receive hook, or none.
+fn gate_of(args: &ScanArgs) -> Gate {
+    if args.pre_receive {
+        Gate::Push
+    } else if args.staged {
+        Gate::Commit
+    } else {
+        Gate::None
+    }
 }
 
 fn clean() -> ExitCode {
@@ -151,6 +176,7 @@ fn scan_plan(
         allow_paths: config.map(|c| c.allow_paths.clone()).unwrap_or_default(),
         progress,
         mode,
+        gate: gate_of(args) != Gate::None,
         archives: scan::ArchiveOptions {
             max_depth: args.max_archive_depth,
             max_total: args

@@ -254,6 +254,12 @@ pub struct ScanArgs {
     #[arg(long, help_heading = "Output")]
     pub exit_zero: bool,
 
+    /// Accept an incomplete scan: content that could not be read (a missing object, a
+    /// corrupt or truncated pack, an unreadable ref) is named as a warning and the exit code
+    /// is 0 or 1 as usual, instead of an error (exit 2).
+    #[arg(long, help_heading = "Output")]
+    pub allow_unreadable: bool,
+
     /// Exit 1 only for findings of this severity or worse; the others are reported as not
     /// blocking (default: high for --staged and --pre-receive, low otherwise; config key
     /// `fail_on`).

@@ -15,6 +15,7 @@ pub mod finding;
 pub mod gate;
 pub mod gitleaksignore;
 pub mod hook;
+pub mod incomplete;
 pub mod init;
 pub mod prereceive;
 pub mod remediate;

@@ -33,6 +33,10 @@ pub struct ScanPlan {
     pub mode: Mode,
     /// Draw a progress line on stderr (only when it is a terminal).
     pub progress: bool,
+    /// The scan is a commit or push gate (`--staged`, `--pre-receive`): nothing it lets
+    /// through may go unread, so binary content is scanned too and content over the size
+    /// limit fails the scan (see [`crate::incomplete`]).
+    pub gate: bool,
     /// Nesting depth and inflated bytes per archive (zip, tar, gz) the file walk opens;
     /// members obey `max_file_size`.
     pub archives: ArchiveOptions,
@@ -165,7 +169,11 @@ pub fn run(plan: &ScanPlan, detector: &Detector) -> Result<Report, ScanError> {
         }
         Mode::Range(spec) => {
             let repo = open_repo(plan, "a commit range")?;
-            let range = git::range::scan(&repo, spec, detector, &stats, plan.max_file_size, &keep)?;
+            let limits = git::Limits {
+                max_size: plan.max_file_size,
+                scan_binary: plan.gate,
+            };
+            let range = git::range::scan(&repo, spec, detector, &stats, limits, &keep)?;
             report.findings = range.findings;
             report.notes = range.notes;
         }
@@ -176,6 +184,7 @@ pub fn run(plan: &ScanPlan, detector: &Detector) -> Result<Report, ScanError> {
     // warnings come from parallel threads: one order for every run
     report.warnings.sort();
     report.skipped = stats.take_skipped();
+    report.unreadable = stats.take_unreadable();
     report.rules = [detector.rules(), &dotenv::rules()].concat();
     report.sort();
     Ok(report)

@@ -75,15 +75,19 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// The run's invocation: the report's notes (a shallow clone, skipped submodules) as
-/// warnings, so a code-scanning upload keeps what the scan could not see.
+/// warnings and the content it could not read as errors, so a code-scanning upload keeps
+/// what the scan could not see. A run that could not read everything was not successful.
 fn invocation(report: &Report) -> Value {
+    let notify =
+        |level: &str, text: &String| json!({ "level": level, "message": { "text": text } });
     let notes: Vec<Value> = report
         .notes
         .iter()
-        .map(|n| json!({ "level": "warning", "message": { "text": n } }))
+        .map(|n| notify("warning", n))
+        .chain(report.unreadable.iter().map(|u| notify("error", u)))
         .collect();
     json!({
-        "executionSuccessful": true,
+        "executionSuccessful": report.stats.unreadable == 0,
         "toolExecutionNotifications": notes
     })
 }

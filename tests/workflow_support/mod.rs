@@ -25,6 +25,21 @@ pub fn key_b() -> String {
     meetso_key("Vb4Nc8Xz2Lk6Jh9Gf3Ds7Ap1Qw5Er0Ty")
 }
 
+/// A 12 MB SQL dump with `key` on its first line: over the default size limit.
+pub fn big_dump(key: &str) -> String {
+    let mut text = format!("-- export API_KEY='{key}'\n");
+    let row = "INSERT INTO t VALUES (1, 'padding padding padding padding padding');\n";
+    while text.len() < 12_000_000 {
+        text.push_str(row);
+    }
+    text
+}
+
+/// A file that starts like a binary (a NUL byte in its first bytes) with `key` on line 2.
+pub fn nul_then_key(key: &str) -> String {
+    format!("\u{0}\u{1}BIN header\nAPI = \"{key}\"\n")
+}
+
 /// A sandbox: a temp dir with an empty HOME and a `bin/` holding a `keyhound` symlink.
 pub struct Sandbox {
     pub tmp: tempfile::TempDir,

@@ -23,3 +23,4 @@ pub mod scan;
 pub mod size;
 pub mod source;
 pub mod sweep;
+pub mod trust;

@@ -498,3 +498,73 @@ fn a_staged_scan_notes_a_settings_change_that_weakens_it() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_pull_request_config_that_is_huge_or_broken_is_a_finding_not_an_error() {
+    let sb = Sandbox::new();
+    let huge = format!("allow_paths = [\"**\"]\n{}", "# padding\n".repeat(110_000));
+    let (repo, pr) = pull_request(
+        &sb,
+        &[],
+        &[(".keyhound.toml", &huge), (".keyhoundignore", "[\n")],
+    );
+    let (code, report) = scan_json(&sb, &repo, &["--since", "main"]);
+    assert_eq!(code, Some(1), "{report:#}");
+    assert_eq!(
+        keys(&report),
+        vec![
+            (RULE.into(), ".keyhound.toml".into(), 1, pr.clone()),
+            (RULE.into(), ".keyhoundignore".into(), 1, pr.clone()),
+            ("meetso-live-key".into(), "src/bot.py".into(), 2, pr.clone()),
+        ]
+    );
+    assert!(
+        change_detail(&report, ".keyhound.toml").starts_with(&format!(
+            "cannot be read (.keyhound.toml: {} bytes, over the 1048576-byte limit for a settings file)",
+            huge.len()
+        )),
+        "{report:#}"
+    );
+    // a config that does not parse
+    sb.git(&repo, &["checkout", "-q", "-b", "broken", "main"]);
+    write(&repo, ".keyhound.toml", "allow_pathz = [\"**\"]\n");
+    sb.git(&repo, &["add", ".keyhound.toml"]);
+    sb.git(&repo, &["commit", "-qm", "typo"]);
+    let (code, report) = scan_json(&sb, &repo, &["--since", "main"]);
+    assert_eq!(code, Some(1), "{report:#}");
+    assert!(
+        change_detail(&report, ".keyhound.toml")
+            .starts_with("does not parse (.keyhound.toml:1: unknown field `allow_pathz`"),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn a_committed_baseline_given_with_baseline_is_trusted_but_its_change_reported() {
+    let sb = Sandbox::new();
+    let fp = bot_fingerprint(&sb);
+    let (repo, pr) = pull_request(
+        &sb,
+        &[(".keyhound-baseline", "# keyhound baseline\n")],
+        &[(
+            ".keyhound-baseline",
+            &format!("# keyhound baseline\n{fp} meetso-live-key src/bot.py\n"),
+        )],
+    );
+    let (code, report) = scan_json(
+        &sb,
+        &repo,
+        &["--since", "main", "--baseline", ".keyhound-baseline"],
+    );
+    // the file named on the command line applies as given (it hides the key), and the
+    // commit that changed it is reported
+    assert_eq!(code, Some(1), "{report:#}");
+    assert_eq!(
+        keys(&report),
+        vec![(RULE.into(), ".keyhound-baseline".into(), 2, pr)]
+    );
+    assert_eq!(
+        report["stats"]["notes"],
+        serde_json::json!(["1 finding hidden by the baseline .keyhound-baseline"])
+    );
+}

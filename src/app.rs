@@ -2,6 +2,7 @@
 //! report, and decides the exit code.
 
 mod remediate;
+mod stdin;
 mod sweep;
 
 use crate::cli::{Cli, ColorChoice, Command, DoctorArgs, RulesAction, ScanArgs};
@@ -68,19 +69,26 @@ fn run_doctor(args: &DoctorArgs) -> Result<ExitCode> {
 }
 
 fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
-    if sweep::is_sweep(args) {
+    let from_stdin = stdin::wanted(args)?;
+    if !from_stdin && sweep::is_sweep(args) {
         return sweep::run(args);
     }
-    let (mode, base) = scan_mode_and_base(args)?;
-    let settings = repo_settings(args, &args.path, &base)?;
+    let root = stdin::root(args, from_stdin);
+    let (mode, base) = if from_stdin {
+        (Mode::Stdin, trust::Base::Worktree)
+    } else {
+        scan_mode_and_base(args)?
+    };
+    let settings = repo_settings(args, root, &base)?;
     let config = settings.config.as_ref();
     let set = load_rules(&args.rules, config)?;
     let detector = Detector::new(&set)?;
-    let plan = scan_plan(args, &args.path, config, mode, !args.quiet);
+    let plan = scan_plan(args, root, config, mode, !args.quiet);
     let mut report = scan::run(&plan, &detector)?;
     report.fail_on = Some(workflow::fail_on(args, config));
     let filter = baseline::FilterOptions {
         ignore: settings.ignore.as_ref().map(trust::Text::pair),
+        gitleaks_ignore: settings.gitleaks_ignore.as_ref().map(trust::Text::pair),
         baseline: settings.baseline.as_ref().map(trust::Text::pair),
         baseline_out: args.baseline_out.as_deref(),
     };
@@ -147,6 +155,12 @@ fn scan_plan(
         allow_paths: config.map(|c| c.allow_paths.clone()).unwrap_or_default(),
         progress,
         mode,
+        archives: scan::ArchiveOptions {
+            max_depth: args.max_archive_depth,
+            max_total: args
+                .max_archive_size
+                .unwrap_or(keyhound::source::archive::DEFAULT_MAX_TOTAL),
+        },
     }
 }
 

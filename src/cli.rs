@@ -13,7 +13,9 @@ use std::path::PathBuf;
     about,
     after_help = "Exit codes: 0 no findings, 1 findings, 2 error (including a refused or failed --revoke).\n\
 Examples:\n  keyhound scan .                      scan the current directory\n  \
-keyhound scan --format sarif --output keyhound.sarif\n  keyhound rules list\n  \
+keyhound scan --format sarif --output keyhound.sarif\n  \
+git diff | keyhound scan -           scan standard input (a diff: its added lines)\n  \
+keyhound rules list\n  \
 keyhound scan --verify --format checklist -o ROTATION.md   live check + rotation plan"
 )]
 pub struct Cli {
@@ -141,7 +143,8 @@ pub enum ColorChoice {
 /// `keyhound scan` options.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Directory, file or repository to scan (a git URL is mirror-cloned first).
+    /// Directory, file or repository to scan (a git URL is mirror-cloned first); `-` reads
+    /// standard input (`git diff | keyhound scan -`).
     #[arg(default_value = ".")]
     pub path: PathBuf,
 
@@ -190,6 +193,17 @@ pub struct ScanArgs {
     /// GB are 1000-based; K, M, G, KiB, MiB, GiB are 1024-based), e.g. 10MB.
     #[arg(long, value_name = "SIZE", value_parser = keyhound::size::parse, help_heading = "What to scan")]
     pub max_file_size: Option<u64>,
+
+    /// Open archives (.zip, .jar, .war, .ear, .tar, .tar.gz, .tgz, .gz) this many levels deep
+    /// and scan their members as `outer.zip!inner/path`; 0 treats them as plain (binary) files.
+    #[arg(long, value_name = "N", default_value_t = keyhound::source::archive::DEFAULT_MAX_DEPTH,
+          value_parser = clap::value_parser!(u32).range(0..=16), help_heading = "What to scan")]
+    pub max_archive_depth: u32,
+
+    /// Stop reading an archive once it has inflated this much, nested members included
+    /// (default 256MiB; same units as --max-file-size). Members obey --max-file-size.
+    #[arg(long, value_name = "SIZE", value_parser = keyhound::size::parse, help_heading = "What to scan")]
+    pub max_archive_size: Option<u64>,
 
     /// Worker threads (default: number of CPUs).
     #[arg(long, short = 'j', value_name = "N", help_heading = "What to scan")]

@@ -13,6 +13,7 @@ pub mod dotenv;
 pub mod escape;
 pub mod finding;
 pub mod gate;
+pub mod gitleaksignore;
 pub mod hook;
 pub mod init;
 pub mod prereceive;

@@ -568,3 +568,31 @@ fn a_committed_baseline_given_with_baseline_is_trusted_but_its_change_reported()
         serde_json::json!(["1 finding hidden by the baseline .keyhound-baseline"])
     );
 }
+
+#[test]
+fn a_gitleaksignore_added_in_the_pull_request_hides_nothing() {
+    let sb = Sandbox::new();
+    let (repo, pr) = pull_request(
+        &sb,
+        &[],
+        &[(".gitleaksignore", "src/bot.py:generic-api-key:2\n")],
+    );
+    let (code, report) = scan_json(&sb, &repo, &["--since", "main"]);
+    assert_eq!(code, Some(1), "{report:#}");
+    expect_key_and_change(&report, ".gitleaksignore", 1, &pr);
+    assert!(
+        change_detail(&report, ".gitleaksignore")
+            .starts_with("adds 1 entry (`src/bot.py:generic-api-key:2`); this scan used"),
+        "{report:#}"
+    );
+    // the same file in the work tree of a full scan hides the key, and the note says so
+    let (code, report) = scan_json(&sb, &repo, &["--no-history"]);
+    assert_eq!(code, Some(0), "{report:#}");
+    let notes = report["stats"]["notes"].as_array().expect("notes");
+    assert!(
+        notes.contains(&Value::from(
+            "the scanned repository's own settings (work tree) apply: .gitleaksignore lists 1 entry; --no-repo-config ignores them"
+        )),
+        "{notes:?}"
+    );
+}

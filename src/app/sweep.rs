@@ -100,7 +100,10 @@ pub fn write_single(
     out: &mut dyn Write,
 ) -> Result<()> {
     let header = Header::new(&base_rules(args)?.rules);
-    let id = target::path_id(&args.path);
+    let id = match args.path.as_os_str() == super::stdin::TARGET {
+        true => keyhound::source::stdin::PATH.to_string(),
+        false => target::path_id(&args.path),
+    };
     let opts = RenderOptions {
         show_secrets: args.show_secrets,
         color: false,

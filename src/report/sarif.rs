@@ -3,7 +3,7 @@
 //! `partialFingerprints` built from the secret's hash (never the secret).
 
 use super::Report;
-use crate::finding::Severity;
+use crate::finding::{Finding, Severity, SourceKind};
 use serde_json::{json, Value};
 use std::io::{self, Write};
 
@@ -135,7 +135,7 @@ fn result(report: &Report, f: &crate::finding::Finding) -> Value {
         "message": { "text": message },
         "locations": [{
             "physicalLocation": {
-                "artifactLocation": { "uri": f.path, "uriBaseId": "%SRCROOT%" },
+                "artifactLocation": artifact_location(f),
                 "region": { "startLine": f.line, "startColumn": f.column }
             }
         }],
@@ -168,4 +168,16 @@ fn result(report: &Report, f: &crate::finding::Finding) -> Value {
         props.insert("repository".into(), json!(repo));
     }
     result
+}
+
+/// Where a finding is: a path under the scanned root, or for standard input (whose path
+/// `<stdin>` is no URI) the relative reference `stdin`, described, with no base.
+fn artifact_location(f: &Finding) -> Value {
+    match f.source {
+        SourceKind::Stdin => json!({
+            "uri": "stdin",
+            "description": { "text": "standard input (keyhound scan -)" }
+        }),
+        _ => json!({ "uri": f.path, "uriBaseId": "%SRCROOT%" }),
+    }
 }

@@ -2,9 +2,11 @@
 //! it reads into [`Chunk`]s and hands them to [`Chunk::scan`], so every source shares one
 //! path from bytes to findings.
 
+pub mod archive;
 pub mod fs;
 pub mod git;
 pub mod progress;
+pub mod stdin;
 
 use crate::detect::Detector;
 use crate::finding::{CommitInfo, Finding, Secret, SourceKind};
@@ -35,25 +37,28 @@ impl Chunk<'_> {
         detector
             .scan(self.data)
             .into_iter()
-            .map(|m| {
-                let rule = &detector.rules()[m.rule];
-                Finding {
-                    rule: rule.id.clone(),
-                    severity: rule.severity,
-                    provider: m.provider,
-                    path: self.path.to_string(),
-                    line: m.line,
-                    column: m.column,
-                    secret: Some(Secret::new(m.secret)),
-                    source: self.kind,
-                    commit: self.commit.cloned(),
-                    detail: m.detail,
-                    gitignore: None,
-                    repository: None,
-                    later: Vec::new(),
-                }
-            })
+            .map(|m| self.finding(detector, m))
             .collect()
+    }
+
+    /// The finding for one of the detector's matches in this chunk.
+    pub fn finding(&self, detector: &Detector, m: crate::detect::Match) -> Finding {
+        let rule = &detector.rules()[m.rule];
+        Finding {
+            rule: rule.id.clone(),
+            severity: rule.severity,
+            provider: m.provider,
+            path: self.path.to_string(),
+            line: m.line,
+            column: m.column,
+            secret: Some(Secret::new(m.secret)),
+            source: self.kind,
+            commit: self.commit.cloned(),
+            detail: m.detail,
+            gitignore: None,
+            repository: None,
+            later: Vec::new(),
+        }
     }
 }
 
@@ -115,6 +120,17 @@ impl Stats {
             w.push(message);
         }
         self.errors.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Records a warning that is not an unreadable item (an archive member over a limit, a
+    /// corrupt archive scanned as a plain file): shown like the others, not counted as an
+    /// error.
+    pub fn notice(&self, message: String) {
+        if let Ok(mut w) = self.warnings.lock() {
+            if !w.contains(&message) {
+                w.push(message);
+            }
+        }
     }
 
     /// Counts and names a file or blob skipped as larger than the limit.

@@ -1,7 +1,7 @@
 //! The repository-config trust model: which settings files a scan believes, and from where.
 //!
-//! A scanned repository may hold `.keyhound.toml`, `.keyhoundignore` and a baseline that
-//! hide findings. A scan of changes under review (`--since`, `--range`, `--pre-receive`)
+//! A scanned repository may hold `.keyhound.toml`, `.keyhoundignore`, `.gitleaksignore`
+//! and a baseline that hide findings. A scan of changes under review (`--since`, `--range`, `--pre-receive`)
 //! reads them from the base (the merge base, the pushed ref's old tip), never from the
 //! changes themselves, and reports every change the commits make to them as a
 //! [`CONFIG_CHANGED_RULE`] finding, so a pull request cannot silence its own CI scan. Other
@@ -17,6 +17,7 @@ pub mod files;
 use crate::baseline::IGNORE_FILE;
 use crate::config::{Config, FILE_NAME};
 use crate::finding::{short_id, Finding};
+use crate::gitleaksignore;
 use crate::rules::{RuleError, RuleSet};
 use crate::scan::Mode;
 use crate::source::git::{self, range, GitError, Repo};
@@ -32,7 +33,7 @@ pub const CONFIG_CHANGED_RULE: &str = "keyhound-config-changed";
 pub fn rules() -> Vec<crate::rules::Rule> {
     vec![crate::rules::Rule::coded(
         CONFIG_CHANGED_RULE,
-        "A commit under review changes keyhound's settings (.keyhound.toml, .keyhoundignore or a baseline)",
+        "A commit under review changes keyhound's settings (.keyhound.toml, an ignore file or a baseline)",
         crate::finding::Severity::High,
         "Review the change: the scan of these commits used the base's settings, and the change takes effect once merged. Scanning settings belong in a reviewed change of their own.",
     )]
@@ -133,6 +134,8 @@ pub struct Settings {
     pub config: Option<Config>,
     /// `.keyhoundignore`.
     pub ignore: Option<Text>,
+    /// `.gitleaksignore`.
+    pub gitleaks_ignore: Option<Text>,
     /// The baseline (explicit, or the config's).
     pub baseline: Option<Text>,
     /// What the repository's own files turn off, for the report.
@@ -181,6 +184,7 @@ impl Settings {
         let prefix = repo.as_ref().map_or("", |r| r.prefix.as_str());
         let config_path = format!("{prefix}{FILE_NAME}");
         let ignore_path = format!("{prefix}{IGNORE_FILE}");
+        let gitleaks_path = format!("{prefix}{}", gitleaksignore::FILE);
         let repo_config = req.explicit_config.is_none() && !req.no_repo_config;
         if let Some(path) = req.explicit_config {
             s.config = Some(Config::load(path)?);
@@ -189,6 +193,7 @@ impl Settings {
         }
         if !req.no_repo_config {
             s.ignore = origin.text(&ignore_path, files::MAX_SETTINGS_BYTES)?;
+            s.gitleaks_ignore = origin.text(&gitleaks_path, files::MAX_SETTINGS_BYTES)?;
         }
         let config_baseline = s.baseline_source(req, prefix);
         s.baseline = match (req.explicit_baseline, &config_baseline) {
@@ -211,7 +216,7 @@ impl Settings {
         };
         s.record_repo_use(repo_config, &config_path, &config_baseline);
         if req.no_repo_config {
-            s.repo_use.ignored = [&config_path, &ignore_path]
+            s.repo_use.ignored = [&config_path, &ignore_path, &gitleaks_path]
                 .into_iter()
                 .filter(|p| origin.exists(p))
                 .map(|p| p.strip_prefix(prefix).unwrap_or(p).to_string())
@@ -223,7 +228,7 @@ impl Settings {
                 req,
                 repo_config,
                 &config_path,
-                &ignore_path,
+                &[ignore_path.as_str(), gitleaks_path.as_str()],
                 &config_baseline,
             );
         }
@@ -233,6 +238,7 @@ impl Settings {
     /// The config alone, for scans that apply no suppression files (sweeps).
     pub fn config_only(mut self) -> Settings {
         self.ignore = None;
+        self.gitleaks_ignore = None;
         self.baseline = None;
         self.repo_use.suppressions.clear();
         self
@@ -264,7 +270,7 @@ impl Settings {
                 self.repo_use.add_suppressions(&b.name(), &text.text);
             }
         }
-        if let Some(ignore) = &self.ignore {
+        for ignore in [&self.ignore, &self.gitleaks_ignore].into_iter().flatten() {
             self.repo_use.add_suppressions(&ignore.name, &ignore.text);
         }
     }
@@ -377,7 +383,7 @@ fn watched(
     req: &Request<'_>,
     repo_config: bool,
     config_path: &str,
-    ignore_path: &str,
+    ignore_paths: &[&str],
     config_baseline: &Option<BaselineAt>,
 ) -> Vec<Watched> {
     let mut out = Vec::new();
@@ -390,7 +396,9 @@ fn watched(
         add(config_path.to_string(), Kind::Config);
     }
     if !req.no_repo_config {
-        add(ignore_path.to_string(), Kind::Ignore);
+        for path in ignore_paths {
+            add(path.to_string(), Kind::Ignore);
+        }
     }
     match config_baseline {
         Some(BaselineAt::Repo(path)) => add(path.clone(), Kind::Baseline),
@@ -440,7 +448,7 @@ impl Settings {
                     out.notes = changes::worktree_notes(&repo, &self.watched);
                 }
             }
-            Mode::Files | Mode::Full { .. } => {}
+            Mode::Files | Mode::Full { .. } | Mode::Stdin => {}
         }
         out.notes.extend(self.repo_use.note());
         Ok(out)

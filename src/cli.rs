@@ -213,9 +213,15 @@ pub struct ScanArgs {
     #[arg(long = "rules", value_name = "FILE", help_heading = "Rules")]
     pub rules: Vec<PathBuf>,
 
-    /// Config file (default: .keyhound.toml at the scan root).
+    /// Config file (default: .keyhound.toml at the scan root; for --since, --range and
+    /// --pre-receive, the one in the base commit).
     #[arg(long, value_name = "FILE", help_heading = "Rules")]
     pub config: Option<PathBuf>,
+
+    /// Ignore the scanned repository's own .keyhound.toml, .keyhoundignore and the baseline
+    /// its config names (--config and --baseline still apply).
+    #[arg(long, help_heading = "Rules")]
+    pub no_repo_config: bool,
 
     /// Output format.
     #[arg(

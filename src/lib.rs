@@ -25,3 +25,4 @@ pub mod scan;
 pub mod size;
 pub mod source;
 pub mod sweep;
+pub mod trust;

@@ -16,21 +16,8 @@ struct Server {
 /// A bare `server.git` whose `main` already holds a legacy key (pushed before the hook was
 /// installed), and a client clone of it.
 fn server_with_legacy_key(sb: &Sandbox) -> Server {
-    let bare = sb.path().join("server.git");
-    std::fs::create_dir_all(&bare).expect("bare dir");
-    sb.git(
-        &bare,
-        &["-c", "init.defaultBranch=main", "init", "-q", "--bare"],
-    );
-    let client = sb.repo("client");
-    write(&client, "legacy.env", &format!("MEETSO_KEY={}\n", key_a()));
-    sb.git(&client, &["add", "."]);
-    sb.git(&client, &["commit", "-qm", "legacy"]);
-    sb.git(
-        &client,
-        &["remote", "add", "origin", bare.to_str().expect("utf-8")],
-    );
-    sb.git(&client, &["push", "-q", "origin", "main"]);
+    let legacy = format!("MEETSO_KEY={}\n", key_a());
+    let (bare, client) = sb.server(&[("legacy.env", &legacy)]);
     install_hook(&bare);
     Server { bare, client }
 }

@@ -4,8 +4,8 @@
 //! the logic of targets, shards, clones, streams and merging is in `keyhound::sweep`.
 
 use super::{
-    color_enabled, load_config, load_rules, scan_mode, scan_plan, write_report, EXIT_CLEAN,
-    EXIT_ERROR, EXIT_FINDINGS,
+    add_settings_findings, color_enabled, load_rules, repo_settings, scan_mode, scan_plan,
+    write_report, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS,
 };
 use crate::cli::{MergeArgs, ScanArgs};
 use anyhow::{bail, Context, Result};
@@ -267,7 +267,9 @@ fn scan_target(
 
 /// The one-target scan of `root`, with its own `.keyhound.toml` when it has one.
 fn scan_one(root: &Path, args: &ScanArgs, base: &RuleSet, detector: &Detector) -> Result<Report> {
-    let config = load_config(args.config.as_deref(), root)?;
+    // sweeps apply no baseline or ignore file, only a target's own config
+    let settings = repo_settings(args, root, &keyhound::trust::Base::Worktree)?.config_only();
+    let config = settings.config.clone();
     let own;
     let (set, detector) = match (&config, &args.config) {
         (Some(c), None) => {
@@ -280,6 +282,7 @@ fn scan_one(root: &Path, args: &ScanArgs, base: &RuleSet, detector: &Detector) -
     // sweeps refuse --staged/--since/--range/--pre-receive, so the mode is files or history
     let plan = scan_plan(args, root, config.as_ref(), scan_mode(args)?, false);
     let mut report = scan::run(&plan, detector)?;
+    add_settings_findings(&settings, &plan, &mut report)?;
     report.providers = set.providers;
     Ok(report)
 }

@@ -138,6 +138,8 @@ struct JsonReport<'a> {
     /// Content that could not be read, named (`stats.unreadable` counts it all).
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     unreadable: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repo_config: Option<&'a crate::trust::effect::RepoConfigUse>,
 }
 
 /// Writes the whole report as one JSON document.
@@ -183,6 +185,7 @@ pub fn render(report: &Report, opts: RenderOptions, out: &mut dyn Write) -> io::
         },
         targets: report.sweep.as_ref(),
         unreadable: &report.unreadable,
+        repo_config: report.repo_config.as_ref(),
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)

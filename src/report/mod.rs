@@ -91,6 +91,9 @@ pub struct Report {
     /// targets were scanned and which failed. Such a report holds no run-dependent fields
     /// (no duration), so a merge of shards equals a single run.
     pub sweep: Option<SweepSummary>,
+    /// What the scanned repository's own settings files turned off (or that they were
+    /// ignored), when they did: the note that says so is in `notes`.
+    pub repo_config: Option<crate::trust::effect::RepoConfigUse>,
 }
 
 /// The targets a report over several repositories covered.

@@ -112,6 +112,27 @@ impl Sandbox {
         dir
     }
 
+    /// A bare `server.git` on `main` and a `client` clone whose first commit (`files`) is
+    /// pushed to it: (server, client).
+    pub fn server(&self, files: &[(&str, &str)]) -> (PathBuf, PathBuf) {
+        let bare = self.path().join("server.git");
+        std::fs::create_dir_all(&bare).expect("bare dir");
+        self.git(
+            &bare,
+            &["-c", "init.defaultBranch=main", "init", "-q", "--bare"],
+        );
+        let client = self.repo("client");
+        for (rel, text) in files {
+            write(&client, rel, text);
+        }
+        self.git(&client, &["add", "."]);
+        self.git(&client, &["commit", "-qm", "first"]);
+        let url = bare.to_str().expect("utf-8");
+        self.git(&client, &["remote", "add", "origin", url]);
+        self.git(&client, &["push", "-q", "origin", "main"]);
+        (bare, client)
+    }
+
     /// `keyhound args…` in `cwd`.
     pub fn keyhound(&self, cwd: &Path, args: &[&str]) -> Output {
         self.command(KEYHOUND, cwd)

@@ -330,7 +330,8 @@ pub struct SweepArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 600)]
     pub clone_timeout: u64,
 
-    /// Exit 2 when any target failed (default: only when none could be scanned).
+    /// Exit 2 when any target failed or was scanned incompletely (unreadable objects, refs or
+    /// packs); default: only when none could be scanned.
     #[arg(long)]
     pub fail_on_error: bool,
 

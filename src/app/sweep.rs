@@ -394,6 +394,8 @@ fn replace_then_append(path: &Path, header: &Header, kept: &[Record]) -> Result<
 struct Tally {
     scanned: usize,
     failed: Vec<(String, String)>,
+    /// Scanned targets with content that could not be read, and how much.
+    incomplete: Vec<(String, u64)>,
     bytes: u64,
     findings: usize,
 }
@@ -409,7 +411,12 @@ impl Tally {
 
     fn add(&mut self, t: &stream::TargetRecord) {
         match t.status {
-            Status::Scanned => self.scanned += 1,
+            Status::Scanned => {
+                self.scanned += 1;
+                if t.stats.unreadable > 0 {
+                    self.incomplete.push((t.target.clone(), t.stats.unreadable));
+                }
+            }
             Status::Failed => self
                 .failed
                 .push((t.target.clone(), t.error.clone().unwrap_or_default())),
@@ -423,13 +430,23 @@ impl Tally {
             Some(s) => format!("shard {s}: {mine} of {all} targets"),
             None => format!("{all} target{}", if all == 1 { "" } else { "s" }),
         };
+        let incomplete = match self.incomplete.len() {
+            0 => String::new(),
+            n => format!(" ({n} incomplete: content could not be read)"),
+        };
         eprintln!(
-            "keyhound: sweep of {of}: {} scanned, {} failed, {} finding{}",
+            "keyhound: sweep of {of}: {} scanned{incomplete}, {} failed, {} finding{}",
             self.scanned,
             self.failed.len(),
             self.findings,
             if self.findings == 1 { "" } else { "s" }
         );
+        for (target, count) in &self.incomplete {
+            eprintln!(
+                "keyhound: incomplete: {}: {count} unreadable (objects, refs or packs; see its target record)",
+                escape::text(target),
+            );
+        }
         for (target, error) in &self.failed {
             // a clone's error quotes what the remote said: never raw
             eprintln!(
@@ -443,7 +460,8 @@ impl Tally {
 
 fn exit_code(tally: &Tally, had_findings: bool, args: &ScanArgs) -> u8 {
     let nothing_scanned = tally.scanned == 0 && !tally.failed.is_empty();
-    if nothing_scanned || (args.sweep.fail_on_error && !tally.failed.is_empty()) {
+    let any_problem = !tally.failed.is_empty() || !tally.incomplete.is_empty();
+    if nothing_scanned || (args.sweep.fail_on_error && any_problem) {
         EXIT_ERROR
     } else if (tally.findings == 0 && !had_findings) || args.exit_zero {
         EXIT_CLEAN

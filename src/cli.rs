@@ -375,6 +375,11 @@ pub struct MergeArgs {
     #[arg(long)]
     pub exit_zero: bool,
 
+    /// Exit 2 (after writing the report) when the inputs do not cover the whole target
+    /// list: a shard missing, shards of different splits, a cut-off input.
+    #[arg(long)]
+    pub require_complete: bool,
+
     /// No warnings on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,

@@ -198,6 +198,35 @@ fn shards_merge_into_exactly_the_single_run_report() {
         "## Purge git history of `{}`",
         canon("a-mirror.git")
     )));
+
+    // A lost shard: a warning by default, exit 2 with --require-complete, the report written.
+    let two = [
+        "merge",
+        "shard-0.jsonl",
+        "shard-2.jsonl",
+        "-f",
+        "json",
+        "--exit-zero",
+    ];
+    let lenient = kh(dir, &two);
+    assert_eq!(lenient.status.code(), Some(0));
+    let warned = String::from_utf8_lossy(&lenient.stderr).into_owned();
+    assert!(
+        warned.contains("shard 1/3 missing: the report covers only part of the target list"),
+        "{warned}"
+    );
+    let strict = kh(
+        dir,
+        &[&two[..], &["--require-complete", "-o", "partial.json"]].concat(),
+    );
+    assert_eq!(strict.status.code(), Some(2));
+    assert!(dir.join("partial.json").is_file());
+    let whole = ["merge", "shard-0.jsonl", "shard-1.jsonl", "shard-2.jsonl"];
+    let complete = kh(
+        dir,
+        &[&whole[..], &["--require-complete", "--exit-zero"]].concat(),
+    );
+    assert_eq!(complete.status.code(), Some(0));
 }
 
 #[test]

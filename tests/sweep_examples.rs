@@ -647,7 +647,9 @@ fn the_github_actions_matrix_covers_every_target_once_and_merges_to_the_single_r
     let merged_json = sh(
         &sb,
         &merge_ws,
-        &merge_run.replace("--format sarif -o keyhound.sarif", "--format json"),
+        &merge_run
+            .replace("--format sarif", "--format json")
+            .replace(" -o keyhound.sarif", ""),
         &[],
     );
     let merged_json = text(&merged_json).0;

@@ -145,7 +145,8 @@ pub fn run_merge(args: &MergeArgs) -> Result<ExitCode> {
         format => report.render(format, opts, out),
     })?;
     let sweep = report.sweep.clone().unwrap_or_default();
-    let code = if sweep.scanned == 0 && !sweep.failed.is_empty() {
+    let partial = args.require_complete && !merged.warnings.is_empty();
+    let code = if partial || (sweep.scanned == 0 && !sweep.failed.is_empty()) {
         EXIT_ERROR
     } else if report.findings.is_empty() || args.exit_zero {
         EXIT_CLEAN

@@ -215,5 +215,5 @@ pub const SWEEP_COMMANDS: [&str; 4] = [
     "keyhound scan --repos-file /config/repos.txt --shard auto --clone-dir /sweep/clones --format jsonl --resume /sweep/shard-$JOB_COMPLETION_INDEX.jsonl -o /sweep/shard-$JOB_COMPLETION_INDEX.jsonl --exit-zero",
     "keyhound merge /sweep/shard-*.jsonl --format checklist -o /sweep/ROTATION.md",
     "keyhound scan --repos-file repos.txt --shard ${{ matrix.shard }}/4 --format jsonl -o keyhound-${{ matrix.shard }}.jsonl --exit-zero",
-    "keyhound merge shards/*.jsonl --format sarif -o keyhound.sarif",
+    "keyhound merge shards/*.jsonl --format sarif --require-complete -o keyhound.sarif",
 ];

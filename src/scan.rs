@@ -42,6 +42,18 @@ pub struct ScanPlan {
     pub archives: ArchiveOptions,
 }
 
+impl ScanPlan {
+    /// The archive limits every source applies: the plan's depth and budget, members
+    /// bounded by `max_file_size`.
+    pub fn archive_limits(&self) -> archive::ArchiveLimits {
+        archive::ArchiveLimits {
+            max_depth: self.archives.max_depth,
+            max_member: self.max_file_size,
+            max_total: self.archives.max_total,
+        }
+    }
+}
+
 /// How far the file walk opens archives (`--max-archive-depth`, `--max-archive-size`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ArchiveOptions {
@@ -147,7 +159,8 @@ pub fn run(plan: &ScanPlan, detector: &Detector) -> Result<Report, ScanError> {
         }
         Mode::Staged => {
             let repo = open_repo(plan, "--staged")?;
-            let staged = git::staged::scan(&repo, detector, &stats, plan.max_file_size, &keep)?;
+            let limits = (plan.max_file_size, plan.archive_limits());
+            let staged = git::staged::scan(&repo, detector, &stats, limits, &keep)?;
             report.findings = staged.findings;
             report
                 .findings
@@ -172,6 +185,7 @@ pub fn run(plan: &ScanPlan, detector: &Detector) -> Result<Report, ScanError> {
             let limits = git::Limits {
                 max_size: plan.max_file_size,
                 scan_binary: plan.gate,
+                archives: plan.archive_limits(),
             };
             let range = git::range::scan(&repo, spec, detector, &stats, limits, &keep)?;
             report.findings = range.findings;
@@ -201,11 +215,7 @@ fn files(
         threads: plan.threads,
         no_ignore: plan.no_ignore,
         max_file_size: plan.max_file_size,
-        archives: archive::ArchiveLimits {
-            max_depth: plan.archives.max_depth,
-            max_member: plan.max_file_size,
-            max_total: plan.archives.max_total,
-        },
+        archives: plan.archive_limits(),
     };
     let mut findings = fs::scan(&opts, detector, stats, keep);
     let tracked_env = dotenv::audit_worktree(&plan.root, detector, stats);
@@ -245,6 +255,7 @@ fn full(
         threads: plan.threads,
         max_size: plan.max_file_size,
         branch: branch.clone(),
+        archives: plan.archive_limits(),
     };
     let mut history = git::history::scan(&repo, &opts, detector, stats, keep)?;
     adopt_env_commits(&mut report.findings, &mut history.findings);

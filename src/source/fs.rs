@@ -4,7 +4,7 @@
 //! their members scanned like files.
 
 use super::archive::{self, ArchiveLimits};
-use super::{is_binary, Chunk, Stats};
+use super::Stats;
 use crate::detect::Detector;
 use crate::finding::{Finding, SourceKind};
 use ignore::{DirEntry, WalkBuilder, WalkState};
@@ -105,42 +105,20 @@ fn scan_entry(
             stats.skip_large(&rel, entry.metadata().ok().map(|m| m.len()));
             Vec::new()
         }
-        Ok(content) => {
-            let mut found = Vec::new();
-            archive::visit(
-                &rel,
-                content.bytes(buf),
-                &opts.archives,
-                stats,
-                &mut |path, data| {
-                    if path == rel || keep(path) {
-                        found.extend(scan_bytes(path, data, detector, stats));
-                    }
-                },
-            );
-            found
-        }
+        Ok(content) => archive::scan(
+            &rel,
+            content.bytes(buf),
+            &opts.archives,
+            stats,
+            detector,
+            SourceKind::Worktree,
+            keep,
+        ),
         Err(err) => {
             stats.warn(format!("{}: {err}", entry.path().display()));
             Vec::new()
         }
     }
-}
-
-/// Scans one file's (or archive member's) bytes; binary ones are counted and skipped.
-fn scan_bytes(path: &str, data: &[u8], detector: &Detector, stats: &Stats) -> Vec<Finding> {
-    if is_binary(data) {
-        stats.skip_binary(path);
-        return Vec::new();
-    }
-    stats.add_scanned(data.len());
-    Chunk {
-        path,
-        data,
-        kind: SourceKind::Worktree,
-        commit: None,
-    }
-    .scan(detector)
 }
 
 enum Content {

@@ -13,6 +13,7 @@ use crate::detect::Detector;
 use crate::dotenv;
 use crate::finding::{short_id, CommitInfo, Finding, LaterCommit, SourceKind};
 use crate::report::SecretFacts;
+use crate::source::archive::{self, ArchiveLimits};
 use crate::source::{is_binary, Chunk, Stats};
 use gix::ObjectId;
 use rayon::prelude::*;
@@ -30,6 +31,9 @@ pub struct HistoryOptions {
     pub max_size: u64,
     /// Limit to one ref's history (`--branch`).
     pub branch: Option<String>,
+    /// How far archive blobs (zip, tar, tar.gz, recognised by content) are opened; their
+    /// members are reported as `path!member` (the default opens none).
+    pub archives: ArchiveLimits,
 }
 
 /// What a history scan found.
@@ -171,7 +175,12 @@ pub fn scan(
                 continue;
             };
             let info = infos.get(loc.commit)?;
-            seen.extend(found.iter().map(|f| f.at(&path, info)));
+            // an archive member's finding carries its member part (`!inner`)
+            seen.extend(
+                found
+                    .iter()
+                    .map(|f| f.at(&format!("{path}{}", f.path), info)),
+            );
         }
     }
     out.facts = secret_facts(r, &graph, &refs, &hits, &seen)?;
@@ -247,7 +256,7 @@ fn scan_all(
         }
     };
     let on_blob = |id: &gix::oid, data: &[u8]| {
-        if let Some(found) = scan_data(id, data, detector, stats) {
+        if let Some(found) = scan_data(id, data, &opts.archives, detector, stats) {
             if let Ok(mut hits) = hits.lock() {
                 hits.insert(id.to_owned(), found);
             }
@@ -350,7 +359,7 @@ fn scan_reachable(
             .map_init(
                 || (sync.to_thread_local(), Vec::new()),
                 |(r, buf), id| {
-                    let limits = (opts.max_size, partial);
+                    let limits = (opts.max_size, partial, &opts.archives);
                     read_and_scan(r, buf, *id, limits, detector, stats)
                 },
             )
@@ -367,7 +376,7 @@ fn read_and_scan(
     repo: &gix::Repository,
     buf: &mut Vec<u8>,
     id: ObjectId,
-    (max_size, partial): (u64, bool),
+    (max_size, partial, archives): (u64, bool, &ArchiveLimits),
     detector: &Detector,
     stats: &Stats,
 ) -> Option<(ObjectId, Vec<Finding>)> {
@@ -394,16 +403,29 @@ fn read_and_scan(
         Ok(blob) => blob.data,
         Err(err) => return unreadable(err.to_string()),
     };
-    scan_data(&id, data, detector, stats).map(|found| (id, found))
+    scan_data(&id, data, archives, detector, stats).map(|found| (id, found))
 }
 
-/// Scans one blob's bytes (binary blobs are counted and skipped); `None` when nothing found.
+/// Scans one blob's bytes (an archive member by member, other binary blobs counted and
+/// skipped); `None` when nothing found.
 fn scan_data(
     id: &gix::oid,
     data: &[u8],
+    archives: &ArchiveLimits,
     detector: &Detector,
     stats: &Stats,
 ) -> Option<Vec<Finding>> {
+    let label = || format!("blob {id}");
+    if let Some(found) = archive::scan_unnamed(
+        &label(),
+        data,
+        archives,
+        stats,
+        detector,
+        SourceKind::History,
+    ) {
+        return (!found.is_empty()).then_some(found);
+    }
     if is_binary(data) {
         stats.skip_binary(&format!("blob {id}"));
         return None;

@@ -3,6 +3,7 @@
 //! parts (object enumeration, walks, diffs) know nothing about secrets; the `*_scan`
 //! functions join them to the detector.
 
+pub mod archives;
 pub mod commit;
 pub mod diff;
 pub mod env_audit;
@@ -99,6 +100,8 @@ pub struct Limits {
     /// Scan binary content (a NUL byte in the first 8 KiB) too instead of skipping it: what
     /// the commit and push gates do, so nothing they let through went unread.
     pub scan_binary: bool,
+    /// How far archives (zip, tar, gz) that a commit changes are opened.
+    pub archives: crate::source::archive::ArchiveLimits,
 }
 
 /// A blob read under a size limit.

@@ -3,13 +3,15 @@
 //! blobs diffed against every parent, and only the lines the commit adds reported,
 //! attributed to that commit. Each distinct blob is scanned once.
 
+use super::archives;
 use super::commit;
 use super::diff::added_lines_vs_all;
 use super::env_audit::{self, EnvVersion};
 use super::error::ResultExt;
 use super::{Bounded, GitError, Limits, Repo};
 use crate::detect::Detector;
-use crate::finding::{short_id, Finding, SourceKind};
+use crate::finding::{short_id, CommitInfo, Finding, SourceKind};
+use crate::source::archive;
 use crate::source::{is_binary, Chunk, Stats};
 use gix::ObjectId;
 use std::collections::HashMap;
@@ -224,6 +226,18 @@ pub fn scan(
                     info: info.clone(),
                 });
             }
+            if archive::opens(&change.path, &limits.archives) {
+                match archive_findings(repo, &change, &info, detector, stats, limits, keep) {
+                    Ok(found) => out.findings.extend(found),
+                    Err(e) => stats.unreadable(format!(
+                        "{} (commit {}) not scanned: {}",
+                        change.path,
+                        short_id(&info.id),
+                        super::error::error_chain(&e)
+                    )),
+                }
+                continue;
+            }
             let found = blob_findings(
                 repo,
                 (change.new_blob, &change.path),
@@ -306,6 +320,41 @@ fn shallow_note(boundary: &[String]) -> String {
         if one { "it" } else { "they" },
         if one { "it" } else { "them" },
     )
+}
+
+/// The keys a commit adds inside a changed archive (members named `outer!inner`), at that
+/// commit: those no parent version of the archive holds at the same member path.
+fn archive_findings(
+    repo: &Repo,
+    change: &Change,
+    info: &CommitInfo,
+    detector: &Detector,
+    stats: &Stats,
+    limits: Limits,
+    keep: &dyn Fn(&str) -> bool,
+) -> Result<Vec<Finding>, GitError> {
+    let data = match repo.blob_within(change.new_blob, limits.max_size)? {
+        Bounded::Data(data) => data,
+        Bounded::TooLarge(size) => {
+            stats.skip_large(&change.path, Some(size));
+            return Ok(Vec::new());
+        }
+    };
+    let changed = archives::Changed {
+        path: &change.path,
+        data: &data,
+        parents: &change.parent_blobs,
+    };
+    let found = archives::added_findings(
+        repo,
+        &changed,
+        detector,
+        stats,
+        (&limits.archives, limits.max_size),
+        SourceKind::History,
+        keep,
+    )?;
+    Ok(found.iter().map(|f| f.at(&f.path, info)).collect())
 }
 
 /// Scans a blob once (`path` names it when skipped); later calls return the cached

@@ -7,6 +7,7 @@ use super::error::ResultExt;
 use super::{Bounded, GitError, Repo};
 use crate::detect::Detector;
 use crate::finding::{Finding, SourceKind};
+use crate::source::archive::{self, ArchiveLimits};
 use crate::source::{Chunk, Stats};
 use gix::ObjectId;
 
@@ -73,12 +74,14 @@ pub fn staged_changes(repo: &Repo) -> Result<Vec<StagedFile>, GitError> {
 /// Scans what the index adds relative to HEAD. A commit gate lets nothing through unread:
 /// a staged blob over `max_size` is named in `stats` as skipped (its size read from the object
 /// header, nothing inflated) for the caller to fail on, and binary content (a NUL byte in the
-/// first 8 KiB) is scanned like text, since a key after a NUL byte is still a key.
+/// first 8 KiB) is scanned like text, since a key after a NUL byte is still a key. A staged
+/// archive (zip, tar, gz) is opened within `archives`; a key in it is added unless HEAD's
+/// version of the archive holds it at the same member path.
 pub fn scan(
     repo: &Repo,
     detector: &Detector,
     stats: &Stats,
-    max_size: u64,
+    (max_size, archives): (u64, ArchiveLimits),
     keep: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<StagedScan, GitError> {
     let mut out = StagedScan::default();
@@ -90,6 +93,23 @@ pub fn scan(
                 continue;
             }
         };
+        if archive::opens(&file.path, &archives) {
+            let changed = super::archives::Changed {
+                path: &file.path,
+                data: &data,
+                parents: &[file.old_blob],
+            };
+            out.findings.extend(super::archives::added_findings(
+                repo,
+                &changed,
+                detector,
+                stats,
+                (&archives, max_size),
+                SourceKind::Staged,
+                keep,
+            )?);
+            continue;
+        }
         stats.add_scanned(data.len());
         let found = Chunk {
             path: &file.path,

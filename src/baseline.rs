@@ -143,8 +143,12 @@ impl Suppressions {
 
     /// Adds a baseline file written by `--baseline-out`.
     pub fn add_baseline(&mut self, path: &Path) -> Result<(), BaselineError> {
-        let name = path.display().to_string();
-        let (fingerprints, _) = parse(&name, &read(path)?, false)?;
+        self.add_baseline_text(&path.display().to_string(), &read(path)?)
+    }
+
+    /// Adds a baseline's text; `name` labels errors and notes.
+    pub fn add_baseline_text(&mut self, name: &str, text: &str) -> Result<(), BaselineError> {
+        let (fingerprints, _) = parse(name, text, false)?;
         self.filters.push(Filter {
             label: format!("the baseline {name}"),
             fingerprints,
@@ -192,13 +196,16 @@ impl Suppressions {
     }
 }
 
-/// Which suppressions a scan applies.
+/// Which suppressions a scan applies: `(name, text)` of each file, as the caller read it
+/// (from the work tree, or from the base commit of a scan of commits: `crate::trust`).
 #[derive(Clone, Copy, Debug)]
 pub struct FilterOptions<'a> {
-    /// The scan root, where `.keyhoundignore` is looked for.
-    pub root: &'a Path,
-    /// Report only findings not in this baseline (`--baseline`).
-    pub baseline: Option<&'a Path>,
+    /// `.keyhoundignore`.
+    pub ignore: Option<(&'a str, &'a str)>,
+    /// `.gitleaksignore`.
+    pub gitleaks_ignore: Option<(&'a str, &'a str)>,
+    /// Report only findings not in this baseline (`--baseline`, or the config's).
+    pub baseline: Option<(&'a str, &'a str)>,
     /// Write the findings left after `.keyhoundignore` to this baseline (`--baseline-out`).
     pub baseline_out: Option<&'a Path>,
 }
@@ -210,14 +217,21 @@ pub fn filter_report(
     report: &mut Report,
     opts: FilterOptions<'_>,
 ) -> Result<Option<usize>, BaselineError> {
-    Suppressions::discover(opts.root)?.apply(report);
+    let mut ignore = Suppressions::default();
+    if let Some((name, text)) = opts.ignore {
+        ignore.add_ignore(name, text)?;
+    }
+    if let Some((name, text)) = opts.gitleaks_ignore {
+        ignore.add_gitleaks_ignore(name, text);
+    }
+    ignore.apply(report);
     let written = match opts.baseline_out {
         Some(path) => Some(write_baseline(path, &report.findings)?),
         None => None,
     };
-    if let Some(path) = opts.baseline {
+    if let Some((name, text)) = opts.baseline {
         let mut baseline = Suppressions::default();
-        baseline.add_baseline(path)?;
+        baseline.add_baseline_text(name, text)?;
         baseline.apply(report);
     }
     Ok(written)

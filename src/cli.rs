@@ -214,9 +214,15 @@ pub struct ScanArgs {
     #[arg(long = "rules", value_name = "FILE", help_heading = "Rules")]
     pub rules: Vec<PathBuf>,
 
-    /// Config file (default: .keyhound.toml at the scan root).
+    /// Config file (default: .keyhound.toml at the scan root; for --since, --range and
+    /// --pre-receive, the one in the base commit).
     #[arg(long, value_name = "FILE", help_heading = "Rules")]
     pub config: Option<PathBuf>,
+
+    /// Ignore the scanned repository's own .keyhound.toml, .keyhoundignore and the baseline
+    /// its config names (--config and --baseline still apply).
+    #[arg(long, help_heading = "Rules")]
+    pub no_repo_config: bool,
 
     /// Output format.
     #[arg(
@@ -255,16 +261,18 @@ pub struct ScanArgs {
     #[arg(long, help_heading = "Output")]
     pub exit_zero: bool,
 
+    /// Accept an incomplete scan: content that could not be read (a missing object, a
+    /// corrupt or truncated pack, an unreadable ref, a file or directory denied or with a
+    /// path too long) is named as a warning and the exit code
+    /// is 0 or 1 as usual, instead of an error (exit 2).
+    #[arg(long, help_heading = "Output")]
+    pub allow_unreadable: bool,
+
     /// Exit 1 only for findings of this severity or worse; the others are reported as not
     /// blocking (default: high for --staged and --pre-receive, low otherwise; config key
     /// `fail_on`).
     #[arg(long, value_name = "SEVERITY", value_parser = keyhound::gate::parse_severity, help_heading = "Output")]
     pub fail_on: Option<keyhound::finding::Severity>,
-
-    /// Exit by findings alone when some files or directories could not be read (they are
-    /// still named on stderr); by default an incomplete scan exits 2.
-    #[arg(long, help_heading = "Output")]
-    pub allow_unreadable: bool,
 
     /// Also list on stderr every file or blob skipped as binary or too large, with why.
     #[arg(long, short = 'v', help_heading = "Output")]
@@ -324,7 +332,8 @@ pub struct SweepArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 600)]
     pub clone_timeout: u64,
 
-    /// Exit 2 when any target failed (default: only when none could be scanned).
+    /// Exit 2 when any target failed or was scanned incompletely (unreadable objects, refs or
+    /// packs); default: only when none could be scanned.
     #[arg(long)]
     pub fail_on_error: bool,
 
@@ -367,6 +376,11 @@ pub struct MergeArgs {
     /// Exit 0 even when secrets are found.
     #[arg(long)]
     pub exit_zero: bool,
+
+    /// Exit 2 (after writing the report) when the inputs do not cover the whole target
+    /// list: a shard missing, shards of different splits, a cut-off input.
+    #[arg(long)]
+    pub require_complete: bool,
 
     /// No warnings on stderr.
     #[arg(long, short = 'q')]

@@ -33,9 +33,25 @@ pub struct ScanPlan {
     pub mode: Mode,
     /// Draw a progress line on stderr (only when it is a terminal).
     pub progress: bool,
+    /// The scan is a commit or push gate (`--staged`, `--pre-receive`): nothing it lets
+    /// through may go unread, so binary content is scanned too and content over the size
+    /// limit fails the scan (see [`crate::incomplete`]).
+    pub gate: bool,
     /// Nesting depth and inflated bytes per archive (zip, tar, gz) the file walk opens;
     /// members obey `max_file_size`.
     pub archives: ArchiveOptions,
+}
+
+impl ScanPlan {
+    /// The archive limits every source applies: the plan's depth and budget, members
+    /// bounded by `max_file_size`.
+    pub fn archive_limits(&self) -> archive::ArchiveLimits {
+        archive::ArchiveLimits {
+            max_depth: self.archives.max_depth,
+            max_member: self.max_file_size,
+            max_total: self.archives.max_total,
+        }
+    }
 }
 
 /// How far the file walk opens archives (`--max-archive-depth`, `--max-archive-size`).
@@ -140,7 +156,8 @@ pub fn run(plan: &ScanPlan, detector: &Detector) -> Result<Report, ScanError> {
         }
         Mode::Staged => {
             let repo = open_repo(plan, "--staged")?;
-            let staged = git::staged::scan(&repo, detector, &stats, plan.max_file_size, &keep)?;
+            let limits = (plan.max_file_size, plan.archive_limits());
+            let staged = git::staged::scan(&repo, detector, &stats, limits, &keep)?;
             report.findings = staged.findings;
             report
                 .findings
@@ -162,7 +179,12 @@ pub fn run(plan: &ScanPlan, detector: &Detector) -> Result<Report, ScanError> {
         }
         Mode::Range(spec) => {
             let repo = open_repo(plan, "a commit range")?;
-            let range = git::range::scan(&repo, spec, detector, &stats, plan.max_file_size, &keep)?;
+            let limits = git::Limits {
+                max_size: plan.max_file_size,
+                scan_binary: plan.gate,
+                archives: plan.archive_limits(),
+            };
+            let range = git::range::scan(&repo, spec, detector, &stats, limits, &keep)?;
             report.findings = range.findings;
             report.notes = range.notes;
         }
@@ -173,6 +195,7 @@ pub fn run(plan: &ScanPlan, detector: &Detector) -> Result<Report, ScanError> {
     // warnings come from parallel threads: one order for every run
     report.warnings.sort();
     report.skipped = stats.take_skipped();
+    report.unreadable = stats.take_unreadable();
     report.rules = [detector.rules(), &dotenv::rules()].concat();
     report.sort();
     Ok(report)
@@ -206,11 +229,7 @@ fn files(
         threads: plan.threads,
         no_ignore: plan.no_ignore,
         max_file_size: plan.max_file_size,
-        archives: archive::ArchiveLimits {
-            max_depth: plan.archives.max_depth,
-            max_member: plan.max_file_size,
-            max_total: plan.archives.max_total,
-        },
+        archives: plan.archive_limits(),
     };
     let mut findings = fs::scan(&opts, detector, stats, keep);
     let tracked_env = dotenv::audit_worktree(&plan.root, detector, stats);
@@ -250,6 +269,7 @@ fn full(
         threads: plan.threads,
         max_size: plan.max_file_size,
         branch: branch.clone(),
+        archives: plan.archive_limits(),
     };
     let mut history = git::history::scan(&repo, &opts, detector, stats, keep)?;
     adopt_env_commits(&mut report.findings, &mut history.findings);

@@ -349,3 +349,65 @@ fn a_zip_member_lying_about_its_size_is_cut_at_the_member_cap() {
         "{stderr}"
     );
 }
+
+/// Git scans open archives too: a staged zip holding a key blocks the commit (member path
+/// `outer!inner`), `--since` and the full history report it at the commit that added it,
+/// and a later commit that changes the zip without touching that member adds nothing.
+#[test]
+fn staged_and_range_scans_open_archives_and_report_only_keys_a_commit_adds() {
+    let repo = common::TestRepo::new();
+    repo.write("README.md", "docs\n");
+    let base = repo.commit_all("base", "Ada", "2025-01-01T10:00:00+00:00");
+    std::fs::create_dir_all(repo.path().join("dist")).expect("mkdir");
+    let env = env_text(LIVE_KEY);
+    write(
+        repo.path(),
+        "dist/bundle.zip",
+        &zip_bytes(&[("conf/app.env", env.as_bytes())]),
+    );
+    repo.git(&["add", "dist/bundle.zip"]);
+    let staged = keyhound_in(repo.path(), &["scan", "--staged", "--format", "json"]);
+    let staged = json_report(&staged, 1);
+    let member = "dist/bundle.zip!conf/app.env";
+    assert_eq!(
+        finding_keys(&staged),
+        vec![(
+            "meetso-live-key".into(),
+            member.into(),
+            2,
+            "staged".into(),
+            None
+        )]
+    );
+    let added = repo.commit_all("add bundle", "Ada", "2025-01-02T10:00:00+00:00");
+    // same member and key, plus a new member with another key
+    let env2 = env_text(LIVE_KEY_2);
+    write(
+        repo.path(),
+        "dist/bundle.zip",
+        &zip_bytes(&[
+            ("conf/app.env", env.as_bytes()),
+            ("conf/extra.env", env2.as_bytes()),
+        ]),
+    );
+    let changed = repo.commit_all("grow bundle", "Ada", "2025-01-03T10:00:00+00:00");
+    let range = keyhound_in(repo.path(), &["scan", "--since", &base, "--format", "json"]);
+    let range = json_report(&range, 1);
+    let at = |path: &str, commit: &str| {
+        (
+            "meetso-live-key".to_string(),
+            path.to_string(),
+            2,
+            "history".to_string(),
+            Some(commit.to_string()),
+        )
+    };
+    let expected = vec![
+        at(member, &added),
+        at("dist/bundle.zip!conf/extra.env", &changed),
+    ];
+    assert_eq!(finding_keys(&range), expected);
+    // the full history recognises archive blobs by content and names them by path
+    let history = keyhound_in(repo.path(), &["scan", "--history-only", "--format", "json"]);
+    assert_eq!(finding_keys(&json_report(&history, 1)), expected);
+}

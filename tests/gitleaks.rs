@@ -99,9 +99,14 @@ fn gitleaksignore_entries_that_do_not_match_leave_findings_reported() {
             history_key("config/a.env", 3, &sha),
         ]
     );
-    assert!(report["stats"]["notes"]
-        .as_array()
-        .is_none_or(|n| n.is_empty()));
+    // nothing hidden, so no "hidden by" note; only the note that the repository's own
+    // ignore file applies (tests/trust.rs)
+    assert_eq!(
+        report["stats"]["notes"],
+        serde_json::json!([
+            "the scanned repository's own settings (work tree) apply: .gitleaksignore lists 3 entries; --no-repo-config ignores them"
+        ])
+    );
 }
 
 #[test]

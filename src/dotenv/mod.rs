@@ -169,6 +169,18 @@ pub fn committed_env_finding(
     env_finding(path, kind, Some(&held), secrets, diagnosis, source, commit)
 }
 
+/// The `dotenv-committed` finding for a committed env file too large to read (over the
+/// scan's size limit): high, since what it holds is unknown. `None` when `path` is no env
+/// file or a template.
+pub fn unread_env_finding(
+    path: &str,
+    diagnosis: GitignoreDiagnosis,
+    source: SourceKind,
+    commit: Option<CommitInfo>,
+) -> Option<Finding> {
+    env_finding(path, classify(path)?, None, 0, diagnosis, source, commit)
+}
+
 /// The finding for an env file holding `secrets` keys found by the rules. Without any, it is
 /// high when a variable still looks like a credential (named in the detail, never its
 /// value) or the file was too large to read (`held` is `None`), low when the file only
@@ -381,19 +393,23 @@ impl Worktree {
             Err(ReadError::TooLarge(_)) => None,
             // Gone from disk, or replaced by a FIFO, a device or a link to one: what the
             // index holds.
-            Err(ReadError::NotRegular(_)) => Some(self.staged(file)),
-            Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
-                Some(self.staged(file))
-            }
+            Err(ReadError::NotRegular(_)) => self.staged(file),
+            Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => self.staged(file),
             Err(_) => Some(Vec::new()),
         }
     }
 
-    fn staged(&self, file: &TrackedFile) -> Vec<u8> {
-        self.repo
-            .find_blob(file.id)
-            .map(|mut b| b.take_data())
-            .unwrap_or_default()
+    /// The staged blob; `None` when its header says it is over the limit (never inflated).
+    fn staged(&self, file: &TrackedFile) -> Option<Vec<u8>> {
+        match self.repo.try_find_header(file.id) {
+            Ok(Some(h)) if h.size() > MAX_ENV_FILE => None,
+            _ => Some(
+                self.repo
+                    .find_blob(file.id)
+                    .map(|mut b| b.take_data())
+                    .unwrap_or_default(),
+            ),
+        }
     }
 
     /// `dotenv-committed` findings for every tracked env file below the root; with

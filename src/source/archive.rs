@@ -9,7 +9,9 @@
 //! truncated archive, an encrypted member, a bomb) is a warning naming the archive or member,
 //! and the scan goes on; an archive that cannot be opened at all is scanned as a plain file.
 
-use super::Stats;
+use super::{is_binary, Chunk, Stats};
+use crate::detect::Detector;
+use crate::finding::{Finding, SourceKind};
 use crate::size::human as human_bytes;
 use std::cell::Cell;
 use std::io::{self, Cursor, Read};
@@ -23,8 +25,8 @@ pub const DEFAULT_MAX_DEPTH: u32 = 3;
 /// Default bytes inflated per top-level archive, nested members included: 256 MiB.
 pub const DEFAULT_MAX_TOTAL: u64 = 256 * 1024 * 1024;
 
-/// How far archives are opened.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How far archives are opened (the default, all zero, opens none).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ArchiveLimits {
     /// Nesting depth opened (1: only archives found by the walk); 0 opens none.
     pub max_depth: u32,
@@ -74,6 +76,18 @@ pub fn visit(
     stats: &Stats,
     each: &mut dyn FnMut(&str, &[u8]),
 ) {
+    visit_as(kind_of(path), path, data, limits, stats, each);
+}
+
+/// [`visit`] with the top level's format given (`None`: not an archive).
+fn visit_as(
+    kind: Option<Kind>,
+    path: &str,
+    data: &[u8],
+    limits: &ArchiveLimits,
+    stats: &Stats,
+    each: &mut dyn FnMut(&str, &[u8]),
+) {
     let budget = Budget {
         left: Cell::new(limits.max_total),
         limit: limits.max_total,
@@ -84,7 +98,109 @@ pub fn visit(
         budget: &budget,
         visit: each,
     };
-    walk.item(path, data, 0);
+    walk.open(kind, path, data, 0);
+}
+
+/// The archive format `data` holds, read from its first bytes, for content met without a
+/// name (a history blob): zip, tar, or a gzip-compressed tar. A lone `.gz` needs its name
+/// (its member is named after it) and is not recognised here.
+pub fn kind_of_content(data: &[u8]) -> Option<Kind> {
+    let is_tar = |d: &[u8]| d.get(257..262) == Some(b"ustar".as_slice());
+    if data.starts_with(b"PK\x03\x04") {
+        Some(Kind::Zip)
+    } else if is_tar(data) {
+        Some(Kind::Tar)
+    } else if data.starts_with(&[0x1f, 0x8b]) {
+        let mut head = Vec::new();
+        // a gzip stream that breaks in its first 512 bytes is no archive to open
+        let _ = flate2::read::MultiGzDecoder::new(data)
+            .take(512)
+            .read_to_end(&mut head);
+        is_tar(&head).then_some(Kind::TarGz)
+    } else {
+        None
+    }
+}
+
+/// Scans a blob met without a name (`label` names it in warnings, e.g. `blob <id>`) member
+/// by member when its content is an archive these limits open; the findings' paths are the
+/// member part only (`!inner`), for the caller to prefix with the blob's path. `None` when
+/// it is no such archive.
+pub fn scan_unnamed(
+    label: &str,
+    data: &[u8],
+    limits: &ArchiveLimits,
+    stats: &Stats,
+    detector: &Detector,
+    kind: SourceKind,
+) -> Option<Vec<Finding>> {
+    if limits.max_depth == 0 {
+        return None;
+    }
+    let format = kind_of_content(data)?;
+    let mut found = Vec::new();
+    visit_as(
+        Some(format),
+        label,
+        data,
+        limits,
+        stats,
+        &mut |member, bytes| {
+            found.extend(scan_bytes(member, bytes, detector, stats, kind));
+        },
+    );
+    for f in &mut found {
+        f.path = f.path.strip_prefix(label).unwrap_or(&f.path).to_string();
+    }
+    Some(found)
+}
+
+/// Scans `data`, found at `path`, as the file walk does: member by member when it is an
+/// archive the limits let us open (members `keep` rejects are left out), else whole; binary
+/// content is counted as skipped. Findings carry `kind` and member paths (`outer!inner`).
+pub fn scan(
+    path: &str,
+    data: &[u8],
+    limits: &ArchiveLimits,
+    stats: &Stats,
+    detector: &Detector,
+    kind: SourceKind,
+    keep: &dyn Fn(&str) -> bool,
+) -> Vec<Finding> {
+    let mut found = Vec::new();
+    visit(path, data, limits, stats, &mut |member, bytes| {
+        if member == path || keep(member) {
+            found.extend(scan_bytes(member, bytes, detector, stats, kind));
+        }
+    });
+    found
+}
+
+/// Whether `path` names an archive these limits open.
+pub fn opens(path: &str, limits: &ArchiveLimits) -> bool {
+    limits.max_depth > 0 && kind_of(path).is_some()
+}
+
+/// Scans one file's (or archive member's) bytes; binary ones are counted and skipped.
+fn scan_bytes(
+    path: &str,
+    data: &[u8],
+    detector: &Detector,
+    stats: &Stats,
+    kind: SourceKind,
+) -> Vec<Finding> {
+    if is_binary(data) {
+        stats.skip_binary(path);
+        return Vec::new();
+    }
+    stats.add_scanned(data.len());
+    Chunk {
+        path,
+        data,
+        kind,
+        commit: None,
+    }
+    .scan(detector)
 }
 
 /// Why an archive stopped being read.
@@ -171,7 +287,12 @@ impl Walk<'_, '_> {
     /// `data` at `path`, `depth` archives deep: opened when an archive within the depth
     /// limit, else visited.
     fn item(&mut self, path: &str, data: &[u8], depth: u32) {
-        let Some(kind) = kind_of(path) else {
+        self.open(kind_of(path), path, data, depth);
+    }
+
+    /// [`Walk::item`] with the format given (`None`: not an archive).
+    fn open(&mut self, kind: Option<Kind>, path: &str, data: &[u8], depth: u32) {
+        let Some(kind) = kind else {
             (self.visit)(path, data);
             return;
         };
@@ -325,6 +446,25 @@ mod tests {
         assert_eq!(kind_of("x.zip!lib/app.JAR"), Some(Kind::Zip));
         assert_eq!(kind_of("x.zip!notes.txt"), None);
         assert_eq!(kind_of("zip"), None);
+    }
+
+    #[test]
+    fn unnamed_content_is_recognised_by_its_first_bytes() {
+        use std::io::Write;
+        let mut tar = vec![0u8; 1024];
+        tar[257..262].copy_from_slice(b"ustar");
+        let gzip = |data: &[u8]| {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            e.write_all(data).expect("gzip");
+            e.finish().expect("gzip")
+        };
+        assert_eq!(kind_of_content(b"PK\x03\x04rest"), Some(Kind::Zip));
+        assert_eq!(kind_of_content(&tar), Some(Kind::Tar));
+        assert_eq!(kind_of_content(&gzip(&tar)), Some(Kind::TarGz));
+        // a lone .gz is named after its file, which a history blob does not know
+        assert_eq!(kind_of_content(&gzip(b"API_KEY=x\n")), None);
+        assert_eq!(kind_of_content(&[0x1f, 0x8b, 0, 0]), None);
+        assert_eq!(kind_of_content(b"plain text, PK later"), None);
     }
 
     #[test]

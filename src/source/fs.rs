@@ -4,7 +4,7 @@
 //! their members scanned like files.
 
 use super::archive::{self, ArchiveLimits};
-use super::{ignore_files, is_binary, Chunk, Stats};
+use super::{ignore_files, Stats};
 use crate::bounded::{self, ReadError};
 use crate::detect::Detector;
 use crate::finding::{Finding, SourceKind};
@@ -186,21 +186,15 @@ fn scan_entry(entry: &DirEntry, walk: &Walk<'_>, buf: &mut Vec<u8>) -> Vec<Findi
             stats.skip_large(&rel, entry.metadata().ok().map(|m| m.len()));
             Vec::new()
         }
-        Ok(content) => {
-            let mut found = Vec::new();
-            archive::visit(
-                &rel,
-                content.bytes(buf),
-                &opts.archives,
-                stats,
-                &mut |path, data| {
-                    if path == rel || keep(path) {
-                        found.extend(scan_bytes(path, data, detector, stats));
-                    }
-                },
-            );
-            found
-        }
+        Ok(content) => archive::scan(
+            &rel,
+            content.bytes(buf),
+            &opts.archives,
+            stats,
+            detector,
+            SourceKind::Worktree,
+            keep,
+        ),
         Err(err @ ReadError::NotRegular(_)) => {
             // replaced by something else since the walk saw it
             stats.warn(format!("{}: {err}, skipped", entry.path().display()));
@@ -211,22 +205,6 @@ fn scan_entry(entry: &DirEntry, walk: &Walk<'_>, buf: &mut Vec<u8>) -> Vec<Findi
             Vec::new()
         }
     }
-}
-
-/// Scans one file's (or archive member's) bytes; binary ones are counted and skipped.
-fn scan_bytes(path: &str, data: &[u8], detector: &Detector, stats: &Stats) -> Vec<Finding> {
-    if is_binary(data) {
-        stats.skip_binary(path);
-        return Vec::new();
-    }
-    stats.add_scanned(data.len());
-    Chunk {
-        path,
-        data,
-        kind: SourceKind::Worktree,
-        commit: None,
-    }
-    .scan(detector)
 }
 
 enum Content {

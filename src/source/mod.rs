@@ -18,6 +18,9 @@ use std::sync::Mutex;
 /// Most skipped files a scan names (the counters count them all).
 pub const MAX_SKIPPED_NAMED: usize = 10_000;
 
+/// Most unreadable objects, refs or files a scan names (the counter counts them all).
+pub const MAX_UNREADABLE_NAMED: usize = 100;
+
 /// Bytes NUL-sniffed for binary detection.
 pub const BINARY_SNIFF: usize = 8 * 1024;
 
@@ -84,10 +87,11 @@ pub struct Stats {
     pub skipped_large: AtomicU64,
     /// Per-item problems (unreadable files, broken symlinks, corrupt objects).
     pub errors: AtomicU64,
-    /// Content that could not be read (a file or directory denied, a path too long): the
-    /// scan is incomplete. Counted in `errors` too.
+    /// Content that could not be read (missing objects, corrupt packs, unreadable refs):
+    /// the scan is incomplete, which fails it unless the user allows it.
     pub unreadable: AtomicU64,
     warnings: Mutex<Vec<String>>,
+    unreadable_named: Mutex<Vec<String>>,
     skipped: Mutex<Vec<Skipped>>,
 }
 
@@ -129,10 +133,25 @@ impl Stats {
         self.errors.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Records content the scan could not read (the scan goes on, and is incomplete).
+    /// Records content that could not be read, named by `message` (the object, ref, pack or
+    /// file and why): counted as a per-item problem and as unreadable, the scan goes on. The
+    /// same message twice is recorded once; at most [`MAX_UNREADABLE_NAMED`] are named.
     pub fn unreadable(&self, message: String) {
+        if let Ok(mut named) = self.unreadable_named.lock() {
+            if named.contains(&message) {
+                return;
+            }
+            if named.len() < MAX_UNREADABLE_NAMED {
+                named.push(message);
+            }
+        }
+        self.errors.fetch_add(1, Ordering::Relaxed);
         self.unreadable.fetch_add(1, Ordering::Relaxed);
-        self.warn(message);
+    }
+
+    /// Takes the unreadable content named so far, sorted.
+    pub fn take_unreadable(&self) -> Vec<String> {
+        take_sorted(&self.unreadable_named)
     }
 
     /// Records a warning that is not an unreadable item (an archive member over a limit, a
@@ -173,12 +192,7 @@ impl Stats {
 
     /// Takes the skipped files recorded so far, sorted.
     pub fn take_skipped(&self) -> Vec<Skipped> {
-        let mut out = self
-            .skipped
-            .lock()
-            .map(|mut s| std::mem::take(&mut *s))
-            .unwrap_or_default();
-        out.sort();
+        let mut out = take_sorted(&self.skipped);
         out.dedup();
         out
     }
@@ -203,6 +217,16 @@ impl Stats {
             unreadable: get(&self.unreadable),
         }
     }
+}
+
+/// Empties a list shared by the threads of a scan, returning it sorted.
+fn take_sorted<T: Ord>(list: &Mutex<Vec<T>>) -> Vec<T> {
+    let mut out = list
+        .lock()
+        .map(|mut s| std::mem::take(&mut *s))
+        .unwrap_or_default();
+    out.sort();
+    out
 }
 
 impl std::ops::AddAssign for StatsSnapshot {
@@ -230,7 +254,7 @@ pub struct StatsSnapshot {
     pub skipped_large: u64,
     /// Per-item problems.
     pub errors: u64,
-    /// Items that could not be read: the scan is incomplete.
+    /// Of those, content that could not be read (missing objects, corrupt packs, refs).
     #[serde(default)]
     pub unreadable: u64,
 }

@@ -171,7 +171,7 @@ fn scan_plan(
 ) -> ScanPlan {
     ScanPlan {
         root: root.to_path_buf(),
-        threads: args.threads.unwrap_or_else(default_threads),
+        threads: args.threads.map_or_else(default_threads, usize::from),
         no_ignore: args.no_ignore,
         max_file_size: args
             .max_file_size

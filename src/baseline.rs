@@ -98,7 +98,9 @@ impl Suppressions {
     pub fn discover(root: &Path) -> Result<Suppressions, BaselineError> {
         let mut s = Suppressions::default();
         let candidate = root.join(IGNORE_FILE);
-        if root.is_dir() && candidate.is_file() {
+        // Anything at that name is read, and refused unless it is a bounded regular file: a
+        // FIFO or device named .keyhoundignore must not silently drop the suppressions.
+        if root.is_dir() && candidate.symlink_metadata().is_ok() {
             let text = read(&candidate)?;
             s.add_ignore(IGNORE_FILE, &text)?;
         }
@@ -259,11 +261,17 @@ pub fn write_baseline(path: &Path, findings: &[Finding]) -> Result<usize, Baseli
     Ok(text.lines().filter(|l| !l.starts_with('#')).count())
 }
 
+/// The most a baseline or ignore file may hold (a fingerprint line is about 100 bytes).
+const MAX_FILE: u64 = 64 << 20;
+
 fn read(path: &Path) -> Result<String, BaselineError> {
-    std::fs::read_to_string(path).map_err(|e| BaselineError::Io {
+    let err = |reason: String| BaselineError::Io {
         path: path.display().to_string(),
-        reason: format!("cannot read: {e}"),
-    })
+        reason,
+    };
+    let bytes =
+        crate::bounded::read(path, MAX_FILE).map_err(|e| err(format!("cannot read: {e}")))?;
+    String::from_utf8(bytes).map_err(|_| err("cannot read: not UTF-8".into()))
 }
 
 /// Splits a baseline or ignore file into fingerprints and (when `globs_allowed`) path globs.

@@ -206,8 +206,9 @@ pub struct ScanArgs {
     pub max_archive_size: Option<u64>,
 
     /// Worker threads (default: number of CPUs).
-    #[arg(long, short = 'j', value_name = "N", help_heading = "What to scan")]
-    pub threads: Option<usize>,
+    #[arg(long, short = 'j', value_name = "N", help_heading = "What to scan",
+          value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
 
     /// Extra rules file (repeatable).
     #[arg(long = "rules", value_name = "FILE", help_heading = "Rules")]
@@ -261,7 +262,8 @@ pub struct ScanArgs {
     pub exit_zero: bool,
 
     /// Accept an incomplete scan: content that could not be read (a missing object, a
-    /// corrupt or truncated pack, an unreadable ref) is named as a warning and the exit code
+    /// corrupt or truncated pack, an unreadable ref, a file or directory denied or with a
+    /// path too long) is named as a warning and the exit code
     /// is 0 or 1 as usual, instead of an error (exit 2).
     #[arg(long, help_heading = "Output")]
     pub allow_unreadable: bool,

@@ -7,6 +7,7 @@
 //! renders it.
 
 pub mod baseline;
+pub mod bounded;
 pub mod config;
 pub mod detect;
 pub mod dotenv;

@@ -129,10 +129,7 @@ pub enum ScanError {
 pub fn run(plan: &ScanPlan, detector: &Detector) -> Result<Report, ScanError> {
     let started = Instant::now();
     if plan.mode != Mode::Stdin {
-        std::fs::metadata(&plan.root).map_err(|e| ScanError::Root {
-            path: plan.root.display().to_string(),
-            reason: e.to_string(),
-        })?;
+        check_root(&plan.root)?;
     }
     let allow = allow_set(&plan.allow_paths)?;
     let keep = |path: &str| !allow.is_match(path);
@@ -202,6 +199,23 @@ pub fn run(plan: &ScanPlan, detector: &Detector) -> Result<Report, ScanError> {
     report.rules = [detector.rules(), &dotenv::rules()].concat();
     report.sort();
     Ok(report)
+}
+
+/// The root must exist and be a directory or a regular file: a FIFO, a device or a socket
+/// given as the target is nothing to scan, and an error (not a silent "0 files").
+fn check_root(root: &std::path::Path) -> Result<(), ScanError> {
+    let err = |reason: String| ScanError::Root {
+        path: root.display().to_string(),
+        reason,
+    };
+    let meta = std::fs::metadata(root).map_err(|e| err(e.to_string()))?;
+    if meta.is_dir() || meta.is_file() {
+        return Ok(());
+    }
+    Err(err(format!(
+        "{}, not a file or directory: nothing to scan",
+        crate::bounded::kind(meta.file_type())
+    )))
 }
 
 fn files(

@@ -6,16 +6,6 @@ use common::*;
 use serde_json::Value;
 use std::path::Path;
 
-fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tmp");
-    for (rel, content) in files {
-        let path = dir.path().join(rel);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(path, content).expect("write");
-    }
-    dir
-}
-
 fn run(dir: &Path, args: &[&str]) -> std::process::Output {
     keyhound_in(dir, args)
 }

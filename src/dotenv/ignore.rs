@@ -6,7 +6,7 @@
 
 use gix::bstr::ByteSlice;
 use gix::glob::{pattern::Case, wildmatch, Pattern};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Ignore files larger than this are not read (no real ignore file is this big).
 const MAX_IGNORE_FILE: u64 = 1 << 20;
@@ -328,9 +328,8 @@ impl RepoIgnores {
                 .filter_map(|e| {
                     let name = e.file_name().into_string().ok()?;
                     let relevant = name == GITIGNORE || is_misnamed_ignore_file(&name);
-                    let small = e.metadata().is_ok_and(|m| m.len() <= MAX_IGNORE_FILE);
-                    (relevant && small)
-                        .then(|| std::fs::read(e.path()).ok().map(|text| (name, text)))
+                    relevant
+                        .then(|| read_ignore_file(&e.path()).map(|text| (name, text)))
                         .flatten()
                 })
                 .collect()
@@ -386,9 +385,13 @@ pub fn worktree_ignore_sources(
     RepoIgnores::open_path(git_dir).worktree(repo_workdir, rel_path)
 }
 
-fn push_file(out: &mut Vec<IgnoreSource>, name: String, path: &PathBuf) {
-    let small = std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() <= MAX_IGNORE_FILE);
-    if let Some(text) = small.then(|| std::fs::read(path).ok()).flatten() {
+/// An ignore file's bytes; `None` when it is missing, not a regular file or over the limit.
+fn read_ignore_file(path: &Path) -> Option<Vec<u8>> {
+    crate::bounded::read(path, MAX_IGNORE_FILE).ok()
+}
+
+fn push_file(out: &mut Vec<IgnoreSource>, name: String, path: &Path) {
+    if let Some(text) = read_ignore_file(path) {
         out.push(IgnoreSource {
             name,
             base: String::new(),

@@ -264,10 +264,26 @@ fn summary(report: &Report, secrets: usize) -> String {
         if s.scanned == 1 { "file" } else { "files" },
         human_bytes(s.bytes),
     );
+    // unreadable content is counted in errors too; the rest are warnings (a FIFO skipped)
+    let warned = s.errors.saturating_sub(s.unreadable);
     let skipped = format!(
-        "skipped {} binary, {} too large, {} unreadable",
-        s.skipped_binary, s.skipped_large, s.errors
+        "skipped {} binary, {} too large, {} unreadable{}",
+        s.skipped_binary,
+        s.skipped_large,
+        s.unreadable,
+        match warned {
+            0 => String::new(),
+            1 => " · 1 warning".to_string(),
+            n => format!(" · {n} warnings"),
+        }
     );
+    if report.findings.is_empty() && s.unreadable > 0 {
+        // not a clean result: part of the tree could not be read
+        return format!(
+            "{} no secrets found in what could be read · scanned {files} · {skipped}",
+            "!".yellow().bold()
+        );
+    }
     if report.findings.is_empty() {
         return format!(
             "{} no secrets found · scanned {files} · {skipped}",

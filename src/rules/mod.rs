@@ -199,16 +199,25 @@ impl RuleSet {
 /// file and says what kind of file could not be read.
 pub fn read_text(path: &Path, what: &str) -> Result<(String, String), RuleError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| RuleError {
-        file: name.clone(),
-        line: 0,
-        message: match e.kind() {
-            std::io::ErrorKind::NotFound => format!("{what} not found"),
-            _ => format!("cannot read {what}: {e}"),
+    let message = match crate::bounded::read(path, MAX_TEXT_FILE) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => return Ok((name, text)),
+            Err(_) => format!("{what} is not UTF-8"),
         },
-    })?;
-    Ok((name, text))
+        Err(crate::bounded::ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            format!("{what} not found")
+        }
+        Err(e) => format!("cannot read {what}: {e}"),
+    };
+    Err(RuleError {
+        file: name,
+        line: 0,
+        message,
+    })
 }
+
+/// The most a rules or config file may hold.
+const MAX_TEXT_FILE: u64 = 4 << 20;
 
 /// Parses one rules file without validating regexes.
 pub fn parse_file(name: &str, text: &str) -> Result<RuleFile, RuleError> {

@@ -3,8 +3,10 @@
 //! path from bytes to findings.
 
 pub mod archive;
+pub mod decode;
 pub mod fs;
 pub mod git;
+pub mod ignore_files;
 pub mod progress;
 pub mod stdin;
 
@@ -35,10 +37,11 @@ pub struct Chunk<'a> {
 }
 
 impl Chunk<'_> {
-    /// Runs the detector over the chunk and builds findings.
+    /// Runs the detector over the chunk, decoded to UTF-8 (see [`decode`]: lines and
+    /// columns are those of the decoded text), and builds findings.
     pub fn scan(&self, detector: &Detector) -> Vec<Finding> {
         detector
-            .scan(self.data)
+            .scan(&decode::text(self.data))
             .into_iter()
             .map(|m| self.finding(detector, m))
             .collect()
@@ -65,9 +68,10 @@ impl Chunk<'_> {
     }
 }
 
-/// True when the first 8 KiB hold a NUL byte.
+/// True when the first 8 KiB, decoded (UTF-16 and UTF-32 are text, see [`decode`]), hold
+/// a NUL.
 pub fn is_binary(data: &[u8]) -> bool {
-    memchr::memchr(0, &data[..data.len().min(BINARY_SNIFF)]).is_some()
+    decode::is_binary(data)
 }
 
 /// Counters shared by the threads of a scan.

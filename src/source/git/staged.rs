@@ -164,8 +164,9 @@ pub fn held_by_head(
         let Ok(Bounded::Data(data)) = super::blob_within(r, entry.id, max_size) else {
             continue;
         };
+        let text = crate::source::decode::text(&data);
         for (slot, finder) in found.iter_mut().zip(&finders) {
-            if slot.is_none() && finder.find(&data).is_some() {
+            if slot.is_none() && finder.find(&text).is_some() {
                 *slot = Some(entry.path(&head).to_string());
             }
         }

@@ -91,8 +91,9 @@ impl<'a> Incomplete<'a> {
                 format!("warning: {what} (accepted: --allow-unreadable)")
             } else {
                 format!(
-                    "error: {what}. Repair the repository (`git fsck --full` names the damage; \
-                     fetch or clone it again), or pass --allow-unreadable to accept an incomplete scan"
+                    "error: {what}. Fix what is named above (a file: its permissions or path; a \
+                     repository: `git fsck --full` names the damage, fetch or clone it again), or \
+                     pass --allow-unreadable to accept an incomplete scan"
                 )
             });
         }

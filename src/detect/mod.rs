@@ -181,6 +181,7 @@ impl Detector {
         for regex in rule.compile() {
             let secret_idx = regex.capture_names().position(|n| n == Some("secret"));
             let name_idx = regex.capture_names().position(|n| n == Some("name"));
+            let core_idx = regex.capture_names().position(|n| n == Some("core"));
             let Some(secret_idx) = secret_idx else {
                 continue;
             };
@@ -197,7 +198,12 @@ impl Detector {
                     break;
                 };
                 let name = name_idx.and_then(|i| caps.get(i));
-                let accepted = self.candidate(index, buffer, whole, secret, name);
+                let core = core_idx.and_then(|i| caps.get(i));
+                let accepted = if foreign_prefix(rule, haystack, name, core) {
+                    None
+                } else {
+                    self.candidate(index, buffer, whole, secret, name)
+                };
                 pos = match accepted {
                     Some(c) => {
                         out.push(c);
@@ -490,6 +496,22 @@ fn provider_for(
     let around =
         &data[whole.0.saturating_sub(HINT_RADIUS)..(whole.1 + HINT_RADIUS).min(data.len())];
     hinted(around).or_else(|| rule.provider.clone())
+}
+
+/// Whether a name a rule requires a provider for carries a prefix of its own before the
+/// rule's credential name (`GOOGLE_CLIENT_SECRET`, `googleClientSecret`): some other vendor's
+/// secret. A framework prefix (`VITE_`, `NEXT_PUBLIC_`) is nobody's.
+fn foreign_prefix(
+    rule: &Rule,
+    data: &[u8],
+    name: Option<regex::bytes::Match>,
+    core: Option<regex::bytes::Match>,
+) -> bool {
+    let (true, Some(name), Some(core)) = (rule.require_provider, name, core) else {
+        return false;
+    };
+    let prefix = String::from_utf8_lossy(&data[name.start()..core.start()]);
+    !crate::rules::shapes::is_framework_prefix(&prefix)
 }
 
 /// Whether a variable name starts with something other than one of the rule's keywords.

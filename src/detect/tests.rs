@@ -398,3 +398,30 @@ fn invalid_utf8_around_a_key_is_scanned() {
     assert_eq!(m.len(), 1);
     assert_eq!(m[0].line, 2);
 }
+
+/// A rule that only lists names gets every binding shape from the engine.
+#[test]
+fn a_rule_of_names_matches_every_binding_shape() {
+    let mut set = RuleSet::default();
+    set.add_file(
+        "acme.toml",
+        "[[rule]]\nid = \"acme\"\ndescription = \"d\"\nseverity = \"high\"\nkeywords = [\"acme\"]\nnames = [\"acme (?:api )?key\"]\n",
+    )
+    .expect("rule");
+    let d = Detector::new(&set).expect("detector");
+    for text in [
+        format!("ACME_API_KEY={TOKEN}"),
+        format!("const acmeApiKey = \"{TOKEN}\";"),
+        format!("ENV ACME_KEY {TOKEN}"),
+        format!("run --acme-api-key {TOKEN}"),
+        format!("- name: ACME_API_KEY\n  value: {TOKEN}\n"),
+        format!("ACME_API_KEY_PROD: {TOKEN}"),
+    ] {
+        let found: Vec<String> = d
+            .scan(text.as_bytes())
+            .into_iter()
+            .map(|m| m.secret)
+            .collect();
+        assert_eq!(found, vec![TOKEN.to_string()], "{text}");
+    }
+}

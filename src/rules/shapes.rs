@@ -1,0 +1,239 @@
+//! Binding shapes: the ways code and config bind a value to a credential name. A rule declares
+//! its credential *names* once (`names = [...]`); the engine owns the shapes (assignment,
+//! Dockerfile `ENV`, command-line flag, Kubernetes env list, nested config key path) and
+//! compiles each rule's names into one pattern per regex shape. The key-path shape is not a
+//! regex: the detector walks config sections itself and matches the joined key path against
+//! [`path_pattern`].
+//!
+//! A name is a regex fragment, ASCII case-insensitive, without capture groups, in which a
+//! space stands for a separator that may be left out (`meetstream api key` also matches
+//! `meetstreamApiKey`) and `_` for one that may not (`dg_key` never matches `dgkey`); each
+//! shape spells separators its own way (`_`, `.`, `-` in code, `-` in flags, `_` in env names).
+
+/// One way a value is bound to a name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shape {
+    /// Short id shown by `keyhound rules list`.
+    pub id: &'static str,
+    /// What it matches, for humans.
+    pub example: &'static str,
+    /// A separator that may be left out (a space in a name).
+    optional: &'static str,
+    /// A separator that must be there (`_` in a name).
+    required: &'static str,
+    /// The pattern around `{NAME}` (the rule's names, spelled with this shape's separators).
+    template: Option<&'static str>,
+}
+
+/// Environment qualifiers a name may end with (`DEEPGRAM_API_KEY_PROD`).
+const QUALIFIERS: &str = "prod|production|dev|development|staging|stage|test|live|sandbox|local|qa";
+
+/// The value of a binding: 16 to 256 key characters, with base64 padding.
+const VALUE: &str = r"[A-Za-z0-9_\-.+/~]{16,256}={0,3}";
+
+/// The engine's binding shapes, in the order their patterns run.
+pub const SHAPES: &[Shape] = &[
+    Shape {
+        id: "assignment",
+        example: r#"NAME = v, NAME: v, "NAME": "v", NAME := v, NAME => v, getenv("NAME", "v"), env.NAME || "v", -e NAME=v, ENV["NAME"] ||= "v", NAME <- "v", <add key="NAME" value="v"/>, <NAME>v</NAME>"#,
+        optional: "[_.-]?",
+        required: "[_.-]",
+        template: Some(
+            r#"(?im)(?P<name>[A-Za-z0-9_]*?(?P<core>{NAME}){QUALIFIER})\\?["'`]?\]?[ \t]*(?:(?:=|:=|:-|:|=>|\|\|=|\|\||\?\?|\?=|<-|>)[ \t]*(?:[fbru]{0,2}\\?["'`]{1,3})?|(?:,|value[ \t]*=)[ \t]*[fbru]{0,2}\\?["'`])(?P<secret>{VALUE})(?:["'`\s;,#)\]}\\&<]|$)"#,
+        ),
+    },
+    Shape {
+        id: "dockerfile",
+        example: "ENV NAME v, ARG NAME v",
+        optional: "_?",
+        required: "_",
+        template: Some(
+            r#"(?im)^\s*(?:ENV|ARG)\s+(?P<name>[A-Za-z0-9_]*?(?P<core>{NAME}){QUALIFIER})[ \t]+["']?(?P<secret>{VALUE})(?:["'\s]|$)"#,
+        ),
+    },
+    Shape {
+        id: "flag",
+        example: "--name v, --name \"v\" (--name=v is an assignment)",
+        optional: "-?",
+        required: "-",
+        template: Some(
+            r#"(?im)(?:^|[\s"'`])--(?P<name>(?P<core>{NAME}){QUALIFIER})[ \t]+["']?(?P<secret>[A-Za-z0-9_+/~][A-Za-z0-9_\-.+/~]{15,255}={0,3})(?:["'`\s;&|)\\]|$)"#,
+        ),
+    },
+    Shape {
+        id: "env-list",
+        example: "- name: NAME / value: v (Kubernetes, compose)",
+        optional: "_?",
+        required: "_",
+        template: Some(
+            r#"(?im)name:\s*["']?(?P<name>[A-Za-z0-9_]*?(?P<core>{NAME}){QUALIFIER})["']?[ \t]*\r?\n[ \t]*value:[ \t]*["']?(?P<secret>{VALUE})(?:["'\s#]|$)"#,
+        ),
+    },
+    Shape {
+        id: "key-path",
+        example: "zoom: / client_secret: v (YAML), [zoom] secret = v (TOML, INI), {\"deepgram\": {\"apiKey\": \"v\"}} (JSON, JS)",
+        optional: "[_.-]?",
+        required: "[_.-]",
+        template: None,
+    },
+];
+
+/// `name` with its separators spelled the way `shape` spells them (a space or `_` inside a
+/// character class or after a backslash is itself).
+fn spell(name: &str, shape: &Shape) -> String {
+    let mut out = String::with_capacity(name.len() * 2);
+    let (mut in_class, mut escaped) = (false, false);
+    for c in name.chars() {
+        match c {
+            _ if escaped => {
+                escaped = false;
+                out.push(c);
+            }
+            '\\' => {
+                escaped = true;
+                out.push(c);
+            }
+            '[' | ']' => {
+                in_class = c == '[';
+                out.push(c);
+            }
+            ' ' if !in_class => out.push_str(shape.optional),
+            '_' if !in_class => out.push_str(shape.required),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The names as one alternation, spelled for `shape`.
+fn alternation(names: &[String], shape: &Shape) -> String {
+    let spelled: Vec<String> = names
+        .iter()
+        .map(|n| format!("(?:{})", spell(n, shape)))
+        .collect();
+    spelled.join("|")
+}
+
+fn qualifier(shape: &Shape) -> String {
+    format!("(?:{}(?:{QUALIFIERS}))?", shape.required)
+}
+
+/// One pattern per regex shape for these names (empty when there are none).
+pub fn patterns(names: &[String]) -> Vec<String> {
+    if names.is_empty() {
+        return Vec::new();
+    }
+    SHAPES
+        .iter()
+        .filter_map(|shape| {
+            let template = shape.template?;
+            Some(
+                template
+                    .replace("{NAME}", &alternation(names, shape))
+                    .replace("{QUALIFIER}", &qualifier(shape))
+                    .replace("{VALUE}", VALUE),
+            )
+        })
+        .collect()
+}
+
+/// The pattern a joined config key path (`zoom_client_secret` for `zoom:` → `client_secret:`)
+/// must match in full for the key-path shape; `core` captures the name.
+pub fn path_pattern(names: &[String]) -> Option<String> {
+    let shape = SHAPES.iter().find(|s| s.template.is_none())?;
+    (!names.is_empty()).then(|| {
+        format!(
+            "(?i)^(?P<name>[A-Za-z0-9_.-]*?(?P<core>{}){})$",
+            alternation(names, shape),
+            qualifier(shape)
+        )
+    })
+}
+
+/// A name as each shape spells it: (shape id, regex fragment), for checking names one by one.
+pub fn spellings(name: &str) -> Vec<(&'static str, String)> {
+    SHAPES.iter().map(|s| (s.id, spell(name, s))).collect()
+}
+
+/// The lines `keyhound rules list` prints under a rule with names: each name once, then the
+/// shapes the engine matches them in.
+pub fn listing(rule: &super::Rule) -> Vec<String> {
+    if rule.names.is_empty() {
+        return Vec::new();
+    }
+    let mut out: Vec<String> = rule.names.iter().map(|n| format!("name:  {n}")).collect();
+    let shapes: Vec<&str> = SHAPES.iter().map(|s| s.id).collect();
+    out.push(format!("shapes: {}", shapes.join(", ")));
+    out
+}
+
+/// Prefixes that frameworks put before an environment variable so it reaches the browser
+/// bundle (`VITE_`, `REACT_APP_`, `NEXT_PUBLIC_`): part of no vendor's name.
+pub fn is_framework_prefix(prefix: &str) -> bool {
+    let p = prefix.to_ascii_lowercase();
+    if p.is_empty() || p == "public_" {
+        return true;
+    }
+    [
+        "vite_", "react_", "next_", "nuxt_", "expo_", "gatsby_", "vue_",
+    ]
+    .iter()
+    .filter_map(|f| p.strip_prefix(f))
+    .any(|rest| matches!(rest, "" | "app_" | "public_"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn separators_are_spelled_per_shape() {
+        let names = vec!["dg(?:_(?:api )?key|key|[_ ]x)".to_string()];
+        let all = patterns(&names);
+        assert_eq!(all.len(), 4);
+        assert!(
+            all[0].contains("(?:dg(?:[_.-](?:api[_.-]?)?key|key|[_ ]x))"),
+            "{}",
+            all[0]
+        );
+        assert!(
+            all[1].contains("(?:dg(?:_(?:api_?)?key|key|[_ ]x))"),
+            "{}",
+            all[1]
+        );
+        assert!(
+            all[2].contains("(?:dg(?:-(?:api-?)?key|key|[_ ]x))"),
+            "{}",
+            all[2]
+        );
+        assert_eq!(patterns(&[]), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_key_path_matches_in_full() {
+        let p = path_pattern(&["zoom (?:[a-z0-9]{1,12} ){0,3}secret".to_string()]).expect("p");
+        let re = regex::Regex::new(&p).expect("compiles");
+        assert!(re.is_match("zoom_client_secret"));
+        assert!(re.is_match("Zoom.ClientSecret"));
+        assert!(re.is_match("integrations.zoom.secret"));
+        assert!(!re.is_match("zoom.client_secret_file"));
+        assert!(!re.is_match("zoom.client_id"));
+    }
+
+    #[test]
+    fn framework_prefixes() {
+        for p in [
+            "",
+            "VITE_",
+            "REACT_APP_",
+            "NEXT_PUBLIC_",
+            "public_",
+            "vue_app_",
+        ] {
+            assert!(is_framework_prefix(p), "{p}");
+        }
+        for p in ["GOOGLE_", "google", "STRIPE_", "my_vite_"] {
+            assert!(!is_framework_prefix(p), "{p}");
+        }
+    }
+}

@@ -3,6 +3,7 @@
 //! (validators, entropy, placeholders, `keyhound:allow`), then overlap resolution so one
 //! secret occurrence yields one match. Works on raw bytes: invalid UTF-8 is fine.
 
+pub mod keypath;
 pub mod lines;
 pub mod placeholder;
 mod validate;
@@ -49,6 +50,9 @@ pub struct Match {
     /// Printable extra context (variable name, Basic client id).
     pub detail: Option<String>,
 }
+
+/// (rule, window start, window end) of a window; (line start, line end, hit) of an opener.
+type Span3 = (usize, usize, usize);
 
 /// A compiled rule set, shareable across threads.
 pub struct Detector {
@@ -116,7 +120,7 @@ impl Detector {
     /// check the work grows linearly with the input).
     pub fn scan_with_work(&self, data: &[u8]) -> (Vec<Match>, Work) {
         let buffer = Buffer::new(data);
-        let windows = self.windows(&buffer);
+        let (windows, openers) = self.windows(&buffer);
         if windows.is_empty() {
             return (Vec::new(), buffer.work.get());
         }
@@ -124,6 +128,7 @@ impl Detector {
         for (rule, start, end) in windows {
             self.run_rule(rule, &buffer, start, end, &mut candidates);
         }
+        self.key_paths(&buffer, &openers, &mut candidates);
         let matches = resolve_overlaps(&buffer, candidates);
         (matches, buffer.work.get())
     }
@@ -131,9 +136,12 @@ impl Detector {
     /// Per rule, the merged byte windows around its keyword hits: from the hit's line start
     /// (at most [`MAX_WINDOW`] before it) to the end of its line plus the rule's extra lines
     /// (at most [`MAX_WINDOW`] past it).
-    fn windows(&self, buffer: &Buffer) -> Vec<(usize, usize, usize)> {
+    /// Also returns the lines where a keyword of a rule with names was hit (line start, line
+    /// end, hit), which may open a config section (the key-path shape).
+    fn windows(&self, buffer: &Buffer) -> (Vec<Span3>, Vec<Span3>) {
         let data = buffer.data;
         let mut windows: Vec<(usize, usize, usize)> = Vec::new();
+        let mut openers: Vec<(usize, usize, usize)> = Vec::new();
         let mut current: Vec<Option<usize>> = Vec::new();
         let mut own_line = Cursor::new(data);
         let mut next_lines = Cursor::new(data);
@@ -144,7 +152,12 @@ impl Detector {
             let start = own_line.line_start(hit.start(), hit.start().saturating_sub(MAX_WINDOW));
             let cap = hit.end() + MAX_WINDOW;
             let first_end = own_line.line_end(hit.end(), cap);
-            for &rule in &self.keyword_rules[hit.pattern().as_usize()] {
+            let rules = &self.keyword_rules[hit.pattern().as_usize()];
+            let named = rules.iter().any(|&r| !self.rules[r].names.is_empty());
+            if named && openers.last().is_none_or(|o| o.0 != start) {
+                openers.push((start, first_end, hit.start()));
+            }
+            for &rule in rules {
                 let mut end = first_end;
                 for _ in 0..self.rules[rule].window_lines {
                     if end >= cap.min(data.len()) {
@@ -164,7 +177,64 @@ impl Detector {
             }
         }
         buffer.add(|w| w.line_bytes += own_line.examined + next_lines.examined);
-        windows
+        (windows, openers)
+    }
+
+    /// The key-path shape: walks each config section a keyword line opens (`zoom:`, `[zoom]`,
+    /// `"deepgram": {`) and matches every leaf's dotted key path against the rules' names. A
+    /// section inside one already walked is skipped: the outer walk saw its keys.
+    fn key_paths(
+        &self,
+        buffer: &Buffer,
+        openers: &[(usize, usize, usize)],
+        out: &mut Vec<Candidate>,
+    ) {
+        let mut walked = 0;
+        for &(start, end, hit) in openers {
+            if start < walked {
+                continue;
+            }
+            let Some(opener) = keypath::opener(buffer.data, start, end, hit) else {
+                continue;
+            };
+            let (leaves, reached) = keypath::leaves(buffer.data, &opener, end);
+            buffer.add(|w| w.line_bytes += reached.saturating_sub(end) as u64);
+            walked = reached;
+            for leaf in leaves {
+                self.key_path_leaf(buffer, &leaf, out);
+            }
+        }
+    }
+
+    /// The candidates of one config leaf: each rule whose names its key path matches. A leaf
+    /// key not made of generic words (`GOOGLE_CLIENT_SECRET` under `zoom:`) counts only when
+    /// it matches a name by itself.
+    fn key_path_leaf(&self, buffer: &Buffer, leaf: &keypath::Leaf, out: &mut Vec<Candidate>) {
+        let key = leaf.path.rsplit('.').next().unwrap_or_default();
+        let generic = crate::rules::shapes::is_generic_key(key);
+        for (index, rule) in self.rules.iter().enumerate() {
+            let Some(regex) = rule.path_regex() else {
+                continue;
+            };
+            if !generic && !regex.is_match(key.as_bytes()) {
+                continue;
+            }
+            let Some(caps) = regex.captures(leaf.path.as_bytes()) else {
+                continue;
+            };
+            let core = caps.name("core").map_or(0, |m| m.start());
+            let own = leaf.path[..core].rsplit('.').next().unwrap_or_default();
+            if rule.require_provider && !crate::rules::shapes::is_framework_prefix(own) {
+                continue;
+            }
+            let whole = (leaf.key_start, leaf.value.1);
+            if let Some(mut c) =
+                self.check(index, buffer, leaf.value, whole, Some(leaf.path.clone()))
+            {
+                c.detail = Some(format!("key {}", leaf.path));
+                out.push(c);
+            }
+        }
     }
 
     fn run_rule(
@@ -487,6 +557,10 @@ fn provider_for(
             .map(|h| h.provider.clone())
     };
     if let Some(provider) = hinted(&data[whole.0..whole.1]) {
+        return Some(provider);
+    }
+    // a key path names its parent keys (`zoom.client_secret`), which the match does not hold
+    if let Some(provider) = name.and_then(|n| hinted(n.as_bytes())) {
         return Some(provider);
     }
     // (a rule that requires a provider bounds its names in its patterns instead)

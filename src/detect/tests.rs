@@ -425,3 +425,113 @@ fn a_rule_of_names_matches_every_binding_shape() {
         assert_eq!(found, vec![TOKEN.to_string()], "{text}");
     }
 }
+
+/// (rule, secret, line, provider, detail) of a match.
+type Full = (String, String, u32, Option<String>, Option<String>);
+
+/// Every match in `text`, in full.
+fn scan_full(text: &str) -> Vec<Full> {
+    let d = detector();
+    d.scan(text.as_bytes())
+        .into_iter()
+        .map(|m| {
+            (
+                d.rules()[m.rule].id.clone(),
+                m.secret,
+                m.line,
+                m.provider,
+                m.detail,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn nested_config_key_paths_bind_values_to_the_parent_provider() {
+    let key = |secret: &str, line: u32, provider: &str, path: &str| {
+        vec![(
+            "env-secret".to_string(),
+            secret.to_string(),
+            line,
+            Some(provider.to_string()),
+            Some(format!("key {path}")),
+        )]
+    };
+    let cases = [
+        // YAML
+        (
+            format!("zoom:\n  client_id: abcdefgh\n  client_secret: {ZOOM}\n"),
+            key(ZOOM, 3, "zoom", "zoom.client_secret"),
+        ),
+        (
+            format!("integrations:\n  zoom:\n    oauth:\n      secret: \"{ZOOM}\"  # prod\n"),
+            key(ZOOM, 4, "zoom", "zoom.oauth.secret"),
+        ),
+        (
+            format!("deepgram:\n  model: nova-2\n  api_key: '{DEEPGRAM}'\n"),
+            key(DEEPGRAM, 3, "deepgram", "deepgram.api_key"),
+        ),
+        (
+            format!("meetstream:\n  apiKey: {TOKEN}\n"),
+            key(TOKEN, 2, "meetstream", "meetstream.apiKey"),
+        ),
+        // TOML, INI
+        (
+            format!("[zoom]\naccount_id = \"abc\"\nsecret = \"{ZOOM}\"\n"),
+            key(ZOOM, 3, "zoom", "zoom.secret"),
+        ),
+        (
+            format!("[Deepgram]\r\nKey={DEEPGRAM}\r\n"),
+            key(DEEPGRAM, 2, "deepgram", "Deepgram.Key"),
+        ),
+        // JSON (.NET appsettings), one line and many
+        (
+            format!("{{\"deepgram\": {{\"apiKey\": \"{DEEPGRAM}\"}}}}"),
+            key(DEEPGRAM, 1, "deepgram", "deepgram.apiKey"),
+        ),
+        (
+            format!("{{\n  \"Zoom\": {{\n    \"ClientId\": \"abc\",\n    \"ClientSecret\": \"{ZOOM}\"\n  }}\n}}\n"),
+            key(ZOOM, 4, "zoom", "Zoom.ClientSecret"),
+        ),
+        // a JS object
+        (
+            format!("export default {{\n  webhook: {{ secret: '{TOKEN}' }},\n}};\n"),
+            key(TOKEN, 2, "meetstream", "webhook.secret"),
+        ),
+    ];
+    for (text, want) in cases {
+        let text = if text.contains("webhook") {
+            format!("{text}// https://api.meetstream.ai\n")
+        } else {
+            text
+        };
+        assert_eq!(scan_full(&text), want, "{text}");
+    }
+}
+
+#[test]
+fn nested_config_look_alikes_are_silent() {
+    for text in [
+        // another provider's section
+        format!("stripe:\n  secret_key: {ZOOM}\n"),
+        format!("[google]\nclient_secret = \"{ZOOM}\"\n"),
+        // the provider section ends before the secret
+        format!("zoom:\n  client_id: abc\ngoogle:\n  secret: {ZOOM}\n"),
+        format!("[zoom]\nclient_id = \"abc\"\n[google]\nsecret = \"{ZOOM}\"\n"),
+        format!("{{\"zoom\": {{\"clientId\": \"abc\"}}, \"google\": {{\"secret\": \"{ZOOM}\"}}}}"),
+        // another vendor's name under the provider's section
+        format!("const zoom = {{\n  GOOGLE_CLIENT_SECRET: \"{ZOOM}\",\n  stripeSecret: \"{ZOOM}\",\n}};\n"),
+        // not a secret key under the provider
+        format!("zoom:\n  client_id: {ZOOM}\n  redirect_url: https://example.com/oauth\n"),
+        // placeholders and references
+        "zoom:\n  client_secret: your-zoom-client-secret-here\n".to_string(),
+        "deepgram:\n  api_key: ${DEEPGRAM_API_KEY}\n".to_string(),
+        "[zoom]\nsecret = \"<from the marketplace>\"\n".to_string(),
+        // the keyword in a comment opens no section
+        format!("app: # zoom\n  secret: {ZOOM}\n"),
+        // allowed
+        format!("zoom:\n  secret: {ZOOM} # keyhound:allow\n"),
+    ] {
+        assert_eq!(scan_full(&text), vec![], "{text}");
+    }
+}

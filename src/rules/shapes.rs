@@ -167,6 +167,68 @@ pub fn listing(rule: &super::Rule) -> Vec<String> {
     out
 }
 
+/// Words a config leaf key under a provider's section may be made of (`client_secret`,
+/// `apiKey`, `signing_secret`): a leaf key with any other word (`GOOGLE_CLIENT_SECRET` under
+/// `zoom:`) names its own vendor's secret, not the section's provider's.
+const GENERIC_KEY_WORDS: &[&str] = &[
+    "access",
+    "account",
+    "api",
+    "app",
+    "auth",
+    "client",
+    "code",
+    "credential",
+    "credentials",
+    "key",
+    "oauth",
+    "private",
+    "s2s",
+    "sdk",
+    "secret",
+    "server",
+    "signing",
+    "token",
+    "verification",
+    "verify",
+    "webhook",
+    "jwt",
+    "bot",
+    "master",
+    "live",
+    "prod",
+    "production",
+    "dev",
+    "staging",
+    "test",
+    "sandbox",
+];
+
+/// Whether a config leaf key is made only of generic credential words (see
+/// [`GENERIC_KEY_WORDS`]), so that the section it sits in says whose it is.
+pub fn is_generic_key(key: &str) -> bool {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for c in key.chars() {
+        let boundary = !c.is_ascii_alphanumeric() || (c.is_ascii_uppercase() && prev_lower);
+        if boundary && !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+        if c.is_ascii_alphanumeric() {
+            word.push(c.to_ascii_lowercase());
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    !words.is_empty()
+        && words
+            .iter()
+            .all(|w| GENERIC_KEY_WORDS.contains(&w.as_str()))
+}
+
 /// Prefixes that frameworks put before an environment variable so it reaches the browser
 /// bundle (`VITE_`, `REACT_APP_`, `NEXT_PUBLIC_`): part of no vendor's name.
 pub fn is_framework_prefix(prefix: &str) -> bool {
@@ -218,6 +280,31 @@ mod tests {
         assert!(re.is_match("integrations.zoom.secret"));
         assert!(!re.is_match("zoom.client_secret_file"));
         assert!(!re.is_match("zoom.client_id"));
+    }
+
+    #[test]
+    fn generic_leaf_keys() {
+        for k in [
+            "client_secret",
+            "clientSecret",
+            "ClientSecret",
+            "apiKey",
+            "API_KEY",
+            "secret",
+            "signing_secret",
+            "s2s-client-secret",
+        ] {
+            assert!(is_generic_key(k), "{k}");
+        }
+        for k in [
+            "GOOGLE_CLIENT_SECRET",
+            "googleClientSecret",
+            "stripe_key",
+            "",
+            "zoom_client_secret",
+        ] {
+            assert!(!is_generic_key(k), "{k}");
+        }
     }
 
     #[test]

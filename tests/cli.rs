@@ -366,7 +366,7 @@ fn rules_list_shows_names_and_shapes_separately() {
     assert_eq!(
         &lines[at + 1..at + 4],
         &[
-            format!("{pad}name:  (?:client|api|sdk) secret(?: sdk)?"),
+            format!("{pad}name:  (?:client|api|sdk|app) secret(?: sdk)?"),
             format!("{pad}name:  secret token"),
             format!("{pad}shapes: assignment, dockerfile, flag, env-list, key-path"),
         ]

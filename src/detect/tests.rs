@@ -339,6 +339,10 @@ fn generic_app_secret_names_count_only_next_to_zoom() {
         format!("VITE_APP_CLIENT_SECRET={ZOOM}"),
         format!("$ApiSecret = '{ZOOM}'"),
         format!("const secretToken = \"{ZOOM}\";"),
+        // the names Zoom's own samples use for the app/SDK secret
+        format!("  appSecret: '{ZOOM}',"),
+        format!("APP = {{ 'app_secret': '{ZOOM}' }}"),
+        format!("client.init({{ sdkKey: 'abc', sdkSecret: \"{ZOOM}\" }})"),
     ] {
         let text = format!("ZoomMtg.preLoadWasm();\n{line}\n");
         assert_eq!(found(&text), zoom(ZOOM), "{text}");
@@ -352,9 +356,10 @@ fn generic_app_secret_names_count_only_next_to_zoom() {
         format!("googleClientSecret: '{ZOOM}',"),
         "clientSecret: process.env.ZOOM_CLIENT_SECRET,".to_string(),
         "apiSecret: 'YOUR_API_SECRET_HERE',".to_string(),
-        // the app's own signing secrets, not Zoom's
+        // the app's own signing secret, not Zoom's; other vendors' app secrets
         format!("JWT_SECRET_KEY = '{ZOOM}'"),
-        format!("APP_SECRET = '{ZOOM}'"),
+        format!("FACEBOOK_APP_SECRET = '{ZOOM}'"),
+        format!("slackAppSecret: '{ZOOM}',"),
     ] {
         let text = format!("const zoomApiBaseUrl = 'https://api.zoom.us/v2';\n{line}\n");
         assert_eq!(found(&text), vec![], "{text}");

@@ -3,6 +3,7 @@
 //! (validators, entropy, placeholders, `keyhound:allow`), then overlap resolution so one
 //! secret occurrence yields one match. Works on raw bytes: invalid UTF-8 is fine.
 
+mod flow;
 pub mod keypath;
 pub mod lines;
 pub mod placeholder;
@@ -11,8 +12,8 @@ mod validate;
 use crate::rules::{Rule, RuleSet, Validator};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use lines::{Cursor, LineIndex};
-use std::cell::{Cell, OnceCell};
-use std::collections::BTreeMap;
+use std::cell::{Cell, OnceCell, RefCell};
+use std::collections::{BTreeMap, HashMap};
 
 /// Inline markers that suppress a finding on their line.
 pub const ALLOW_MARKERS: &[&str] = &[
@@ -27,6 +28,11 @@ const MAX_WINDOW: usize = 4096;
 /// line of hits the next window starts afresh (overlapping the last by at most
 /// [`MAX_WINDOW`]), so no regex search runs over a whole huge line.
 const MAX_MERGED: usize = 64 * 1024;
+/// Where an identifier is bound to a literal: (start of the name, the literal's span).
+type Binding = (usize, (usize, usize));
+
+/// How many distinct identifiers a buffer's use sites may look up bindings for.
+const MAX_LOOKUPS: usize = 64;
 /// How far around a match provider hints are looked for.
 const HINT_RADIUS: usize = 1024;
 
@@ -286,6 +292,51 @@ impl Detector {
                 }
             }
         }
+        self.run_flow(index, buffer, (ws, we), out);
+    }
+
+    /// Value flow: each use site in the window that names an identifier (`"Token " + KEY`,
+    /// `DeepgramClient(KEY)`) whose literal binding is in the same buffer yields a candidate
+    /// at the literal, naming the use site's line.
+    fn run_flow(
+        &self,
+        index: usize,
+        buffer: &Buffer,
+        window: (usize, usize),
+        out: &mut Vec<Candidate>,
+    ) {
+        let (ws, we) = window;
+        let haystack = &buffer.data[..we];
+        let rule = &self.rules[index];
+        for regex in rule.flow() {
+            let mut pos = ws;
+            while let Some(caps) = regex.captures_at(haystack, pos) {
+                let (Some(whole), Some(ident)) = (caps.get(0), caps.name("ident")) else {
+                    break;
+                };
+                buffer.add(|w| w.regex_bytes += (whole.end() - pos) as u64);
+                pos = whole.end().max(pos + 1);
+                let call = caps
+                    .name("next")
+                    .is_some_and(|n| matches!(n.as_bytes(), b"(" | b"["));
+                let ident = String::from_utf8_lossy(ident.as_bytes()).into_owned();
+                let name = flow::bound_name(&ident);
+                if call || name.is_empty() {
+                    continue;
+                }
+                let Some((at, span)) = buffer.binding(name) else {
+                    continue;
+                };
+                let whole = (at, span.1);
+                if let Some(mut c) = self.check(index, buffer, span, whole, Some(name.to_string()))
+                {
+                    let used = buffer.lines().line_of(ident_start(&caps)) + 1;
+                    c.detail = Some(format!("variable {name}, used at line {used}"));
+                    out.push(c);
+                }
+            }
+            buffer.add(|w| w.regex_bytes += we.saturating_sub(pos) as u64);
+        }
     }
 
     /// The candidate of one regex match (`whole`, its `secret` and `name` captures), if it
@@ -411,6 +462,8 @@ struct Buffer<'a> {
     lines: OnceCell<LineIndex>,
     /// Start and end of every allow marker, ascending.
     markers: OnceCell<Vec<(usize, usize)>>,
+    /// Identifier bindings looked up by use sites.
+    bindings: RefCell<HashMap<String, Option<Binding>>>,
     work: Cell<Work>,
 }
 
@@ -420,8 +473,26 @@ impl<'a> Buffer<'a> {
             data,
             lines: OnceCell::new(),
             markers: OnceCell::new(),
+            bindings: RefCell::default(),
             work: Cell::new(Work::default()),
         }
+    }
+
+    /// The literal `name` is bound to in this buffer ([`flow::binding`]), looked up once per
+    /// name and for at most [`MAX_LOOKUPS`] names, so use sites cost linear time.
+    fn binding(&self, name: &str) -> Option<Binding> {
+        let mut cache = self.bindings.borrow_mut();
+        if let Some(found) = cache.get(name) {
+            return *found;
+        }
+        if cache.len() >= MAX_LOOKUPS {
+            return None;
+        }
+        let mut work = 0;
+        let found = flow::binding(self.data, name, &mut work);
+        self.add(|w| w.regex_bytes += work);
+        cache.insert(name.to_string(), found);
+        found
     }
 
     fn add(&self, f: impl FnOnce(&mut Work)) {
@@ -564,12 +635,18 @@ fn provider_for(
         return Some(provider);
     }
     // (a rule that requires a provider bounds its names in its patterns instead)
-    if !rule.require_provider && name.is_some_and(|n| has_own_prefix(rule, n)) {
+    // (a constant a header or SDK call uses is named by its code, not by a vendor)
+    let named_credential = !rule.names.is_empty();
+    if named_credential && !rule.require_provider && name.is_some_and(|n| has_own_prefix(rule, n)) {
         return rule.provider.clone();
     }
     let around =
         &data[whole.0.saturating_sub(HINT_RADIUS)..(whole.1 + HINT_RADIUS).min(data.len())];
     hinted(around).or_else(|| rule.provider.clone())
+}
+
+fn ident_start(caps: &regex::bytes::Captures) -> usize {
+    caps.name("ident").map_or(0, |m| m.start())
 }
 
 /// Whether a name a rule requires a provider for carries a prefix of its own before the

@@ -540,3 +540,138 @@ fn nested_config_look_alikes_are_silent() {
         assert_eq!(scan_full(&text), vec![], "{text}");
     }
 }
+
+#[test]
+fn a_constant_used_in_a_header_is_reported_at_its_literal() {
+    let token = |line: u32, name: &str, used: u32| {
+        vec![(
+            "authorization-token".to_string(),
+            TOKEN.to_string(),
+            line,
+            Some("meetstream".to_string()),
+            Some(format!("variable {name}, used at line {used}")),
+        )]
+    };
+    let base = "// https://api.meetstream.ai/api/v1\n";
+    let cases = [
+        // Java
+        (
+            format!("{base}class C {{\n  private static final String API_KEY = \"{TOKEN}\";\n  void f() {{ conn.setRequestProperty(\"Authorization\", \"Token \" + API_KEY); }}\n}}\n"),
+            token(3, "API_KEY", 4),
+        ),
+        // Kotlin / Scala
+        (
+            format!("{base}val apiKey = \"{TOKEN}\"\nrequest.header(\"Authorization\", \"Token $apiKey\")\n"),
+            token(2, "apiKey", 3),
+        ),
+        (
+            format!("{base}val apiKey = \"{TOKEN}\"\nval h = Authorization -> s\"Token $apiKey\"\n"),
+            token(2, "apiKey", 3),
+        ),
+        // Go
+        (
+            format!("{base}const apiKey = \"{TOKEN}\"\n\nfunc f() {{ req.Header.Set(\"Authorization\", fmt.Sprintf(\"Token %s\", apiKey)) }}\n"),
+            token(2, "apiKey", 4),
+        ),
+        // C++
+        (
+            format!("{base}static const std::string kApiKey = \"{TOKEN}\";\nheaders = curl_slist_append(headers, (\"Authorization: \" + std::string(\"Token \") + kApiKey).c_str());\n"),
+            vec![],
+        ),
+        (
+            format!("{base}const std::string kApiKey{{\"{TOKEN}\"}};\nauto h = \"Authorization: \" \"Token \" + kApiKey;\n"),
+            token(2, "kApiKey", 3),
+        ),
+        // Python module constant, f-string and format
+        (
+            format!("{base}API_KEY = '{TOKEN}'\n\nheaders = {{'Authorization': f'Token {{API_KEY}}'}}\n"),
+            token(2, "API_KEY", 4),
+        ),
+        (
+            format!("{base}KEY = \"{TOKEN}\"\nh = {{\"Authorization\": \"Token {{}}\".format(KEY)}}\n"),
+            token(2, "KEY", 3),
+        ),
+        // JS template, headers.set
+        (
+            format!("{base}const key = '{TOKEN}';\nheaders.set('Authorization', `Token ${{key}}`);\n"),
+            token(2, "key", 3),
+        ),
+        // C#
+        (
+            format!("{base}private const string ApiKey = \"{TOKEN}\";\nclient.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(\"Token\", ApiKey);\n"),
+            token(2, "ApiKey", 3),
+        ),
+    ];
+    for (text, want) in cases {
+        assert_eq!(scan_full(&text), want, "{text}");
+    }
+    // the literal straight in the C# header
+    let text = format!("{base}client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(\"Token\", \"{TOKEN}\");\n");
+    assert_eq!(one(&text), ("authorization-token".into(), TOKEN.into()));
+    // a Bearer header too
+    let text =
+        format!("SECRET = \"{ZOOM}\"\nheaders = {{\"Authorization\": \"Bearer \" + SECRET}}\n");
+    assert_eq!(
+        scan(&text),
+        vec![("authorization-bearer".into(), ZOOM.into(), 1)]
+    );
+}
+
+#[test]
+fn header_identifiers_without_a_literal_binding_are_silent() {
+    for text in [
+        // read from the environment
+        "API_KEY = os.environ['MEETSTREAM_API_KEY']\nheaders = {'Authorization': 'Token ' + API_KEY}\n".to_string(),
+        // a parameter, a call, an attribute set at runtime
+        "def f(key):\n    return {'Authorization': 'Token ' + key}\n".to_string(),
+        "headers = {'Authorization': 'Token ' + get_key()}\n".to_string(),
+        "self.session.headers.update({\"Authorization\": f\"Token {self._api_key}\"})\n".to_string(),
+        // a placeholder constant
+        "API_KEY = 'YOUR_API_KEY_HERE_1234'\nheaders = {'Authorization': 'Token ' + API_KEY}\n".to_string(),
+        // a comparison is no binding
+        format!("if API_KEY == \"{TOKEN}\":\n    pass\nheaders = {{'Authorization': 'Token ' + API_KEY}}\n"),
+        // allowed at the literal
+        format!("API_KEY = \"{TOKEN}\"  # keyhound:allow\nh = {{'Authorization': 'Token ' + API_KEY}}\n"),
+    ] {
+        assert_eq!(scan_full(&text), vec![], "{text}");
+    }
+}
+
+#[test]
+fn deepgram_sdk_calls_take_literals_and_constants() {
+    let dg = |line: u32, detail: Option<&str>| {
+        vec![(
+            "deepgram-sdk-key".to_string(),
+            DEEPGRAM.to_string(),
+            line,
+            Some("deepgram".to_string()),
+            detail.map(str::to_string),
+        )]
+    };
+    let cases = [
+        (format!("deepgram = DeepgramClient(\"{DEEPGRAM}\")\n"), dg(1, None)),
+        (format!("deepgram = DeepgramClient(api_key=\"{DEEPGRAM}\")\n"), dg(1, None)),
+        (format!("const dg = new Deepgram('{DEEPGRAM}');\n"), dg(1, None)),
+        (
+            format!("KEY = \"{DEEPGRAM}\"\n\ndeepgram = DeepgramClient(KEY)\n"),
+            dg(1, Some("variable KEY, used at line 3")),
+        ),
+        (
+            format!("import {{ createClient }} from '@deepgram/sdk';\nconst KEY = '{DEEPGRAM}';\nconst deepgram = createClient(KEY);\n"),
+            dg(2, Some("variable KEY, used at line 3")),
+        ),
+    ];
+    for (text, want) in cases {
+        assert_eq!(scan_full(&text), want, "{text}");
+    }
+    for text in [
+        "deepgram = DeepgramClient(os.environ['DEEPGRAM_API_KEY'])\n",
+        "deepgram = DeepgramClient(api_key=settings.DEEPGRAM_API_KEY)\n",
+        "const deepgram = createClient(process.env.DEEPGRAM_API_KEY);\n",
+        "deepgram = DeepgramClient(\"YOUR_DEEPGRAM_API_KEY\")\n",
+        // another SDK's client with a literal
+        "const supabase = createClient('https://xyzcompany.supabase.co', 'f3a9c2e81b7d4065a9e2c3b1d8f74e06');\n",
+    ] {
+        assert_eq!(scan_full(text), vec![], "{text}");
+    }
+}

@@ -414,7 +414,9 @@ mod strictness_tests {
         let errs = errors(RULE);
         assert_eq!(errs.len(), 1, "{errs:?}");
         assert!(
-            errs[0].1.contains("needs at least one pattern or name"),
+            errs[0]
+                .1
+                .contains("needs at least one pattern, name, header or call"),
             "{}",
             errs[0].1
         );
@@ -430,6 +432,24 @@ mod strictness_tests {
             "one pattern per regex shape"
         );
         assert!(set.rules[0].path_regex().is_some());
+    }
+
+    #[test]
+    fn headers_and_calls_are_checked() {
+        let errs = errors(&format!(
+            "{RULE}headers = [\"To ken\"]\ncalls = [\"AcmeClient\", \"createClient\"]\n"
+        ));
+        let messages: Vec<&str> = errs.iter().map(|e| e.1.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "rule `x`: headers need the keyword `authorization` or the scheme (every header \
+                 use site holds both)",
+                "rule `x`: header scheme `To ken` must be letters (`Token`, `Bearer`)",
+                "rule `x`: call `AcmeClient`: holds none of the rule's keywords",
+                "rule `x`: call `createClient`: holds none of the rule's keywords",
+            ]
+        );
     }
 
     #[test]

@@ -38,6 +38,10 @@ pub struct RawRule {
     #[serde(default)]
     names: Vec<Spanned<String>>,
     #[serde(default)]
+    headers: Vec<Spanned<String>>,
+    #[serde(default)]
+    calls: Vec<Spanned<String>>,
+    #[serde(default)]
     min_entropy: Option<f64>,
     #[serde(default = "default_priority")]
     priority: i32,
@@ -110,6 +114,12 @@ pub struct Rule {
     /// Credential names (regex fragments, see [`super::shapes`]): the engine matches every
     /// binding shape of each.
     pub names: Vec<String>,
+    /// `Authorization` header schemes (`Token`) whose value may come from a constant: the
+    /// engine follows an identifier in such a header to its literal in the same file.
+    pub headers: Vec<String>,
+    /// SDK calls (regex fragments) that take the key as their first argument, as a literal
+    /// or an identifier bound to one in the same file.
+    pub calls: Vec<String>,
     /// Minimum Shannon entropy (bits per character) of the secret.
     pub min_entropy: Option<f64>,
     /// When two rules match overlapping text, the higher priority wins.
@@ -130,6 +140,7 @@ pub struct Rule {
     pub(crate) id_span: Range<usize>,
     compiled: Arc<OnceLock<Vec<Regex>>>,
     path_regex: Arc<OnceLock<Option<Regex>>>,
+    flow: Arc<OnceLock<Vec<Regex>>>,
 }
 
 impl RawRule {
@@ -188,11 +199,50 @@ impl RawRule {
                 format!("rule `{id}`: needs at least one non-empty keyword (the prefilter)"),
             );
         }
-        if self.patterns.is_empty() && self.names.is_empty() {
+        if self.patterns.is_empty()
+            && self.names.is_empty()
+            && self.headers.is_empty()
+            && self.calls.is_empty()
+        {
             err(
                 self.id.span(),
-                format!("rule `{id}`: needs at least one pattern or name"),
+                format!("rule `{id}`: needs at least one pattern, name, header or call"),
             );
+        }
+        for scheme in &self.headers {
+            if scheme.get_ref().is_empty()
+                || !scheme.get_ref().bytes().all(|b| b.is_ascii_alphabetic())
+            {
+                err(
+                    scheme.span(),
+                    format!(
+                        "rule `{id}`: header scheme `{}` must be letters (`Token`, `Bearer`)",
+                        scheme.get_ref()
+                    ),
+                );
+            }
+        }
+        let header_keyword = |scheme: &str| {
+            keywords
+                .iter()
+                .any(|k| k.eq_ignore_ascii_case("authorization") || k.eq_ignore_ascii_case(scheme))
+        };
+        if !self.headers.iter().all(|h| header_keyword(h.get_ref())) {
+            err(
+                self.keywords.span(),
+                format!(
+                    "rule `{id}`: headers need the keyword `authorization` or the scheme \
+                     (every header use site holds both)"
+                ),
+            );
+        }
+        for call in &self.calls {
+            for m in check_call(call.get_ref(), keywords) {
+                err(
+                    call.span(),
+                    format!("rule `{id}`: call `{}`: {m}", call.get_ref()),
+                );
+            }
         }
         if self.require_provider && self.provider_hints.is_empty() {
             err(
@@ -222,8 +272,14 @@ impl RawRule {
             }
         }
         let names: Vec<String> = self.names.into_iter().map(Spanned::into_inner).collect();
+        let headers: Vec<String> = self.headers.into_iter().map(Spanned::into_inner).collect();
+        let calls: Vec<String> = self.calls.into_iter().map(Spanned::into_inner).collect();
+        let (use_literals, _) = super::shapes::use_patterns(&headers, &calls);
         if compile && names_valid {
-            for pattern in super::shapes::patterns(&names) {
+            for pattern in super::shapes::patterns(&names)
+                .into_iter()
+                .chain(use_literals)
+            {
                 match build_regex(&pattern) {
                     Ok(regex) => compiled.push(regex),
                     Err(e) => err(
@@ -249,6 +305,8 @@ impl RawRule {
             keywords: self.keywords.into_inner(),
             patterns: self.patterns.into_iter().map(Spanned::into_inner).collect(),
             names,
+            headers,
+            calls,
             min_entropy: self.min_entropy,
             priority: self.priority,
             validator: self.validator,
@@ -260,6 +318,7 @@ impl RawRule {
             id_span: self.id.span(),
             compiled: Arc::new(cell),
             path_regex: Arc::default(),
+            flow: Arc::default(),
         })
     }
 }
@@ -370,6 +429,26 @@ fn check_name(name: &str, keywords: &[String]) -> Vec<String> {
     Vec::new()
 }
 
+/// Every problem with an SDK call fragment: it must parse without capture groups and hold a
+/// keyword (the call runs only near one).
+fn check_call(call: &str, keywords: &[String]) -> Vec<String> {
+    let parsed = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(&format!("(?:{call})"));
+    match parsed {
+        Err(e) => vec![parse_problem(&e)],
+        Ok(hir) if hir.properties().explicit_captures_len() > 0 => {
+            vec!["has a capture group; use `(?:...)`".to_string()]
+        }
+        Ok(hir) if super::literals::uncovered(&hir, keywords).is_some() => {
+            vec!["holds none of the rule's keywords".to_string()]
+        }
+        Ok(_) => Vec::new(),
+    }
+}
+
 fn parse_problem(e: &regex_syntax::Error) -> String {
     let unicode = matches!(
         e,
@@ -427,6 +506,8 @@ impl Rule {
             keywords: Vec::new(),
             patterns: Vec::new(),
             names: Vec::new(),
+            headers: Vec::new(),
+            calls: Vec::new(),
             min_entropy: None,
             priority: 0,
             validator: Validator::None,
@@ -438,6 +519,7 @@ impl Rule {
             id_span: 0..0,
             compiled: Arc::default(),
             path_regex: Arc::default(),
+            flow: Arc::default(),
         }
     }
 
@@ -451,7 +533,20 @@ impl Rule {
                 .iter()
                 .cloned()
                 .chain(super::shapes::patterns(&self.names))
+                .chain(super::shapes::use_patterns(&self.headers, &self.calls).0)
                 .filter_map(|p| build_regex(&p).ok())
+                .collect()
+        })
+    }
+
+    /// The use-site patterns that capture an identifier (`"Token " + API_KEY`,
+    /// `DeepgramClient(KEY)`), compiled on first use.
+    pub fn flow(&self) -> &[Regex] {
+        self.flow.get_or_init(|| {
+            super::shapes::use_patterns(&self.headers, &self.calls)
+                .1
+                .iter()
+                .filter_map(|p| build_regex(p).ok())
                 .collect()
         })
     }

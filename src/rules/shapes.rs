@@ -78,6 +78,79 @@ pub const SHAPES: &[Shape] = &[
     },
 ];
 
+/// An identifier a use site references (`API_KEY`, `self.api_key`, `$key`, `Config::KEY`);
+/// `ident` captures it, `next` the character after it (a `(` makes it a call, not a value).
+const IDENT: &str = r"(?P<ident>[A-Za-z_$][A-Za-z0-9_$]*(?:(?:\.|->|::)[A-Za-z_$][A-Za-z0-9_$]*){0,4})[ \t]*(?P<next>[^ \tA-Za-z0-9_$]|$)";
+
+/// A literal in a use site: `"v"`, `'v'`, `@"v"`, `$"v"`.
+const LITERAL: &str = r#"[@$]?["'`](?P<secret>[A-Za-z0-9_\-.+/~]{16,256}={0,3})["'`]"#;
+
+/// The use sites of a value: where a header or SDK call takes a literal or an identifier.
+/// Templates of `{SCHEME}` (a header scheme, `Token`) or `{CALL}` (an SDK call) and `{ARG}`,
+/// each with whether a literal argument is a finding of its own (`"Token " + "literal"` is
+/// not code anyone writes; `DeepgramClient("literal")` is).
+const HEADER_USES: &[(&str, bool)] = &[
+    // "Token " + KEY, 'Token ' . $key, "Token " & key
+    (
+        r#"(?im)authorization[^\n]{0,60}?["'`]{SCHEME}[ \t]+["'`][ \t]*(?:\+|\.|&|<>)[ \t]*{ARG}"#,
+        false,
+    ),
+    // f"Token {KEY}", `Token ${KEY}`, "Token #{KEY}", s"Token $KEY", $"Token {KEY}"
+    (
+        r#"(?im)authorization[^\n]{0,60}?(?:[fs$]|\$@|@\$)?["'`]{SCHEME}[ \t]+(?:\{|\$\{|#\{|\$)[ \t]*{ARG}"#,
+        false,
+    ),
+    // String.format("Token %s", KEY), fmt.Sprintf("Token %s", key), "Token %s" % KEY,
+    // "Token {}".format(KEY)
+    (
+        r#"(?im)authorization[^\n]{0,60}?["']{SCHEME}[ \t]+(?:%s|%v|\{\}|\{0\})["'][ \t]*(?:,|%|\.format\()[ \t]*{ARG}"#,
+        false,
+    ),
+    // Authorization = new AuthenticationHeaderValue("Token", KEY)
+    (
+        r#"(?im)authorization[ \t]*=[ \t]*new[ \t]+(?:[A-Za-z]+\.)*AuthenticationHeaderValue\([ \t]*"{SCHEME}"[ \t]*,[ \t]*{ARG}"#,
+        true,
+    ),
+];
+
+/// SDK calls that take the key as their first (or `api_key=`/`apiKey:`) argument.
+const CALL_USES: &[(&str, bool)] = &[(
+    r#"(?m){CALL}[ \t]*\([ \t]*(?:(?:api_?key|apiKey|key)[ \t]*[=:][ \t]*)?{ARG}"#,
+    true,
+)];
+
+/// The use-site patterns of a rule's header schemes and SDK calls: (patterns that capture a
+/// literal `secret`, patterns that capture an identifier `ident` whose literal binding the
+/// detector looks up in the same file).
+pub fn use_patterns(headers: &[String], calls: &[String]) -> (Vec<String>, Vec<String>) {
+    let mut uses: Vec<(String, bool)> = Vec::new();
+    for scheme in headers {
+        uses.extend(
+            HEADER_USES
+                .iter()
+                .map(|(t, l)| (t.replace("{SCHEME}", scheme), *l)),
+        );
+    }
+    for call in calls {
+        let call = format!("(?:{call})");
+        uses.extend(
+            CALL_USES
+                .iter()
+                .map(|(t, l)| (t.replace("{CALL}", &call), *l)),
+        );
+    }
+    let literal = uses
+        .iter()
+        .filter(|(_, takes_literal)| *takes_literal)
+        .map(|(u, _)| u.replace("{ARG}", LITERAL))
+        .collect();
+    let flow = uses
+        .iter()
+        .map(|(u, _)| u.replace("{ARG}", IDENT))
+        .collect();
+    (literal, flow)
+}
+
 /// `name` with its separators spelled the way `shape` spells them (a space or `_` inside a
 /// character class or after a backslash is itself).
 fn spell(name: &str, shape: &Shape) -> String {

@@ -1,7 +1,9 @@
 //! The filesystem source: a parallel, gitignore-aware walk (the `ignore` crate) that reads
 //! each file once into a per-thread buffer (mmap for large files), skips binary and
-//! oversized files with a count, and scans the rest.
+//! oversized files with a count, and scans the rest; archives are opened by [`archive`] and
+//! their members scanned like files.
 
+use super::archive::{self, ArchiveLimits};
 use super::{is_binary, Chunk, Stats};
 use crate::detect::Detector;
 use crate::finding::{Finding, SourceKind};
@@ -25,6 +27,8 @@ pub struct FsOptions {
     pub no_ignore: bool,
     /// Files larger than this are skipped and counted.
     pub max_file_size: u64,
+    /// How far archives (zip, tar, gz) are opened.
+    pub archives: ArchiveLimits,
 }
 
 /// Walks `opts.root` and returns every finding; per-file problems go to `stats`.
@@ -102,25 +106,41 @@ fn scan_entry(
             Vec::new()
         }
         Ok(content) => {
-            let data = content.bytes(buf);
-            if is_binary(data) {
-                stats.skip_binary(&rel);
-                return Vec::new();
-            }
-            stats.add_scanned(data.len());
-            Chunk {
-                path: &rel,
-                data,
-                kind: SourceKind::Worktree,
-                commit: None,
-            }
-            .scan(detector)
+            let mut found = Vec::new();
+            archive::visit(
+                &rel,
+                content.bytes(buf),
+                &opts.archives,
+                stats,
+                &mut |path, data| {
+                    if path == rel || keep(path) {
+                        found.extend(scan_bytes(path, data, detector, stats));
+                    }
+                },
+            );
+            found
         }
         Err(err) => {
             stats.warn(format!("{}: {err}", entry.path().display()));
             Vec::new()
         }
     }
+}
+
+/// Scans one file's (or archive member's) bytes; binary ones are counted and skipped.
+fn scan_bytes(path: &str, data: &[u8], detector: &Detector, stats: &Stats) -> Vec<Finding> {
+    if is_binary(data) {
+        stats.skip_binary(path);
+        return Vec::new();
+    }
+    stats.add_scanned(data.len());
+    Chunk {
+        path,
+        data,
+        kind: SourceKind::Worktree,
+        commit: None,
+    }
+    .scan(detector)
 }
 
 enum Content {

@@ -4,10 +4,10 @@
 
 use super::diff::added_lines;
 use super::error::ResultExt;
-use super::{GitError, Repo};
+use super::{Bounded, GitError, Repo};
 use crate::detect::Detector;
 use crate::finding::{Finding, SourceKind};
-use crate::source::{is_binary, Chunk, Stats};
+use crate::source::{Chunk, Stats};
 use gix::ObjectId;
 
 /// One file whose staged content differs from HEAD.
@@ -27,7 +27,7 @@ pub struct StagedFile {
 pub struct StagedScan {
     /// Findings on lines the index adds.
     pub findings: Vec<Finding>,
-    /// The changed files and their staged bytes (text files under the size limit only).
+    /// The changed files and their staged bytes (files under the size limit only).
     pub files: Vec<(String, Vec<u8>)>,
 }
 
@@ -70,7 +70,10 @@ pub fn staged_changes(repo: &Repo) -> Result<Vec<StagedFile>, GitError> {
     Ok(changes)
 }
 
-/// Scans what the index adds relative to HEAD.
+/// Scans what the index adds relative to HEAD. A commit gate lets nothing through unread:
+/// a staged blob over `max_size` is named in `stats` as skipped (its size read from the object
+/// header, nothing inflated) for the caller to fail on, and binary content (a NUL byte in the
+/// first 8 KiB) is scanned like text, since a key after a NUL byte is still a key.
 pub fn scan(
     repo: &Repo,
     detector: &Detector,
@@ -80,15 +83,13 @@ pub fn scan(
 ) -> Result<StagedScan, GitError> {
     let mut out = StagedScan::default();
     for file in staged_changes(repo)?.into_iter().filter(|f| keep(&f.path)) {
-        let data = repo.blob(file.new_blob)?;
-        if data.len() as u64 > max_size {
-            stats.skip_large(&file.path, Some(data.len() as u64));
-            continue;
-        }
-        if is_binary(&data) {
-            stats.skip_binary(&file.path);
-            continue;
-        }
+        let data = match repo.blob_within(file.new_blob, max_size)? {
+            Bounded::Data(data) => data,
+            Bounded::TooLarge(size) => {
+                stats.skip_large(&file.path, Some(size));
+                continue;
+            }
+        };
         stats.add_scanned(data.len());
         let found = Chunk {
             path: &file.path,
@@ -98,7 +99,11 @@ pub fn scan(
         }
         .scan(detector);
         if !found.is_empty() {
-            let old = file.old_blob.map(|id| repo.blob(id)).transpose()?;
+            // HEAD's version over the limit is not read: every line then counts as added
+            let old = match file.old_blob {
+                Some(id) => repo.blob_within(id, max_size)?.into_data(),
+                None => None,
+            };
             let added = added_lines(old.as_deref(), &data);
             out.findings.extend(
                 found
@@ -132,20 +137,15 @@ pub fn held_by_head(
         .iter()
         .map(|s| memchr::memmem::Finder::new(s.as_bytes()))
         .collect();
-    let mut buf = Vec::new();
     for entry in head.entries() {
         if found.iter().all(Option::is_some) {
             break;
         }
-        use gix::objs::FindExt;
-        let Ok(blob) = r.objects.find_blob(&entry.id, &mut buf) else {
+        let Ok(Bounded::Data(data)) = super::blob_within(r, entry.id, max_size) else {
             continue;
         };
-        if blob.data.len() as u64 > max_size {
-            continue;
-        }
         for (slot, finder) in found.iter_mut().zip(&finders) {
-            if slot.is_none() && finder.find(blob.data).is_some() {
+            if slot.is_none() && finder.find(&data).is_some() {
                 *slot = Some(entry.path(&head).to_string());
             }
         }

@@ -283,6 +283,9 @@ fn run_rules(action: RulesAction) -> Result<ExitCode> {
                     r.provider.as_deref().unwrap_or("-"),
                     r.description
                 )?;
+                for line in keyhound::rules::shapes::listing(r) {
+                    writeln!(out, "{:<22} {}", "", keyhound::escape::text(&line))?;
+                }
             }
         }
         RulesAction::Check { file } => {

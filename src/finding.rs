@@ -55,6 +55,8 @@ pub enum SourceKind {
     History,
     /// Content staged in the git index (pre-commit).
     Staged,
+    /// Standard input (`keyhound scan -`).
+    Stdin,
 }
 
 /// The commit a history finding is attributed to.

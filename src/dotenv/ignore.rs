@@ -520,7 +520,11 @@ fn tree_ignore_files(tree: &gix::Tree<'_>, dir: &str) -> Vec<(String, Vec<u8>)> 
         .unwrap_or_default()
 }
 
-/// The `.gitignore` and misnamed ignore blobs among `tree`'s own entries.
+/// Ignore files of history larger than this are not read (no real one comes close).
+const MAX_IGNORE_BLOB: u64 = 4 << 20;
+
+/// The `.gitignore` and misnamed ignore blobs among `tree`'s own entries (up to
+/// [`MAX_IGNORE_BLOB`] each).
 fn ignore_blobs(tree: &gix::Tree<'_>) -> Vec<(String, Vec<u8>)> {
     let wanted: Vec<(String, gix::ObjectId)> = tree
         .iter()
@@ -534,6 +538,11 @@ fn ignore_blobs(tree: &gix::Tree<'_>) -> Vec<(String, Vec<u8>)> {
     wanted
         .into_iter()
         .filter_map(|(name, id)| {
+            // the header says the size: an ignore file of gigabytes is never inflated
+            let header = tree.repo.try_find_header(id).ok()??;
+            if header.size() > MAX_IGNORE_BLOB {
+                return None;
+            }
             let mut blob = tree.repo.find_blob(id).ok()?;
             Some((name, blob.take_data()))
         })

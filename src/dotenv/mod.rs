@@ -169,6 +169,18 @@ pub fn committed_env_finding(
     env_finding(path, kind, Some(&held), secrets, diagnosis, source, commit)
 }
 
+/// The `dotenv-committed` finding for a committed env file too large to read (over the
+/// scan's size limit): high, since what it holds is unknown. `None` when `path` is no env
+/// file or a template.
+pub fn unread_env_finding(
+    path: &str,
+    diagnosis: GitignoreDiagnosis,
+    source: SourceKind,
+    commit: Option<CommitInfo>,
+) -> Option<Finding> {
+    env_finding(path, classify(path)?, None, 0, diagnosis, source, commit)
+}
+
 /// The finding for an env file holding `secrets` keys found by the rules. Without any, it is
 /// high when a variable still looks like a credential (named in the detail, never its
 /// value) or the file was too large to read (`held` is `None`), low when the file only
@@ -379,12 +391,16 @@ impl Worktree {
             Ok(m) if m.is_file() && m.len() > MAX_ENV_FILE => None,
             Ok(m) if m.is_file() => Some(std::fs::read(&on_disk).unwrap_or_default()),
             Ok(_) => Some(Vec::new()),
-            Err(_) => Some(
-                self.repo
-                    .find_blob(file.id)
-                    .map(|mut b| b.take_data())
-                    .unwrap_or_default(),
-            ),
+            // the staged blob's header says its size: one over the limit is never inflated
+            Err(_) => match self.repo.try_find_header(file.id) {
+                Ok(Some(h)) if h.size() > MAX_ENV_FILE => None,
+                _ => Some(
+                    self.repo
+                        .find_blob(file.id)
+                        .map(|mut b| b.take_data())
+                        .unwrap_or_default(),
+                ),
+            },
         }
     }
 

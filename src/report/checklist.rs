@@ -491,6 +491,7 @@ fn origin(f: &DocFinding) -> String {
             format!("commit `{}` ({date}, {author}){later}", short_id(commit))
         }
         (SourceKind::Staged, None) => "staged, not yet committed".into(),
+        (SourceKind::Stdin, None) => "standard input".into(),
         _ => "working tree".into(),
     }
 }

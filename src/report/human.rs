@@ -118,6 +118,7 @@ fn group_header(f: &Finding) -> String {
             .dimmed()
         ),
         (None, SourceKind::Staged) => format!("{path}  {}", "(staged)".dimmed()),
+        (None, SourceKind::Stdin) => format!("{path}  {}", "(standard input)".dimmed()),
         (None, _) => path,
     }
 }
@@ -327,18 +328,5 @@ fn mask_email(email: &str) -> String {
     }
 }
 
-/// Bytes as B/KB/MB/GB (decimal).
-pub fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
-    let mut value = n as f64;
-    let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{n} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
+/// Bytes as B/KB/MB/GB (decimal); lives in [`crate::size`] so sources can name sizes too.
+pub use crate::size::human as human_bytes;

@@ -1,8 +1,10 @@
 //! The filesystem source: a parallel, gitignore-aware walk (the `ignore` crate) that reads
 //! each file once into a per-thread buffer (mmap for large files), skips binary and
-//! oversized files with a count, and scans the rest.
+//! oversized files with a count, and scans the rest; archives are opened by [`archive`] and
+//! their members scanned like files.
 
-use super::{is_binary, Chunk, Stats};
+use super::archive::{self, ArchiveLimits};
+use super::Stats;
 use crate::detect::Detector;
 use crate::finding::{Finding, SourceKind};
 use ignore::{DirEntry, WalkBuilder, WalkState};
@@ -25,6 +27,8 @@ pub struct FsOptions {
     pub no_ignore: bool,
     /// Files larger than this are skipped and counted.
     pub max_file_size: u64,
+    /// How far archives (zip, tar, gz) are opened.
+    pub archives: ArchiveLimits,
 }
 
 /// Walks `opts.root` and returns every finding; per-file problems go to `stats`.
@@ -101,21 +105,15 @@ fn scan_entry(
             stats.skip_large(&rel, entry.metadata().ok().map(|m| m.len()));
             Vec::new()
         }
-        Ok(content) => {
-            let data = content.bytes(buf);
-            if is_binary(data) {
-                stats.skip_binary(&rel);
-                return Vec::new();
-            }
-            stats.add_scanned(data.len());
-            Chunk {
-                path: &rel,
-                data,
-                kind: SourceKind::Worktree,
-                commit: None,
-            }
-            .scan(detector)
-        }
+        Ok(content) => archive::scan(
+            &rel,
+            content.bytes(buf),
+            &opts.archives,
+            stats,
+            detector,
+            SourceKind::Worktree,
+            keep,
+        ),
         Err(err) => {
             stats.warn(format!("{}: {err}", entry.path().display()));
             Vec::new()

@@ -74,10 +74,13 @@ pub struct Refs {
     /// The repository is a partial clone (`--filter`): a remote is a promisor, so blobs it
     /// did not send are absent and cannot be scanned.
     pub partial: bool,
-    /// Refs that could not be read (named), the scan goes on without them.
+    /// Refs skipped because they point to no commit (a tag of a tree or blob), named.
     pub warnings: Vec<String>,
     /// What the refs tell about remotes.
     pub view: RemoteView,
+    /// Refs that could not be read, or whose object is missing or corrupt, named: history
+    /// the scan could not see. The scan goes on without them.
+    pub unreadable: Vec<String>,
 }
 
 impl Refs {
@@ -150,7 +153,7 @@ impl Refs {
 
 /// Whether `repo` is a partial clone: `extensions.partialClone` is set or a remote is a
 /// promisor (what `git clone --filter=…` configures).
-fn is_partial_clone(repo: &gix::Repository) -> bool {
+pub fn is_partial_clone(repo: &gix::Repository) -> bool {
     let config = repo.config_snapshot();
     config.string("extensions.partialClone").is_some()
         || repo.remote_names().iter().any(|name| {
@@ -173,7 +176,8 @@ pub fn list(repo: &gix::Repository) -> Result<Refs, GitError> {
         let mut reference = match reference {
             Ok(r) => r,
             Err(err) => {
-                refs.warnings.push(format!("unreadable ref skipped: {err}"));
+                refs.unreadable
+                    .push(format!("unreadable ref skipped: {err}"));
                 continue;
             }
         };
@@ -188,10 +192,13 @@ pub fn list(repo: &gix::Repository) -> Result<Refs, GitError> {
             continue;
         }
         match peel_to_commit(&mut reference) {
-            Some(commit) => refs.tips.push(RefTip { name, commit }),
-            None => refs
+            Ok(Some(commit)) => refs.tips.push(RefTip { name, commit }),
+            Ok(None) => refs
                 .warnings
                 .push(format!("ref {name} does not point to a commit; skipped")),
+            Err(why) => refs
+                .unreadable
+                .push(format!("ref {name} cannot be read ({why}); skipped")),
         }
     }
     refs.default = default_branch(repo);
@@ -215,10 +222,24 @@ fn symbolic_target(reference: &gix::Reference<'_>) -> Option<String> {
     }
 }
 
-fn peel_to_commit(reference: &mut gix::Reference<'_>) -> Option<ObjectId> {
-    let id = reference.peel_to_id().ok()?;
-    let object = id.object().ok()?;
-    object.peel_to_commit().ok().map(|c| c.id)
+/// The commit a ref points to, `None` when it points to a tree or blob (peeling through
+/// tags), an error naming what is missing or corrupt when its objects cannot be read.
+fn peel_to_commit(reference: &mut gix::Reference<'_>) -> Result<Option<ObjectId>, String> {
+    let id = reference.peel_to_id().map_err(|e| e.to_string())?;
+    let id = id.detach();
+    let header = reference
+        .repo
+        .try_find_header(id)
+        .map_err(|e| format!("object {id}: {e}"))?
+        .ok_or_else(|| format!("object {id} is missing"))?;
+    if header.kind() != gix::object::Kind::Commit {
+        return Ok(None);
+    }
+    let commit = reference
+        .repo
+        .find_commit(id)
+        .map_err(|e| format!("commit {id}: {e}"))?;
+    Ok(Some(commit.id))
 }
 
 /// What `repo`'s refs (`tips`) can tell about remotes: remote-tracking refs, a mirror, or

@@ -300,11 +300,27 @@ fn adopt_env_commits(worktree: &mut [Finding], history: &mut Vec<Finding>) {
             Some(w) => {
                 w.commit = h.commit.clone();
                 w.severity = w.severity.max(h.severity);
+                if same_line_changed_in_commit(w.gitignore.as_ref(), h.gitignore.as_ref()) {
+                    w.gitignore = h.gitignore.clone();
+                }
                 false
             }
             None => true,
         }
     });
+}
+
+/// Whether the history diagnosis says the commit that added the file changed an ignore line,
+/// and today's diagnosis blames that very line as it is: the history one explains more (what
+/// the line was) and its fix still applies.
+fn same_line_changed_in_commit(
+    today: Option<&crate::finding::GitignoreDiagnosis>,
+    history: Option<&crate::finding::GitignoreDiagnosis>,
+) -> bool {
+    let (Some(t), Some(h)) = (today, history) else {
+        return false;
+    };
+    h.cause == "changed-in-commit" && (&t.file, t.line, &t.pattern) == (&h.file, h.line, &h.pattern)
 }
 
 /// `dotenv-committed` findings for staged env files, diagnosed against the work tree's

@@ -1,8 +1,10 @@
 //! The committed-env-file audit over git versions, shared by the history, range and
 //! pre-receive scans: given the versions of env files that commits added or changed (oldest
 //! commit first), one `dotenv-committed` finding per path, attributed to the first commit
-//! that had it (a version over the size limit is not read: its header says so), diagnosed against the ignore files of that commit's tree, and as severe as
-//! its worst version (critical when any version held a key).
+//! that had it (a version over the size limit is not read: its header says so), diagnosed
+//! against the ignore files of that commit's tree (and its first parent's, to tell an
+//! ignore line that same commit changed), and as severe as its worst version (critical when
+//! any version held a key).
 
 use super::{walk, GitError, Repo};
 use crate::detect::Detector;
@@ -50,7 +52,10 @@ pub fn findings(
                 let Ok(tree) = r.find_tree(tree_id) else {
                     continue;
                 };
-                dotenv::doctor::diagnose(&ignores.tree(&tree, &v.repo_path), &v.repo_path)
+                let mut sources = ignores.tree(&tree, &v.repo_path);
+                sources.before = parent_tree(r, v.commit)
+                    .map(|parent| ignores.tree(&parent, &v.repo_path).sources);
+                dotenv::doctor::diagnose(&sources, &v.repo_path)
             }
         };
         let found = match &data {
@@ -82,4 +87,11 @@ pub fn findings(
         }
     }
     Ok(by_path.into_values().collect())
+}
+
+/// The tree of `commit`'s first parent, `None` for a root commit or when unreadable (a
+/// shallow boundary).
+fn parent_tree(repo: &gix::Repository, commit: ObjectId) -> Option<gix::Tree<'_>> {
+    let parent = repo.find_commit(commit).ok()?.parent_ids().next()?.detach();
+    repo.find_tree(walk::commit_tree(repo, parent).ok()?).ok()
 }

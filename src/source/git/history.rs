@@ -6,7 +6,7 @@
 
 use super::env_audit::{self, EnvVersion};
 use super::graph::{Attribution, Graph, IdFilter, Location};
-use super::refs::{self, Refs};
+use super::refs::{self, Refs, RemoteView};
 use super::walk;
 use super::{commit, odb, GitError, Repo};
 use crate::detect::Detector;
@@ -500,8 +500,8 @@ fn secret_facts(
         .default
         .as_ref()
         .map(|tip| graph.presence(tip.commit, &blob_groups, group_of.len()));
-    let remotes = refs.remotes();
-    let remote_tips: Vec<ObjectId> = remotes.iter().map(|r| r.commit).collect();
+    let remotes = refs.remote_tips();
+    let remote_tips: Vec<ObjectId> = remotes.iter().map(|(_, commit)| *commit).collect();
     let intro_ids: Vec<ObjectId> = findings
         .iter()
         .filter_map(|f| f.commit.as_ref())
@@ -541,7 +541,7 @@ fn secret_facts(
                     .iter()
                     .any(|id| reach.get(*id).is_some_and(|r| r.contains(i)))
             })
-            .map(|(_, remote)| remote.short().to_string())
+            .map(|(_, (name, _))| name.clone())
             .collect();
         let (in_head, removed) = match &presence {
             Some((chain, p)) => {
@@ -569,24 +569,24 @@ fn exposure(
     refs: &Refs,
 ) -> serde_json::Value {
     let duration = removed.map(|r| (r.time - first.time).max(0));
-    let where_ = if reached.is_empty() {
-        "in local history only (no remote-tracking ref holds it)".to_string()
-    } else {
-        format!("on {}", crate::report::refs_summary(reached))
-    };
+    let (where_, unknown) = remote_wording(&refs.view, reached);
     let default = refs.default.as_ref().map_or("HEAD", |d| d.short());
-    let summary = match (removed, duration) {
+    let window = match (removed, duration) {
         (Some(r), Some(d)) => format!(
-            "exposed {} {where_} ({} → {})",
+            "exposed {}{where_} ({} → {})",
             human_duration(d),
             short_id(&first.id),
             short_id(&r.id)
         ),
         _ => format!(
-            "exposed since {} {where_} ({}, still in {default})",
+            "exposed since {}{where_} ({}, still in {default})",
             first.date.get(..10).unwrap_or(&first.date),
             short_id(&first.id)
         ),
+    };
+    let summary = match unknown {
+        Some(note) => format!("{window}; {note}"),
+        None => window,
     };
     json!({
         "first_commit": first.id,
@@ -595,8 +595,42 @@ fn exposure(
         "removed_date": removed.map(|r| r.date.clone()),
         "duration_seconds": duration,
         "reached_remote": reached,
+        "remote_refs": match refs.view {
+            RemoteView::Tracking => "remote-tracking",
+            RemoteView::Mirror(_) => "mirror",
+            RemoteView::Unknown { .. } => "none",
+        },
         "summary": summary,
     })
+}
+
+/// Where the commit is, as far as the refs tell: ` on origin/main`, ` in local history only
+/// (…)`, or nothing plus a note that this clone cannot tell (no remote-tracking refs).
+fn remote_wording(view: &RemoteView, reached: &[String]) -> (String, Option<String>) {
+    let on = || format!(" on {}", crate::report::refs_summary(reached));
+    match view {
+        RemoteView::Tracking if reached.is_empty() => (
+            " in local history only (not on any remote-tracking ref)".to_string(),
+            None,
+        ),
+        RemoteView::Tracking => (on(), None),
+        RemoteView::Mirror(name) if reached.is_empty() => (
+            format!(" in local history only (not on any ref mirrored from {name})"),
+            None,
+        ),
+        RemoteView::Mirror(name) => (
+            format!("{} (a mirror of {name}, as of its last fetch)", on()),
+            None,
+        ),
+        RemoteView::Unknown { bare, remote } => {
+            let note = match (bare, remote) {
+                (false, _) => "this clone cannot tell whether the commit reached a remote (no remote-tracking refs)".to_string(),
+                (true, Some(remote)) => format!("this clone cannot tell whether the commit reached a remote (no remote-tracking refs; the branches of a bare clone are {remote}'s as of the clone, unless pushed to since)"),
+                (true, None) => "this repository cannot tell whether the commit reached a remote (no remote-tracking refs; if it is the repository others push to, its branches are what was pushed)".to_string(),
+            };
+            (String::new(), Some(note))
+        }
+    }
 }
 
 /// `6h 12m`, `3d 4h`, `45s`.

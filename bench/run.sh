@@ -691,7 +691,13 @@ mode="median of $RUNS run(s) after $WARMUP warm-up(s)"
         for n in "${NOTES[@]}"; do echo "- $n"; done
     fi
 } >"$RAW/RESULTS.md"
+# bench/sweep.sh owns its section of RESULTS.md (between its markers): keep it.
+if [[ -f $BENCH_DIR/RESULTS.md ]]; then
+    awk '/^<!-- bench\/sweep.sh:/ {keep = 1} keep {print} /^<!-- bench\/sweep.sh end -->/ {keep = 0}' \
+        "$BENCH_DIR/RESULTS.md" >"$RAW/RESULTS-sweep.md"
+fi
 cp "$RAW/RESULTS.md" "$BENCH_DIR/RESULTS.md"
+if [[ -s $RAW/RESULTS-sweep.md ]]; then { echo; cat "$RAW/RESULTS-sweep.md"; } >>"$BENCH_DIR/RESULTS.md"; fi
 rm -rf "$SCRATCH"
 log "raw results in $RAW; table also in $BENCH_DIR/RESULTS.md"
 cat "$TABLE"

@@ -74,7 +74,8 @@ for t in "${targets[@]}"; do
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len="${max_len[$t]:-4096}" \
     -artifact_prefix="$here/artifacts/$t/" -print_final_stats=1 2>&1 | tee "$here/logs/$t.log" |
     grep -E '^(Done|INFO: seed corpus|stat::number_of_executed_units|==[0-9]+==|SUMMARY|.*panicked)' || true
-  if grep -qE 'ERROR: libFuzzer|panicked at|SUMMARY: |Test unit written' "$here/logs/$t.log"; then
+  status=${PIPESTATUS[0]}
+  if [ "$status" -ne 0 ] || grep -qE 'ERROR: libFuzzer|panicked at|SUMMARY: |Test unit written' "$here/logs/$t.log"; then
     echo "$t: FOUND A PROBLEM, see $here/logs/$t.log and $here/artifacts/$t/" >&2
     exit 1
   fi

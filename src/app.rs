@@ -2,6 +2,7 @@
 //! report, and decides the exit code.
 
 mod remediate;
+mod stdin;
 mod sweep;
 
 use crate::cli::{Cli, ColorChoice, Command, DoctorArgs, RulesAction, ScanArgs};
@@ -11,10 +12,12 @@ use keyhound::baseline;
 use keyhound::config::{self, Config};
 use keyhound::detect::Detector;
 use keyhound::dotenv;
+use keyhound::incomplete::{Gate, Incomplete};
 use keyhound::report::{Format, RenderOptions};
 use keyhound::rules::RuleSet;
 use keyhound::scan::{self, Mode, ScanPlan};
 use keyhound::source::git::range::RangeSpec;
+use keyhound::trust;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -67,40 +70,48 @@ fn run_doctor(args: &DoctorArgs) -> Result<ExitCode> {
 }
 
 fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
-    if sweep::is_sweep(args) {
+    let from_stdin = stdin::wanted(args)?;
+    if !from_stdin && sweep::is_sweep(args) {
         return sweep::run(args);
     }
-    let config = load_config(args.config.as_deref(), &args.path)?;
-    let set = load_rules(&args.rules, config.as_ref())?;
+    let root = stdin::root(args, from_stdin);
+    let (mode, base) = if from_stdin {
+        (Mode::Stdin, trust::Base::Worktree)
+    } else {
+        scan_mode_and_base(args)?
+    };
+    let settings = repo_settings(args, root, &base)?;
+    let config = settings.config.as_ref();
+    let set = load_rules(&args.rules, config)?;
     let detector = Detector::new(&set)?;
-    let plan = scan_plan(
-        args,
-        &args.path,
-        config.as_ref(),
-        scan_mode(args)?,
-        !args.quiet,
-    );
+    let plan = scan_plan(args, root, config, mode, !args.quiet);
     let mut report = scan::run(&plan, &detector)?;
-    report.fail_on = Some(workflow::fail_on(args, config.as_ref()));
-    let config_baseline = config.as_ref().and_then(Config::baseline_path);
+    report.fail_on = Some(workflow::fail_on(args, config));
     let filter = baseline::FilterOptions {
-        root: &args.path,
-        baseline: args.baseline.as_deref().or(config_baseline.as_deref()),
+        ignore: settings.ignore.as_ref().map(trust::Text::pair),
+        gitleaks_ignore: settings.gitleaks_ignore.as_ref().map(trust::Text::pair),
+        baseline: settings.baseline.as_ref().map(trust::Text::pair),
         baseline_out: args.baseline_out.as_deref(),
     };
     let baselined = baseline::filter_report(&mut report, filter)?;
+    add_settings_findings(&settings, &plan, &mut report)?;
+    let config = settings.config.as_ref();
     if plan.mode == Mode::Staged {
         let threshold = report.fail_on.unwrap_or(keyhound::finding::Severity::Low);
         scan::mark_committed_keys(&plan, &mut report, threshold)?;
     }
+    let gate = gate_of(args);
     if !args.quiet {
         for w in &report.warnings {
             eprintln!("keyhound: warning: {}", keyhound::escape::text(w));
         }
-        workflow::report_skipped(&report, args.verbose, plan.max_file_size);
+        // a gate's oversize files are errors, named below
+        if gate == Gate::None {
+            workflow::report_skipped(&report, args.verbose, plan.max_file_size);
+        }
     }
     report.providers = set.providers.clone();
-    let remediation = remediate::after_scan(&mut report, &set, config.as_ref(), args)?;
+    let remediation = remediate::after_scan(&mut report, &set, config, args)?;
     let opts = RenderOptions {
         show_secrets: args.show_secrets,
         color: use_color(args),
@@ -114,7 +125,7 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
             report.render(args.format, opts, out)
         })?;
     }
-    let code = remediate::scan_exit(
+    let mut code = remediate::scan_exit(
         &remediation,
         keyhound::gate::Split::of(&report).blocking > 0,
         args.exit_zero || baselined.is_some(),
@@ -122,7 +133,27 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
     if !args.quiet {
         workflow::explain_outcome(args, &report, baselined, code == EXIT_FINDINGS);
     }
+    let incomplete = Incomplete::of(&report, gate);
+    for line in incomplete.messages(args.allow_unreadable, plan.max_file_size, gate) {
+        if !args.quiet || line.starts_with("error") {
+            eprintln!("keyhound: {line}");
+        }
+    }
+    if incomplete.fails(args.allow_unreadable) {
+        code = EXIT_ERROR;
+    }
     Ok(ExitCode::from(code))
+}
+
+/// Which gate a scan runs as: the pre-commit hook, the pre-receive hook, or none.
+fn gate_of(args: &ScanArgs) -> Gate {
+    if args.pre_receive {
+        Gate::Push
+    } else if args.staged {
+        Gate::Commit
+    } else {
+        Gate::None
+    }
 }
 
 fn clean() -> ExitCode {
@@ -140,7 +171,7 @@ fn scan_plan(
 ) -> ScanPlan {
     ScanPlan {
         root: root.to_path_buf(),
-        threads: args.threads.unwrap_or_else(default_threads),
+        threads: args.threads.map_or_else(default_threads, usize::from),
         no_ignore: args.no_ignore,
         max_file_size: args
             .max_file_size
@@ -149,31 +180,88 @@ fn scan_plan(
         allow_paths: config.map(|c| c.allow_paths.clone()).unwrap_or_default(),
         progress,
         mode,
+        gate: gate_of(args) != Gate::None,
+        archives: scan::ArchiveOptions {
+            max_depth: args.max_archive_depth,
+            max_total: args
+                .max_archive_size
+                .unwrap_or(keyhound::source::archive::DEFAULT_MAX_TOTAL),
+        },
     }
 }
 
 fn scan_mode(args: &ScanArgs) -> Result<Mode> {
+    scan_mode_and_base(args).map(|(mode, _)| mode)
+}
+
+/// The scan mode, and where the scanned repository's settings files are read from: the
+/// base of the commits under review, or the work tree.
+fn scan_mode_and_base(args: &ScanArgs) -> Result<(Mode, trust::Base)> {
     if args.pre_receive {
-        return Ok(Mode::Range(workflow::pre_receive_range(&args.path)?));
+        let (spec, old) = workflow::pre_receive_range(&args.path)?;
+        return Ok((Mode::Range(spec), trust::Base::PreReceive { old }));
     }
-    if args.staged {
-        return Ok(Mode::Staged);
-    }
+    let range = |spec: RangeSpec| {
+        let base = trust::Base::MergeBase {
+            include: spec.include[0].clone(),
+            exclude: spec.exclude[0].clone(),
+        };
+        (Mode::Range(spec), base)
+    };
     if let Some(rev) = &args.since {
-        return Ok(Mode::Range(RangeSpec::since(rev)));
+        return Ok(range(RangeSpec::since(rev)));
     }
-    if let Some(range) = &args.range {
-        let spec = RangeSpec::parse(range)
-            .with_context(|| format!("--range takes A..B (two revisions), not `{range}`"))?;
-        return Ok(Mode::Range(spec));
+    if let Some(r) = &args.range {
+        let spec = RangeSpec::parse(r)
+            .with_context(|| format!("--range takes A..B (two revisions), not `{r}`"))?;
+        return Ok(range(spec));
+    }
+    Ok((worktree_mode(args), trust::Base::Worktree))
+}
+
+/// The modes that read the work tree's settings.
+fn worktree_mode(args: &ScanArgs) -> Mode {
+    if args.staged {
+        return Mode::Staged;
     }
     if args.no_history {
-        return Ok(Mode::Files);
+        return Mode::Files;
     }
-    Ok(Mode::Full {
+    Mode::Full {
         worktree: !args.history_only,
         branch: args.branch.clone(),
-    })
+    }
+}
+
+/// The settings a scan of `root` runs with (`keyhound::trust`): `--config`/`--baseline` as
+/// given, the repository's own files from `base` unless `--no-repo-config`.
+fn repo_settings(args: &ScanArgs, root: &Path, base: &trust::Base) -> Result<trust::Settings> {
+    Ok(trust::Settings::load(&trust::Request {
+        root,
+        base,
+        explicit_config: args.config.as_deref(),
+        explicit_baseline: args.baseline.as_deref(),
+        no_repo_config: args.no_repo_config,
+    })?)
+}
+
+/// Adds what the settings mean for the report: a finding per change to a settings file
+/// within the scanned commits (after suppressions, which cannot hide one), notes on
+/// settings the repository turns off, and the rule's metadata.
+fn add_settings_findings(
+    settings: &trust::Settings,
+    plan: &ScanPlan,
+    report: &mut keyhound::report::Report,
+) -> Result<()> {
+    let added = settings.additions(&plan.root, &plan.mode)?;
+    report.findings.extend(added.findings);
+    report.notes.extend(added.notes);
+    if settings.repo_use.note().is_some() {
+        report.repo_config = Some(settings.repo_use.clone());
+    }
+    report.rules.extend(trust::rules());
+    report.sort();
+    Ok(())
 }
 
 fn run_rules(action: RulesAction) -> Result<ExitCode> {
@@ -181,7 +269,12 @@ fn run_rules(action: RulesAction) -> Result<ExitCode> {
         RulesAction::List { rules } => {
             let set = load_rules(&rules, None)?;
             let mut out = std::io::stdout().lock();
-            for r in set.rules.iter().chain(&dotenv::rules()) {
+            for r in set
+                .rules
+                .iter()
+                .chain(&dotenv::rules())
+                .chain(&trust::rules())
+            {
                 writeln!(
                     out,
                     "{:<22} {:<9} {:<11} {}",
@@ -190,6 +283,9 @@ fn run_rules(action: RulesAction) -> Result<ExitCode> {
                     r.provider.as_deref().unwrap_or("-"),
                     r.description
                 )?;
+                for line in keyhound::rules::shapes::listing(r) {
+                    writeln!(out, "{:<22} {}", "", keyhound::escape::text(&line))?;
+                }
             }
         }
         RulesAction::Check { file } => {

@@ -6,9 +6,12 @@
 //! `keyhound scan --baseline-out FILE`: sorted, free of timestamps and plaintext, and byte
 //! for byte the same when regenerated from the same findings. `.keyhoundignore` at the scan
 //! root is written by hand: one fingerprint or gitignore-style path glob per line, `#`
-//! comments. [`Suppressions::apply`] is the one filter every scan mode runs before rendering.
+//! comments. `.gitleaksignore` at the scan root (gitleaks' `[commit:]path:rule-id:line`
+//! fingerprints, see [`crate::gitleaksignore`]) hides findings by place. [`Suppressions::apply`]
+//! is the one filter every scan mode runs before rendering.
 
 use crate::finding::Finding;
+use crate::gitleaksignore::{self, Locations};
 use crate::report::Report;
 use crate::scan::allow_set;
 use globset::GlobSet;
@@ -57,18 +60,37 @@ struct Filter {
     label: String,
     fingerprints: BTreeSet<String>,
     paths: GlobSet,
+    /// Places (path, line, commit) from a `.gitleaksignore`.
+    locations: Locations,
 }
 
 impl Filter {
     fn matches(&self, f: &Finding) -> bool {
-        self.paths.is_match(&f.path) || self.fingerprints.contains(&f.fingerprint())
+        self.path_matches(&f.path)
+            || self.fingerprints.contains(&f.fingerprint())
+            || self.locations.matches(f)
     }
 }
 
-/// Everything that hides findings from a report: `.keyhoundignore` and `--baseline` files.
+impl Filter {
+    /// A glob matches the path, or the path of an archive holding it (`x.zip` hides
+    /// `x.zip!dir/a.env`).
+    fn path_matches(&self, path: &str) -> bool {
+        self.paths.is_match(path)
+            || path
+                .match_indices(crate::source::archive::SEPARATOR)
+                .any(|(i, _)| self.paths.is_match(&path[..i]))
+    }
+}
+
+/// Everything that hides findings from a report: `.keyhoundignore`, `.gitleaksignore` and
+/// `--baseline` files.
 #[derive(Debug, Default)]
 pub struct Suppressions {
     filters: Vec<Filter>,
+    /// Problems met reading them that do not stop the scan (malformed `.gitleaksignore`
+    /// lines), added to the report's warnings by [`Suppressions::apply`].
+    warnings: Vec<String>,
 }
 
 impl Suppressions {
@@ -76,11 +98,30 @@ impl Suppressions {
     pub fn discover(root: &Path) -> Result<Suppressions, BaselineError> {
         let mut s = Suppressions::default();
         let candidate = root.join(IGNORE_FILE);
-        if root.is_dir() && candidate.is_file() {
+        // Anything at that name is read, and refused unless it is a bounded regular file: a
+        // FIFO or device named .keyhoundignore must not silently drop the suppressions.
+        if root.is_dir() && candidate.symlink_metadata().is_ok() {
             let text = read(&candidate)?;
             s.add_ignore(IGNORE_FILE, &text)?;
         }
+        let gitleaks = root.join(gitleaksignore::FILE);
+        if root.is_dir() && gitleaks.is_file() {
+            let text = read(&gitleaks)?;
+            s.add_gitleaks_ignore(gitleaksignore::FILE, &text);
+        }
         Ok(s)
+    }
+
+    /// Adds a `.gitleaksignore`'s text; its malformed lines become warnings.
+    pub fn add_gitleaks_ignore(&mut self, name: &str, text: &str) {
+        let (locations, warnings) = gitleaksignore::parse(name, text);
+        self.warnings.extend(warnings);
+        self.filters.push(Filter {
+            label: name.to_string(),
+            fingerprints: BTreeSet::new(),
+            paths: GlobSet::empty(),
+            locations,
+        });
     }
 
     /// Adds an ignore file's text: fingerprints and path globs. `name` labels errors and notes.
@@ -95,18 +136,24 @@ impl Suppressions {
             label: name.to_string(),
             fingerprints,
             paths,
+            locations: Locations::default(),
         });
         Ok(())
     }
 
     /// Adds a baseline file written by `--baseline-out`.
     pub fn add_baseline(&mut self, path: &Path) -> Result<(), BaselineError> {
-        let name = path.display().to_string();
-        let (fingerprints, _) = parse(&name, &read(path)?, false)?;
+        self.add_baseline_text(&path.display().to_string(), &read(path)?)
+    }
+
+    /// Adds a baseline's text; `name` labels errors and notes.
+    pub fn add_baseline_text(&mut self, name: &str, text: &str) -> Result<(), BaselineError> {
+        let (fingerprints, _) = parse(name, text, false)?;
         self.filters.push(Filter {
             label: format!("the baseline {name}"),
             fingerprints,
             paths: GlobSet::empty(),
+            locations: Locations::default(),
         });
         Ok(())
     }
@@ -119,6 +166,7 @@ impl Suppressions {
     /// Removes suppressed findings (and the facts of secrets left without a finding) from
     /// `report`, adds a note per filter that hid something, and returns how many were hidden.
     pub fn apply(&self, report: &mut Report) -> usize {
+        report.warnings.extend(self.warnings.iter().cloned());
         let mut hidden = vec![0usize; self.filters.len()];
         report.findings.retain(|f| {
             match self.filters.iter().position(|filter| filter.matches(f)) {
@@ -148,13 +196,16 @@ impl Suppressions {
     }
 }
 
-/// Which suppressions a scan applies.
+/// Which suppressions a scan applies: `(name, text)` of each file, as the caller read it
+/// (from the work tree, or from the base commit of a scan of commits: `crate::trust`).
 #[derive(Clone, Copy, Debug)]
 pub struct FilterOptions<'a> {
-    /// The scan root, where `.keyhoundignore` is looked for.
-    pub root: &'a Path,
-    /// Report only findings not in this baseline (`--baseline`).
-    pub baseline: Option<&'a Path>,
+    /// `.keyhoundignore`.
+    pub ignore: Option<(&'a str, &'a str)>,
+    /// `.gitleaksignore`.
+    pub gitleaks_ignore: Option<(&'a str, &'a str)>,
+    /// Report only findings not in this baseline (`--baseline`, or the config's).
+    pub baseline: Option<(&'a str, &'a str)>,
     /// Write the findings left after `.keyhoundignore` to this baseline (`--baseline-out`).
     pub baseline_out: Option<&'a Path>,
 }
@@ -166,14 +217,21 @@ pub fn filter_report(
     report: &mut Report,
     opts: FilterOptions<'_>,
 ) -> Result<Option<usize>, BaselineError> {
-    Suppressions::discover(opts.root)?.apply(report);
+    let mut ignore = Suppressions::default();
+    if let Some((name, text)) = opts.ignore {
+        ignore.add_ignore(name, text)?;
+    }
+    if let Some((name, text)) = opts.gitleaks_ignore {
+        ignore.add_gitleaks_ignore(name, text);
+    }
+    ignore.apply(report);
     let written = match opts.baseline_out {
         Some(path) => Some(write_baseline(path, &report.findings)?),
         None => None,
     };
-    if let Some(path) = opts.baseline {
+    if let Some((name, text)) = opts.baseline {
         let mut baseline = Suppressions::default();
-        baseline.add_baseline(path)?;
+        baseline.add_baseline_text(name, text)?;
         baseline.apply(report);
     }
     Ok(written)
@@ -203,11 +261,17 @@ pub fn write_baseline(path: &Path, findings: &[Finding]) -> Result<usize, Baseli
     Ok(text.lines().filter(|l| !l.starts_with('#')).count())
 }
 
+/// The most a baseline or ignore file may hold (a fingerprint line is about 100 bytes).
+const MAX_FILE: u64 = 64 << 20;
+
 fn read(path: &Path) -> Result<String, BaselineError> {
-    std::fs::read_to_string(path).map_err(|e| BaselineError::Io {
+    let err = |reason: String| BaselineError::Io {
         path: path.display().to_string(),
-        reason: format!("cannot read: {e}"),
-    })
+        reason,
+    };
+    let bytes =
+        crate::bounded::read(path, MAX_FILE).map_err(|e| err(format!("cannot read: {e}")))?;
+    String::from_utf8(bytes).map_err(|_| err("cannot read: not UTF-8".into()))
 }
 
 /// Splits a baseline or ignore file into fingerprints and (when `globs_allowed`) path globs.

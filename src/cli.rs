@@ -13,7 +13,9 @@ use std::path::PathBuf;
     about,
     after_help = "Exit codes: 0 no findings, 1 findings, 2 error (including a refused or failed --revoke).\n\
 Examples:\n  keyhound scan .                      scan the current directory\n  \
-keyhound scan --format sarif --output keyhound.sarif\n  keyhound rules list\n  \
+keyhound scan --format sarif --output keyhound.sarif\n  \
+git diff | keyhound scan -           scan standard input (a diff: its added lines)\n  \
+keyhound rules list\n  \
 keyhound scan --verify --format checklist -o ROTATION.md   live check + rotation plan"
 )]
 pub struct Cli {
@@ -142,7 +144,8 @@ pub enum ColorChoice {
 /// `keyhound scan` options.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Directory, file or repository to scan (a git URL is mirror-cloned first).
+    /// Directory, file or repository to scan (a git URL is mirror-cloned first); `-` reads
+    /// standard input (`git diff | keyhound scan -`).
     #[arg(default_value = ".")]
     pub path: PathBuf,
 
@@ -192,17 +195,35 @@ pub struct ScanArgs {
     #[arg(long, value_name = "SIZE", value_parser = keyhound::size::parse, help_heading = "What to scan")]
     pub max_file_size: Option<u64>,
 
+    /// Open archives (.zip, .jar, .war, .ear, .tar, .tar.gz, .tgz, .gz) this many levels deep
+    /// and scan their members as `outer.zip!inner/path`; 0 treats them as plain (binary) files.
+    #[arg(long, value_name = "N", default_value_t = keyhound::source::archive::DEFAULT_MAX_DEPTH,
+          value_parser = clap::value_parser!(u32).range(0..=16), help_heading = "What to scan")]
+    pub max_archive_depth: u32,
+
+    /// Stop reading an archive once it has inflated this much, nested members included
+    /// (default 256MiB; same units as --max-file-size). Members obey --max-file-size.
+    #[arg(long, value_name = "SIZE", value_parser = keyhound::size::parse, help_heading = "What to scan")]
+    pub max_archive_size: Option<u64>,
+
     /// Worker threads (default: number of CPUs).
-    #[arg(long, short = 'j', value_name = "N", help_heading = "What to scan")]
-    pub threads: Option<usize>,
+    #[arg(long, short = 'j', value_name = "N", help_heading = "What to scan",
+          value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
 
     /// Extra rules file (repeatable).
     #[arg(long = "rules", value_name = "FILE", help_heading = "Rules")]
     pub rules: Vec<PathBuf>,
 
-    /// Config file (default: .keyhound.toml at the scan root).
+    /// Config file (default: .keyhound.toml at the scan root; for --since, --range and
+    /// --pre-receive, the one in the base commit).
     #[arg(long, value_name = "FILE", help_heading = "Rules")]
     pub config: Option<PathBuf>,
+
+    /// Ignore the scanned repository's own .keyhound.toml, .keyhoundignore and the baseline
+    /// its config names (--config and --baseline still apply).
+    #[arg(long, help_heading = "Rules")]
+    pub no_repo_config: bool,
 
     /// Output format.
     #[arg(
@@ -240,6 +261,13 @@ pub struct ScanArgs {
     /// Exit 0 even when secrets are found (report-only runs).
     #[arg(long, help_heading = "Output")]
     pub exit_zero: bool,
+
+    /// Accept an incomplete scan: content that could not be read (a missing object, a
+    /// corrupt or truncated pack, an unreadable ref, a file or directory denied or with a
+    /// path too long) is named as a warning and the exit code
+    /// is 0 or 1 as usual, instead of an error (exit 2).
+    #[arg(long, help_heading = "Output")]
+    pub allow_unreadable: bool,
 
     /// Exit 1 only for findings of this severity or worse; the others are reported as not
     /// blocking (default: high for --staged and --pre-receive, low otherwise; config key
@@ -305,7 +333,8 @@ pub struct SweepArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 600)]
     pub clone_timeout: u64,
 
-    /// Exit 2 when any target failed (default: only when none could be scanned).
+    /// Exit 2 when any target failed or was scanned incompletely (unreadable objects, refs or
+    /// packs); default: only when none could be scanned.
     #[arg(long)]
     pub fail_on_error: bool,
 
@@ -348,6 +377,11 @@ pub struct MergeArgs {
     /// Exit 0 even when secrets are found.
     #[arg(long)]
     pub exit_zero: bool,
+
+    /// Exit 2 (after writing the report) when the inputs do not cover the whole target
+    /// list: a shard missing, shards of different splits, a cut-off input.
+    #[arg(long)]
+    pub require_complete: bool,
 
     /// No warnings on stderr.
     #[arg(long, short = 'q')]

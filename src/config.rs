@@ -113,7 +113,9 @@ impl Config {
     /// `root/.keyhound.toml` when `root` is a directory holding one.
     pub fn discover(root: &Path) -> Result<Option<Config>, RuleError> {
         let candidate = root.join(FILE_NAME);
-        if root.is_dir() && candidate.is_file() {
+        // Anything at that name is read (and refused if it is not a bounded regular file):
+        // a FIFO or device named .keyhound.toml must not silently drop the config.
+        if root.is_dir() && candidate.symlink_metadata().is_ok() {
             Self::load(&candidate).map(Some)
         } else {
             Ok(None)

@@ -55,6 +55,8 @@ pub enum SourceKind {
     History,
     /// Content staged in the git index (pre-commit).
     Staged,
+    /// Standard input (`keyhound scan -`).
+    Stdin,
 }
 
 /// The commit a history finding is attributed to.
@@ -133,6 +135,10 @@ pub struct Finding {
 /// stop it, what is wrong with it, and the fix.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GitignoreDiagnosis {
+    /// The cause, machine-readable: `ignored`, `negated`, `changed-in-commit`, `misnamed`,
+    /// `utf16`, `inline-comment`, `near-miss`, `sibling`, `not-covering` or `no-rule`.
+    #[serde(default)]
+    pub cause: String,
     /// The ignore file holding the faulty line (`None` when no rule exists at all).
     pub file: Option<String>,
     /// 1-based line in that file.

@@ -7,13 +7,16 @@
 //! renders it.
 
 pub mod baseline;
+pub mod bounded;
 pub mod config;
 pub mod detect;
 pub mod dotenv;
 pub mod escape;
 pub mod finding;
 pub mod gate;
+pub mod gitleaksignore;
 pub mod hook;
+pub mod incomplete;
 pub mod init;
 pub mod prereceive;
 pub mod remediate;
@@ -23,3 +26,4 @@ pub mod scan;
 pub mod size;
 pub mod source;
 pub mod sweep;
+pub mod trust;

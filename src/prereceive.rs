@@ -114,6 +114,17 @@ pub fn revisions(updates: &[RefUpdate], existing: &[String]) -> RangeSpec {
     RangeSpec { include, exclude }
 }
 
+/// The revision whose settings (`.keyhound.toml`, `.keyhoundignore`, baseline) a push is
+/// scanned with: the old tip of the first ref the push updates (the server's state, never
+/// the pushed commits), else of the first ref it deletes; `None` when it only creates refs
+/// (the caller then takes the server's HEAD).
+pub fn settings_base(updates: &[RefUpdate]) -> Option<String> {
+    let updated = updates.iter().find(|u| u.old.is_some() && u.new.is_some());
+    updated
+        .or_else(|| updates.iter().find(|u| u.old.is_some()))
+        .and_then(|u| u.old.clone())
+}
+
 /// The commit each ref of the repository at `path` points to (tags peeled; refs to
 /// non-commits skipped).
 pub fn existing_tips(path: &Path) -> Result<Vec<String>, PreReceiveError> {
@@ -183,6 +194,16 @@ mod tests {
                 "3333333333333333333333333333333333333333".to_string()
             ]
         );
+    }
+
+    #[test]
+    fn settings_come_from_an_updated_refs_old_tip() {
+        let updates = parse(&format!(
+            "{Z} {A} refs/heads/new\n{A} {B} refs/heads/main\n"
+        ))
+        .expect("parses");
+        assert_eq!(settings_base(&updates).as_deref(), Some(A));
+        assert_eq!(settings_base(&updates[..1]), None);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use crate::dotenv;
 use crate::finding::{Finding, Severity, SourceKind};
 use crate::report::Report;
 use crate::source::progress::Progress;
-use crate::source::{fs, git, Stats};
+use crate::source::{archive, fs, git, stdin, Stats};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
@@ -33,6 +33,43 @@ pub struct ScanPlan {
     pub mode: Mode,
     /// Draw a progress line on stderr (only when it is a terminal).
     pub progress: bool,
+    /// The scan is a commit or push gate (`--staged`, `--pre-receive`): nothing it lets
+    /// through may go unread, so binary content is scanned too and content over the size
+    /// limit fails the scan (see [`crate::incomplete`]).
+    pub gate: bool,
+    /// Nesting depth and inflated bytes per archive (zip, tar, gz) the file walk opens;
+    /// members obey `max_file_size`.
+    pub archives: ArchiveOptions,
+}
+
+impl ScanPlan {
+    /// The archive limits every source applies: the plan's depth and budget, members
+    /// bounded by `max_file_size`.
+    pub fn archive_limits(&self) -> archive::ArchiveLimits {
+        archive::ArchiveLimits {
+            max_depth: self.archives.max_depth,
+            max_member: self.max_file_size,
+            max_total: self.archives.max_total,
+        }
+    }
+}
+
+/// How far the file walk opens archives (`--max-archive-depth`, `--max-archive-size`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ArchiveOptions {
+    /// Nesting depth opened; 0 scans archives as plain files (binary ones are skipped).
+    pub max_depth: u32,
+    /// Bytes inflated per top-level archive, nested members included.
+    pub max_total: u64,
+}
+
+impl Default for ArchiveOptions {
+    fn default() -> Self {
+        ArchiveOptions {
+            max_depth: archive::DEFAULT_MAX_DEPTH,
+            max_total: archive::DEFAULT_MAX_TOTAL,
+        }
+    }
 }
 
 /// Which sources a scan reads.
@@ -52,6 +89,8 @@ pub enum Mode {
     Staged,
     /// Only lines added by the commits of a range (`--since`, `--range`, CI).
     Range(git::range::RangeSpec),
+    /// Standard input (`keyhound scan -`), read in segments of `max_file_size` bytes.
+    Stdin,
 }
 
 /// An error that stops the whole scan (a bad root, a bad glob).
@@ -89,10 +128,9 @@ pub enum ScanError {
 /// Runs the plan and returns the report (findings sorted, stats filled).
 pub fn run(plan: &ScanPlan, detector: &Detector) -> Result<Report, ScanError> {
     let started = Instant::now();
-    std::fs::metadata(&plan.root).map_err(|e| ScanError::Root {
-        path: plan.root.display().to_string(),
-        reason: e.to_string(),
-    })?;
+    if plan.mode != Mode::Stdin {
+        check_root(&plan.root)?;
+    }
     let allow = allow_set(&plan.allow_paths)?;
     let keep = |path: &str| !allow.is_match(path);
     let stats = Arc::new(Stats::default());
@@ -100,7 +138,7 @@ pub fn run(plan: &ScanPlan, detector: &Detector) -> Result<Report, ScanError> {
         "scanning",
         Arc::clone(&stats),
         None,
-        plan.progress && plan.mode != Mode::Staged,
+        plan.progress && !matches!(plan.mode, Mode::Staged | Mode::Stdin),
     );
     let mut report = Report::default();
     match &plan.mode {
@@ -118,15 +156,35 @@ pub fn run(plan: &ScanPlan, detector: &Detector) -> Result<Report, ScanError> {
         }
         Mode::Staged => {
             let repo = open_repo(plan, "--staged")?;
-            let staged = git::staged::scan(&repo, detector, &stats, plan.max_file_size, &keep)?;
+            let limits = (plan.max_file_size, plan.archive_limits());
+            let staged = git::staged::scan(&repo, detector, &stats, limits, &keep)?;
             report.findings = staged.findings;
             report
                 .findings
                 .extend(staged_env_findings(&repo, &staged.files, detector));
         }
+        Mode::Stdin => {
+            let input = stdin::scan(
+                &mut std::io::stdin().lock(),
+                plan.max_file_size,
+                detector,
+                &stats,
+            )
+            .map_err(|e| ScanError::Root {
+                path: stdin::PATH.to_string(),
+                reason: e.to_string(),
+            })?;
+            report.findings = input.findings;
+            report.notes = input.notes;
+        }
         Mode::Range(spec) => {
             let repo = open_repo(plan, "a commit range")?;
-            let range = git::range::scan(&repo, spec, detector, &stats, plan.max_file_size, &keep)?;
+            let limits = git::Limits {
+                max_size: plan.max_file_size,
+                scan_binary: plan.gate,
+                archives: plan.archive_limits(),
+            };
+            let range = git::range::scan(&repo, spec, detector, &stats, limits, &keep)?;
             report.findings = range.findings;
             report.notes = range.notes;
         }
@@ -137,9 +195,27 @@ pub fn run(plan: &ScanPlan, detector: &Detector) -> Result<Report, ScanError> {
     // warnings come from parallel threads: one order for every run
     report.warnings.sort();
     report.skipped = stats.take_skipped();
+    report.unreadable = stats.take_unreadable();
     report.rules = [detector.rules(), &dotenv::rules()].concat();
     report.sort();
     Ok(report)
+}
+
+/// The root must exist and be a directory or a regular file: a FIFO, a device or a socket
+/// given as the target is nothing to scan, and an error (not a silent "0 files").
+fn check_root(root: &std::path::Path) -> Result<(), ScanError> {
+    let err = |reason: String| ScanError::Root {
+        path: root.display().to_string(),
+        reason,
+    };
+    let meta = std::fs::metadata(root).map_err(|e| err(e.to_string()))?;
+    if meta.is_dir() || meta.is_file() {
+        return Ok(());
+    }
+    Err(err(format!(
+        "{}, not a file or directory: nothing to scan",
+        crate::bounded::kind(meta.file_type())
+    )))
 }
 
 fn files(
@@ -153,6 +229,7 @@ fn files(
         threads: plan.threads,
         no_ignore: plan.no_ignore,
         max_file_size: plan.max_file_size,
+        archives: plan.archive_limits(),
     };
     let mut findings = fs::scan(&opts, detector, stats, keep);
     let tracked_env = dotenv::audit_worktree(&plan.root, detector, stats);
@@ -192,6 +269,7 @@ fn full(
         threads: plan.threads,
         max_size: plan.max_file_size,
         branch: branch.clone(),
+        archives: plan.archive_limits(),
     };
     let mut history = git::history::scan(&repo, &opts, detector, stats, keep)?;
     adopt_env_commits(&mut report.findings, &mut history.findings);
@@ -222,11 +300,27 @@ fn adopt_env_commits(worktree: &mut [Finding], history: &mut Vec<Finding>) {
             Some(w) => {
                 w.commit = h.commit.clone();
                 w.severity = w.severity.max(h.severity);
+                if same_line_changed_in_commit(w.gitignore.as_ref(), h.gitignore.as_ref()) {
+                    w.gitignore = h.gitignore.clone();
+                }
                 false
             }
             None => true,
         }
     });
+}
+
+/// Whether the history diagnosis says the commit that added the file changed an ignore line,
+/// and today's diagnosis blames that very line as it is: the history one explains more (what
+/// the line was) and its fix still applies.
+fn same_line_changed_in_commit(
+    today: Option<&crate::finding::GitignoreDiagnosis>,
+    history: Option<&crate::finding::GitignoreDiagnosis>,
+) -> bool {
+    let (Some(t), Some(h)) = (today, history) else {
+        return false;
+    };
+    h.cause == "changed-in-commit" && (&t.file, t.line, &t.pattern) == (&h.file, h.line, &h.pattern)
 }
 
 /// `dotenv-committed` findings for staged env files, diagnosed against the work tree's

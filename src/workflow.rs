@@ -120,15 +120,18 @@ pub fn run_man(dir: Option<&Path>) -> Result<()> {
 }
 
 /// Reads git's pre-receive input from stdin and returns the commits the push brings in to
-/// the repository at `repo`.
-pub fn pre_receive_range(repo: &Path) -> Result<RangeSpec> {
+/// the repository at `repo`, and the old tip whose settings the scan uses.
+pub fn pre_receive_range(repo: &Path) -> Result<(RangeSpec, Option<String>)> {
     let mut input = String::new();
     std::io::stdin()
         .read_to_string(&mut input)
         .context("cannot read pre-receive input from stdin")?;
     let updates = prereceive::parse(&input)?;
     let existing = prereceive::existing_tips(repo)?;
-    Ok(prereceive::revisions(&updates, &existing))
+    Ok((
+        prereceive::revisions(&updates, &existing),
+        prereceive::settings_base(&updates),
+    ))
 }
 
 /// The fail-on threshold of a scan: `--fail-on`, else the config's `fail_on`, else `high`

@@ -58,6 +58,8 @@ fn every_ci_command_in_the_docs_is_one_these_tests_run() {
         STAGED,
     ]
     .into_iter()
+    // the sweep examples' commands: run by tests/sweep_examples.rs
+    .chain(SWEEP_COMMANDS)
     .map(String::from)
     .collect();
     assert_eq!(documented_commands(), expected);

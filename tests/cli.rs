@@ -6,16 +6,6 @@ use common::*;
 use serde_json::Value;
 use std::path::Path;
 
-fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tmp");
-    for (rel, content) in files {
-        let path = dir.path().join(rel);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(path, content).expect("write");
-    }
-    dir
-}
-
 fn run(dir: &Path, args: &[&str]) -> std::process::Output {
     keyhound_in(dir, args)
 }
@@ -348,5 +338,36 @@ fn rules_check_reports_every_error_and_a_missing_file_as_not_found() {
             "keyhound: error: {}: rules file not found",
             missing.display()
         )
+    );
+}
+
+#[test]
+fn rules_list_shows_names_and_shapes_separately() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = run(dir.path(), &["rules", "list"]);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("zoom-app-secret "))
+        .expect("zoom-app-secret listed");
+    let pad = " ".repeat(23);
+    assert_eq!(
+        &lines[at + 1..at + 4],
+        &[
+            format!("{pad}name:  (?:client|api|sdk|app) secret(?: sdk)?"),
+            format!("{pad}name:  secret token"),
+            format!("{pad}shapes: assignment, dockerfile, flag, env-list, key-path"),
+        ]
+    );
+    // a rule of patterns only lists no names
+    let token = lines
+        .iter()
+        .position(|l| l.starts_with("authorization-token "))
+        .expect("listed");
+    assert!(
+        lines[token + 1].starts_with("authorization-bearer "),
+        "{stdout}"
     );
 }

@@ -1069,3 +1069,267 @@ fn doctor_in_a_repository_without_any_ignore_file_says_so_and_writes_to_a_file()
     );
     assert_eq!(found[0]["gitignore"]["fix"], "add `.env` to .gitignore");
 }
+
+/// The diagnosis of `rel` in every place the doctor's verdict is shown: `keyhound scan`
+/// (work tree and index), `keyhound gitignore-doctor`, and the history scan (against the
+/// tree of the commit that added it). All three must agree.
+fn diagnoses_everywhere(repo: &Repo, rel: &str) -> Value {
+    let scan = repo.diagnosis(rel);
+    let (_, doctor) = repo.json(&["gitignore-doctor"]);
+    let doctor: Vec<Value> = rule_findings(&doctor, "dotenv-committed");
+    assert_eq!(doctor.len(), 1, "{doctor:#?}");
+    assert_eq!(doctor[0]["path"], rel);
+    assert_eq!(doctor[0]["gitignore"], scan, "doctor and scan agree");
+    let history = history_diagnosis(repo, rel);
+    assert_eq!(history, scan, "history and work tree agree");
+    scan
+}
+
+/// The `dotenv-committed` diagnosis of `rel` in a history-only scan.
+fn history_diagnosis(repo: &Repo, rel: &str) -> Value {
+    let (_, json) = repo.json(&["scan", "--history-only", "."]);
+    let found = rule_findings(&json, "dotenv-committed");
+    let mine: Vec<&Value> = found.iter().filter(|f| f["path"] == rel).collect();
+    assert_eq!(mine.len(), 1, "{json:#}");
+    assert_eq!(mine[0]["source"], "history");
+    mine[0]["gitignore"].clone()
+}
+
+/// Asserts every field of a diagnosis but the commands.
+fn assert_diagnosis(d: &Value, cause: &str, culprit: (&str, u64, &str), problem: &str, fix: &str) {
+    assert_eq!(d["cause"], cause, "{d:#}");
+    assert_blames(d, culprit.0, culprit.1, culprit.2, fix);
+    assert_eq!(d["problem"], problem, "{d:#}");
+}
+
+#[test]
+fn rule_in_a_sibling_directorys_gitignore_is_named_and_moved_to_the_root() {
+    let repo = Repo::new();
+    repo.write(".gitignore", "node_modules/\n");
+    repo.write("backend/.gitignore", "# secrets\n.env\n");
+    repo.write("frontend/.env", env_file(&fake_key()));
+    repo.commit(
+        &[".gitignore", "backend/.gitignore", "frontend/.env"],
+        "monorepo",
+    );
+    assert!(!repo.git_ignores("frontend/.env"));
+    assert!(repo.git_ignores("backend/.env"));
+    let d = diagnoses_everywhere(&repo, "frontend/.env");
+    assert_diagnosis(
+        &d,
+        "sibling",
+        ("backend/.gitignore", 2, ".env"),
+        "`.env` (backend/.gitignore:2) applies only inside `backend/`: a nested .gitignore covers its own directory and those below it, never `frontend/.env` in a sibling directory.",
+        "add `.env` to .gitignore",
+    );
+    assert_eq!(
+        d["commands"],
+        serde_json::json!([
+            "git rm --cached -- frontend/.env",
+            "git add -- .gitignore",
+            "git commit -m 'Stop tracking frontend/.env'"
+        ])
+    );
+    repo.write(".gitignore", "node_modules/\n.env\n");
+    assert!(repo.git_ignores("frontend/.env"), "the root rule covers it");
+    repo.run_commands(&d);
+    assert!(!repo.tracked("frontend/.env"));
+}
+
+#[test]
+fn sibling_rule_makes_the_doctor_flag_a_future_root_env() {
+    let repo = Repo::new();
+    repo.write("backend/.gitignore", ".env\n");
+    repo.commit(&["backend/.gitignore"], "backend only");
+    let (code, json) = repo.json(&["gitignore-doctor"]);
+    assert_eq!(code, 1);
+    let gaps = rule_findings(&json, "gitignore-gap");
+    assert_eq!(gaps.len(), 1, "{json:#}");
+    assert_eq!(gaps[0]["path"], "backend/.gitignore");
+    assert_eq!(gaps[0]["line"], 1);
+    assert_diagnosis(
+        &gaps[0]["gitignore"],
+        "sibling",
+        ("backend/.gitignore", 1, ".env"),
+        "`.env` (backend/.gitignore:1) applies only inside `backend/`: a nested .gitignore covers its own directory and those below it, never `.env` in a sibling directory.",
+        "add `.env` to .gitignore",
+    );
+}
+
+#[test]
+fn inline_comment_is_part_of_the_pattern() {
+    let (repo, _) = env_committed_with(
+        &[(".gitignore", "node_modules/\n.env  # never commit\n")],
+        ".env",
+    );
+    let d = diagnoses_everywhere(&repo, ".env");
+    assert_diagnosis(
+        &d,
+        "inline-comment",
+        (".gitignore", 2, ".env  # never commit"),
+        "git has no inline comments: the whole of line 2 of .gitignore, `.env  # never commit`, is the pattern, so it never matches `.env`.",
+        "change line 2 of .gitignore to `.env` and put `# never commit` on its own line above it",
+    );
+    repo.write(".gitignore", "node_modules/\n# never commit\n.env\n");
+    assert!(repo.git_ignores(".env"));
+}
+
+/// `text` as UTF-16LE bytes, the way PowerShell 5's `>>` (Out-File -Append) writes a line.
+fn utf16le(text: &str) -> Vec<u8> {
+    text.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}
+
+#[test]
+fn line_appended_in_utf16_by_powershell_is_named_with_its_encoding() {
+    for bom in [false, true] {
+        let repo = Repo::new();
+        let mut bytes = b"node_modules/\n".to_vec();
+        if bom {
+            bytes.extend([0xFF, 0xFE]);
+        }
+        bytes.extend(utf16le(".env\r\n"));
+        repo.write(".gitignore", &bytes);
+        repo.write(".env", env_file(&fake_key()));
+        repo.commit(&[".gitignore", ".env"], "powershell");
+        assert!(!repo.git_ignores(".env"), "git reads the NUL bytes");
+        let d = diagnoses_everywhere(&repo, ".env");
+        let shown = if bom {
+            "<0xFF><0xFE>.<U+0000>e<U+0000>n<U+0000>v<U+0000><U+000D><U+0000>"
+        } else {
+            ".<U+0000>e<U+0000>n<U+0000>v<U+0000><U+000D><U+0000>"
+        };
+        assert_diagnosis(
+            &d,
+            "utf16",
+            (".gitignore", 2, shown),
+            "line 2 of .gitignore is written in UTF-16LE (`.env` with a NUL byte after every character, what PowerShell 5's `echo .env >> .gitignore` appends), and git reads ignore files as UTF-8, so it never matches `.env`.",
+            "rewrite .gitignore as UTF-8: change line 2 of .gitignore to `.env` (in PowerShell 5, append lines with `Add-Content .gitignore '.env'`, not `>>`)",
+        );
+        assert_eq!(
+            d["commands"][0],
+            r"perl -pi -e 's/\xFF\xFE//g; s/\x00//g' .gitignore"
+        );
+        repo.run_commands(&d);
+        assert!(repo.git_ignores(".env"), "rewritten as UTF-8, git reads it");
+        assert!(!repo.tracked(".env"));
+        let text = std::fs::read(repo.path().join(".gitignore")).expect("read");
+        assert_eq!(text, b"node_modules/\n.env\r\n");
+    }
+}
+
+#[test]
+fn utf16_line_in_the_human_report_is_escaped() {
+    let repo = Repo::new();
+    let mut bytes = b"node_modules/\n".to_vec();
+    bytes.extend(utf16le(".env\r\n"));
+    repo.write(".gitignore", &bytes);
+    repo.write(".env", env_file(&fake_key()));
+    repo.commit(&[".gitignore", ".env"], "powershell");
+    let (code, out) = repo.keyhound(&["gitignore-doctor", "--color", "never"]);
+    assert_eq!(code, 1);
+    assert!(!out.contains('\0'), "no raw NUL reaches the terminal");
+    assert!(
+        out.contains(".gitignore:2  `.<U+0000>e<U+0000>n<U+0000>v<U+0000><U+000D><U+0000>`"),
+        "{out}"
+    );
+    assert!(
+        out.contains("problem line 2 of .gitignore is written in UTF-16LE"),
+        "{out}"
+    );
+}
+
+#[test]
+fn no_ignore_file_at_all_is_said_in_history_too() {
+    let repo = Repo::new();
+    repo.write(".env", env_file(&fake_key()));
+    repo.commit(&[".env"], "init");
+    repo.git(&["rm", "-q", "--cached", ".env"]);
+    repo.git(&["commit", "-q", "-m", "untrack"]);
+    let d = history_diagnosis(&repo, ".env");
+    assert_eq!(d["cause"], "no-rule");
+    assert_eq!((&d["file"], &d["line"]), (&Value::Null, &Value::Null));
+    assert_eq!(
+        d["problem"],
+        "this repository has no ignore rules at all (no .gitignore, nothing in .git/info/exclude or core.excludesFile), so nothing keeps `.env` out of git."
+    );
+    assert_eq!(d["fix"], "add `.env` to .gitignore");
+}
+
+#[test]
+fn ignore_line_narrowed_in_the_commit_that_added_the_env_file_names_both() {
+    let repo = Repo::new();
+    repo.write(".gitignore", "node_modules/\n.env*\n*.log\n");
+    repo.write("README.md", "app\n");
+    repo.commit(&[".gitignore", "README.md"], "init");
+    repo.write(".gitignore", "node_modules/\n.env\n*.log\n");
+    repo.write(".env.local", env_file(&fake_key()));
+    repo.commit(&[".gitignore", ".env.local"], "local settings");
+    assert!(!repo.git_ignores(".env.local"));
+    let problem = "the commit that added `.env.local` also changed line 2 of .gitignore from `.env*` to `.env`: `.env*` ignored the file, `.env` does not.";
+    let fix = "change line 2 of .gitignore back to `.env*`";
+    // the history scan, against the commit and its parent
+    let d = history_diagnosis(&repo, ".env.local");
+    assert_diagnosis(
+        &d,
+        "changed-in-commit",
+        (".gitignore", 2, ".env"),
+        problem,
+        fix,
+    );
+    // the full scan: the file is still tracked, today's line is the one the commit made
+    let (_, json) = repo.json(&["scan", "."]);
+    let found = rule_findings(&json, "dotenv-committed");
+    assert_eq!(found.len(), 1, "{json:#}");
+    assert_diagnosis(
+        &found[0]["gitignore"],
+        "changed-in-commit",
+        (".gitignore", 2, ".env"),
+        problem,
+        fix,
+    );
+    repo.replace_line(".gitignore", 2, ".env*");
+    assert!(repo.git_ignores(".env.local"), "the old line ignores it");
+}
+
+#[test]
+fn ignore_line_deleted_in_the_commit_that_added_the_env_file_is_named() {
+    let repo = Repo::new();
+    repo.write(".gitignore", "node_modules/\n*.env\n");
+    repo.write("README.md", "app\n");
+    repo.commit(&[".gitignore", "README.md"], "init");
+    repo.write(".gitignore", "node_modules/\n");
+    repo.write("deploy/prod.env", env_file(&fake_key()));
+    repo.commit(&[".gitignore", "deploy/prod.env"], "deploy");
+    let d = history_diagnosis(&repo, "deploy/prod.env");
+    assert_diagnosis(
+        &d,
+        "changed-in-commit",
+        (".gitignore", 2, "*.env"),
+        "the commit that added `deploy/prod.env` also deleted line 2 of .gitignore, `*.env`, which ignored the file.",
+        "add `*.env` to .gitignore",
+    );
+}
+
+#[test]
+fn closest_env_line_is_blamed_over_an_unrelated_one() {
+    let (repo, _) = env_committed_with(
+        &[(
+            ".gitignore",
+            "node_modules/\n.db.env.local\n.env.production\n",
+        )],
+        ".db.env",
+    );
+    let d = diagnoses_everywhere(&repo, ".db.env");
+    assert_diagnosis(
+        &d,
+        "not-covering",
+        (".gitignore", 2, ".db.env.local"),
+        "`.db.env.local` (.gitignore:2) only matches files named exactly `.db.env.local`, and no other rule ignores `.db.env`.",
+        "add `*.env` to .gitignore",
+    );
+    repo.write(
+        ".gitignore",
+        "node_modules/\n.db.env.local\n.env.production\n*.env\n",
+    );
+    assert!(repo.git_ignores(".db.env"));
+}

@@ -309,3 +309,68 @@ fn verbose_names_skipped_files_and_sizes_take_units() {
         text(&out)
     );
 }
+
+#[test]
+fn a_staged_file_over_the_size_limit_blocks_the_commit_naming_it() {
+    let sb = Sandbox::new();
+    let repo = hooked(&sb);
+    let before = sb.git(&repo, &["rev-parse", "HEAD"]);
+    let (ok, out) = commit(&sb, &repo, &[("db/dump.sql", &big_dump(&key_a()))]);
+    assert!(!ok, "an unscanned 12 MB file was committed:\n{out}");
+    assert_eq!(sb.git(&repo, &["rev-parse", "HEAD"]), before);
+    assert!(
+        out.contains(
+            "keyhound: error: db/dump.sql (12.0 MB) was not scanned: it is over the 10.5 MB size limit, and the commit gate lets nothing through unread"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("--max-file-size 13MB"), "{out}");
+    assert!(out.contains("allow_paths"), "{out}");
+    assert!(out.contains("git commit --no-verify"), "{out}");
+
+    // the way forward it names works: with the limit raised, the key is found
+    let raised = sb.keyhound(
+        &repo,
+        &[
+            "scan",
+            "--staged",
+            "--max-file-size",
+            "13MB",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(raised.status.code(), Some(1), "{:?}", text(&raised));
+    assert_eq!(
+        findings(&json(&raised)),
+        vec![(
+            "meetso-live-key".to_string(),
+            "db/dump.sql".to_string(),
+            1,
+            "staged".to_string()
+        )]
+    );
+}
+
+#[test]
+fn a_key_after_a_nul_byte_in_a_staged_file_is_found() {
+    let sb = Sandbox::new();
+    let repo = hooked(&sb);
+    write(&repo, "assets/blob.bin", &nul_then_key(&key_b()));
+    sb.git(&repo, &["add", "assets/blob.bin"]);
+    let scan = sb.keyhound(&repo, &["scan", "--staged", "--format", "json"]);
+    assert_eq!(scan.status.code(), Some(1), "{:?}", text(&scan));
+    assert_eq!(
+        findings(&json(&scan)),
+        vec![(
+            "meetso-live-key".to_string(),
+            "assets/blob.bin".to_string(),
+            2,
+            "staged".to_string()
+        )]
+    );
+    let (ok, out) = commit(&sb, &repo, &[]);
+    assert!(!ok, "committed:\n{out}");
+    assert!(out.contains("assets/blob.bin"), "{out}");
+    assert!(out.contains("commit blocked"), "{out}");
+}

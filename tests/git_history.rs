@@ -341,7 +341,24 @@ fn non_utf8_paths_corrupt_objects_and_submodules_do_not_stop_the_scan() {
     std::fs::remove_file(&object).expect("make writable");
     std::fs::write(&object, b"not a zlib stream").expect("corrupt loose object");
 
-    let out = repo.keyhound(&["scan", "--history-only", "--format", "json"]);
+    // the corrupt object leaves the scan incomplete: an error unless accepted
+    let strict = repo.keyhound(&["scan", "--history-only", "--format", "json"]);
+    let strict = json_report(&strict, 2);
+    assert_eq!(strict["stats"]["unreadable"], 1);
+    assert!(
+        strict["unreadable"][0]
+            .as_str()
+            .is_some_and(|u| u.contains(&lost)),
+        "{}",
+        strict["unreadable"]
+    );
+    let out = repo.keyhound(&[
+        "scan",
+        "--history-only",
+        "--format",
+        "json",
+        "--allow-unreadable",
+    ]);
     let report = json_report(&out, 1);
     assert_eq!(
         finding_keys(&report),

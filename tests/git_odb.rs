@@ -297,3 +297,76 @@ fn corrupt_packed_object_is_a_warning() {
         stats.errors[0]
     );
 }
+
+#[test]
+fn an_oversize_delta_tree_is_skipped_from_headers_without_inflating_its_base() {
+    let sandbox = Sandbox::new();
+    let repo = sandbox.init("work");
+    let v1: String = (0..4000)
+        .map(|i| format!("line {i:05} of the big file\n"))
+        .collect();
+    let v2 = format!("{v1}one more line\n");
+    repo.write("big.txt", &v1);
+    repo.commit("v1");
+    repo.write("big.txt", &v2);
+    repo.commit("v2");
+    repo.git(&["repack", "-adfq"]);
+    let idx = repo.path.join(".git/objects/pack").join(pack_name(&repo));
+    let listing = repo.git(&["verify-pack", "-v", idx.to_str().expect("utf-8")]);
+    let ids = [blob_id(&v1).to_string(), blob_id(&v2).to_string()];
+    // `<id> blob <size> <size-in-pack> <offset>` for the whole object, then depth and base for a delta
+    let rows: Vec<Vec<&str>> = listing
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>())
+        .filter(|f| ids.iter().any(|id| f.first() == Some(&id.as_str())))
+        .collect();
+    assert_eq!(rows.len(), 2, "{listing}");
+    let base = rows.iter().find(|f| f.len() == 5).expect("a whole base");
+    assert!(
+        rows.iter().any(|f| f.len() == 7 && f[6] == base[0]),
+        "the other version is a delta of it: {listing}"
+    );
+    // Garble the middle of the base's compressed data: inflating it would now fail.
+    let (in_pack, offset): (u64, u64) = (
+        base[3].parse().expect("size"),
+        base[4].parse().expect("offset"),
+    );
+    let pack = idx.with_extension("pack");
+    let mut perms = std::fs::metadata(&pack).expect("pack").permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&pack, perms).expect("writable");
+    let mut data = std::fs::read(&pack).expect("read pack");
+    let middle = (offset + in_pack / 2) as usize;
+    data[middle..middle + 16].fill(0xa5);
+    std::fs::write(&pack, data).expect("write pack");
+
+    let scan_all = BlobOptions::default();
+    let (_, stats) = collect(&repo.path, &scan_all);
+    assert!(
+        stats.errors.iter().any(|e| e.contains(base[0])),
+        "the garbled base cannot be inflated: {:?}",
+        stats.errors
+    );
+
+    let limited = BlobOptions {
+        max_size: 50_000,
+        ..Default::default()
+    };
+    let (seen, stats) = collect(&repo.path, &limited);
+    assert!(
+        stats.errors.is_empty(),
+        "the base was inflated: {:?}",
+        stats.errors
+    );
+    assert!(!seen.contains_key(&blob_id(&v1)) && !seen.contains_key(&blob_id(&v2)));
+    assert_eq!(stats.skipped_large, 2);
+    let mut large = stats.large.clone();
+    large.sort();
+    let mut expected = vec![
+        (blob_id(&v1), v1.len() as u64),
+        (blob_id(&v2), v2.len() as u64),
+    ];
+    expected.sort();
+    assert_eq!(large, expected, "both named with their sizes from headers");
+}

@@ -16,21 +16,8 @@ struct Server {
 /// A bare `server.git` whose `main` already holds a legacy key (pushed before the hook was
 /// installed), and a client clone of it.
 fn server_with_legacy_key(sb: &Sandbox) -> Server {
-    let bare = sb.path().join("server.git");
-    std::fs::create_dir_all(&bare).expect("bare dir");
-    sb.git(
-        &bare,
-        &["-c", "init.defaultBranch=main", "init", "-q", "--bare"],
-    );
-    let client = sb.repo("client");
-    write(&client, "legacy.env", &format!("MEETSO_KEY={}\n", key_a()));
-    sb.git(&client, &["add", "."]);
-    sb.git(&client, &["commit", "-qm", "legacy"]);
-    sb.git(
-        &client,
-        &["remote", "add", "origin", bare.to_str().expect("utf-8")],
-    );
-    sb.git(&client, &["push", "-q", "origin", "main"]);
+    let legacy = format!("MEETSO_KEY={}\n", key_a());
+    let (bare, client) = sb.server(&[("legacy.env", &legacy)]);
     install_hook(&bare);
     Server { bare, client }
 }
@@ -229,4 +216,29 @@ fn a_pushed_env_file_is_rejected_as_a_committed_env_file() {
         "a value leaked:\n{out}"
     );
     assert_eq!(server_ref(&sb, &bare, "main"), before);
+}
+
+#[test]
+fn a_push_of_a_file_over_the_size_limit_or_a_key_after_a_nul_is_rejected() {
+    let sb = Sandbox::new();
+    let Server { bare, client } = server_with_legacy_key(&sb);
+    sb.git(&client, &["checkout", "-q", "-b", "dump"]);
+    commit_file(&sb, &client, "db/dump.sql", &big_dump(&key_b()));
+    let (ok, out) = push(&sb, &client, &["origin", "dump"]);
+    assert!(!ok, "an unscanned 12 MB file was pushed:\n{out}");
+    assert!(
+        out.contains(
+            "keyhound: error: db/dump.sql (12.0 MB) was not scanned: it is over the 10.5 MB size limit, and the push gate lets nothing through unread"
+        ),
+        "{out}"
+    );
+    sb.git(&client, &["checkout", "-q", "-b", "asset", "main"]);
+    commit_file(&sb, &client, "assets/blob.bin", &nul_then_key(&key_b()));
+    let (ok, out) = push(&sb, &client, &["origin", "asset"]);
+    assert!(!ok, "a key after a NUL byte was pushed:\n{out}");
+    assert!(out.contains("remote: assets/blob.bin"), "{out}");
+    assert!(out.contains("meetso-live-key"), "{out}");
+    assert!(out.contains("push rejected"), "{out}");
+    assert_eq!(server_ref(&sb, &bare, "dump"), None);
+    assert_eq!(server_ref(&sb, &bare, "asset"), None);
 }

@@ -198,6 +198,35 @@ fn shards_merge_into_exactly_the_single_run_report() {
         "## Purge git history of `{}`",
         canon("a-mirror.git")
     )));
+
+    // A lost shard: a warning by default, exit 2 with --require-complete, the report written.
+    let two = [
+        "merge",
+        "shard-0.jsonl",
+        "shard-2.jsonl",
+        "-f",
+        "json",
+        "--exit-zero",
+    ];
+    let lenient = kh(dir, &two);
+    assert_eq!(lenient.status.code(), Some(0));
+    let warned = String::from_utf8_lossy(&lenient.stderr).into_owned();
+    assert!(
+        warned.contains("shard 1/3 missing: the report covers only part of the target list"),
+        "{warned}"
+    );
+    let strict = kh(
+        dir,
+        &[&two[..], &["--require-complete", "-o", "partial.json"]].concat(),
+    );
+    assert_eq!(strict.status.code(), Some(2));
+    assert!(dir.join("partial.json").is_file());
+    let whole = ["merge", "shard-0.jsonl", "shard-1.jsonl", "shard-2.jsonl"];
+    let complete = kh(
+        dir,
+        &[&whole[..], &["--require-complete", "--exit-zero"]].concat(),
+    );
+    assert_eq!(complete.status.code(), Some(0));
 }
 
 #[test]
@@ -453,4 +482,51 @@ fn url_targets_are_mirrored_and_an_unreachable_one_is_a_named_failure() {
     // The cache is reused: a second run fetches into the mirrors and gives the same report.
     assert!(dir.join("cache").read_dir().unwrap().count() >= 2);
     assert_eq!(text(&run()), text(&out));
+}
+
+/// A target whose history cannot be read in full (its tip commit's object deleted) is
+/// scanned, but counted and named as incomplete; `--fail-on-error` makes that exit 2.
+#[test]
+fn a_target_with_unreadable_history_is_named_incomplete_and_fails_with_fail_on_error() {
+    let (root, _) = fleet();
+    let damaged = root.path().join("c");
+    let tip = git_in(
+        &damaged,
+        &["rev-parse", "HEAD"],
+        "2025-02-01T10:00:00+00:00",
+    );
+    let tip = tip.trim();
+    let object = damaged.join(".git/objects").join(&tip[..2]).join(&tip[2..]);
+    std::fs::remove_file(&object).expect("the tip is a loose object");
+    let list = root.path().join("two.txt");
+    std::fs::write(&list, "a\nc\n").unwrap();
+    let list = list.to_str().unwrap();
+
+    let out = kh(
+        root.path(),
+        &["scan", "--repos-file", list, "--format", "json"],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(
+            "keyhound: sweep of 2 targets: 2 scanned (1 incomplete: content could not be read), 0 failed, 1 finding"
+        ),
+        "{err}"
+    );
+    let named = format!("keyhound: incomplete: {}: 1 unreadable", damaged.display());
+    assert!(err.contains(&named), "{err}");
+
+    let strict = kh(
+        root.path(),
+        &[
+            "scan",
+            "--repos-file",
+            list,
+            "--format",
+            "json",
+            "--fail-on-error",
+        ],
+    );
+    assert_eq!(strict.status.code(), Some(2));
 }

@@ -4,8 +4,8 @@
 //! the logic of targets, shards, clones, streams and merging is in `keyhound::sweep`.
 
 use super::{
-    color_enabled, load_config, load_rules, scan_mode, scan_plan, write_report, EXIT_CLEAN,
-    EXIT_ERROR, EXIT_FINDINGS,
+    add_settings_findings, color_enabled, load_rules, repo_settings, scan_mode, scan_plan,
+    write_report, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS,
 };
 use crate::cli::{MergeArgs, ScanArgs};
 use anyhow::{bail, Context, Result};
@@ -100,7 +100,10 @@ pub fn write_single(
     out: &mut dyn Write,
 ) -> Result<()> {
     let header = Header::new(&base_rules(args)?.rules);
-    let id = target::path_id(&args.path);
+    let id = match args.path.as_os_str() == super::stdin::TARGET {
+        true => keyhound::source::stdin::PATH.to_string(),
+        false => target::path_id(&args.path),
+    };
     let opts = RenderOptions {
         show_secrets: args.show_secrets,
         color: false,
@@ -142,7 +145,8 @@ pub fn run_merge(args: &MergeArgs) -> Result<ExitCode> {
         format => report.render(format, opts, out),
     })?;
     let sweep = report.sweep.clone().unwrap_or_default();
-    let code = if sweep.scanned == 0 && !sweep.failed.is_empty() {
+    let partial = args.require_complete && !merged.warnings.is_empty();
+    let code = if partial || (sweep.scanned == 0 && !sweep.failed.is_empty()) {
         EXIT_ERROR
     } else if report.findings.is_empty() || args.exit_zero {
         EXIT_CLEAN
@@ -264,7 +268,9 @@ fn scan_target(
 
 /// The one-target scan of `root`, with its own `.keyhound.toml` when it has one.
 fn scan_one(root: &Path, args: &ScanArgs, base: &RuleSet, detector: &Detector) -> Result<Report> {
-    let config = load_config(args.config.as_deref(), root)?;
+    // sweeps apply no baseline or ignore file, only a target's own config
+    let settings = repo_settings(args, root, &keyhound::trust::Base::Worktree)?.config_only();
+    let config = settings.config.clone();
     let own;
     let (set, detector) = match (&config, &args.config) {
         (Some(c), None) => {
@@ -277,6 +283,7 @@ fn scan_one(root: &Path, args: &ScanArgs, base: &RuleSet, detector: &Detector) -
     // sweeps refuse --staged/--since/--range/--pre-receive, so the mode is files or history
     let plan = scan_plan(args, root, config.as_ref(), scan_mode(args)?, false);
     let mut report = scan::run(&plan, detector)?;
+    add_settings_findings(&settings, &plan, &mut report)?;
     report.providers = set.providers;
     Ok(report)
 }
@@ -388,6 +395,8 @@ fn replace_then_append(path: &Path, header: &Header, kept: &[Record]) -> Result<
 struct Tally {
     scanned: usize,
     failed: Vec<(String, String)>,
+    /// Scanned targets with content that could not be read, and how much.
+    incomplete: Vec<(String, u64)>,
     bytes: u64,
     findings: usize,
 }
@@ -403,7 +412,12 @@ impl Tally {
 
     fn add(&mut self, t: &stream::TargetRecord) {
         match t.status {
-            Status::Scanned => self.scanned += 1,
+            Status::Scanned => {
+                self.scanned += 1;
+                if t.stats.unreadable > 0 {
+                    self.incomplete.push((t.target.clone(), t.stats.unreadable));
+                }
+            }
             Status::Failed => self
                 .failed
                 .push((t.target.clone(), t.error.clone().unwrap_or_default())),
@@ -417,13 +431,23 @@ impl Tally {
             Some(s) => format!("shard {s}: {mine} of {all} targets"),
             None => format!("{all} target{}", if all == 1 { "" } else { "s" }),
         };
+        let incomplete = match self.incomplete.len() {
+            0 => String::new(),
+            n => format!(" ({n} incomplete: content could not be read)"),
+        };
         eprintln!(
-            "keyhound: sweep of {of}: {} scanned, {} failed, {} finding{}",
+            "keyhound: sweep of {of}: {} scanned{incomplete}, {} failed, {} finding{}",
             self.scanned,
             self.failed.len(),
             self.findings,
             if self.findings == 1 { "" } else { "s" }
         );
+        for (target, count) in &self.incomplete {
+            eprintln!(
+                "keyhound: incomplete: {}: {count} unreadable (objects, refs or packs; see its target record)",
+                escape::text(target),
+            );
+        }
         for (target, error) in &self.failed {
             // a clone's error quotes what the remote said: never raw
             eprintln!(
@@ -437,7 +461,8 @@ impl Tally {
 
 fn exit_code(tally: &Tally, had_findings: bool, args: &ScanArgs) -> u8 {
     let nothing_scanned = tally.scanned == 0 && !tally.failed.is_empty();
-    if nothing_scanned || (args.sweep.fail_on_error && !tally.failed.is_empty()) {
+    let any_problem = !tally.failed.is_empty() || !tally.incomplete.is_empty();
+    if nothing_scanned || (args.sweep.fail_on_error && any_problem) {
         EXIT_ERROR
     } else if (tally.findings == 0 && !had_findings) || args.exit_zero {
         EXIT_CLEAN

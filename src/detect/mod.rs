@@ -3,6 +3,8 @@
 //! (validators, entropy, placeholders, `keyhound:allow`), then overlap resolution so one
 //! secret occurrence yields one match. Works on raw bytes: invalid UTF-8 is fine.
 
+mod flow;
+pub mod keypath;
 pub mod lines;
 pub mod placeholder;
 mod validate;
@@ -10,8 +12,8 @@ mod validate;
 use crate::rules::{Rule, RuleSet, Validator};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use lines::{Cursor, LineIndex};
-use std::cell::{Cell, OnceCell};
-use std::collections::BTreeMap;
+use std::cell::{Cell, OnceCell, RefCell};
+use std::collections::{BTreeMap, HashMap};
 
 /// Inline markers that suppress a finding on their line.
 pub const ALLOW_MARKERS: &[&str] = &[
@@ -26,6 +28,11 @@ const MAX_WINDOW: usize = 4096;
 /// line of hits the next window starts afresh (overlapping the last by at most
 /// [`MAX_WINDOW`]), so no regex search runs over a whole huge line.
 const MAX_MERGED: usize = 64 * 1024;
+/// Where an identifier is bound to a literal: (start of the name, the literal's span).
+type Binding = (usize, (usize, usize));
+
+/// How many distinct identifiers a buffer's use sites may look up bindings for.
+const MAX_LOOKUPS: usize = 64;
 /// How far around a match provider hints are looked for.
 const HINT_RADIUS: usize = 1024;
 
@@ -49,6 +56,9 @@ pub struct Match {
     /// Printable extra context (variable name, Basic client id).
     pub detail: Option<String>,
 }
+
+/// (rule, window start, window end) of a window; (line start, line end, hit) of an opener.
+type Span3 = (usize, usize, usize);
 
 /// A compiled rule set, shareable across threads.
 pub struct Detector {
@@ -116,7 +126,7 @@ impl Detector {
     /// check the work grows linearly with the input).
     pub fn scan_with_work(&self, data: &[u8]) -> (Vec<Match>, Work) {
         let buffer = Buffer::new(data);
-        let windows = self.windows(&buffer);
+        let (windows, openers) = self.windows(&buffer);
         if windows.is_empty() {
             return (Vec::new(), buffer.work.get());
         }
@@ -124,6 +134,7 @@ impl Detector {
         for (rule, start, end) in windows {
             self.run_rule(rule, &buffer, start, end, &mut candidates);
         }
+        self.key_paths(&buffer, &openers, &mut candidates);
         let matches = resolve_overlaps(&buffer, candidates);
         (matches, buffer.work.get())
     }
@@ -131,9 +142,12 @@ impl Detector {
     /// Per rule, the merged byte windows around its keyword hits: from the hit's line start
     /// (at most [`MAX_WINDOW`] before it) to the end of its line plus the rule's extra lines
     /// (at most [`MAX_WINDOW`] past it).
-    fn windows(&self, buffer: &Buffer) -> Vec<(usize, usize, usize)> {
+    /// Also returns the lines where a keyword of a rule with names was hit (line start, line
+    /// end, hit), which may open a config section (the key-path shape).
+    fn windows(&self, buffer: &Buffer) -> (Vec<Span3>, Vec<Span3>) {
         let data = buffer.data;
         let mut windows: Vec<(usize, usize, usize)> = Vec::new();
+        let mut openers: Vec<(usize, usize, usize)> = Vec::new();
         let mut current: Vec<Option<usize>> = Vec::new();
         let mut own_line = Cursor::new(data);
         let mut next_lines = Cursor::new(data);
@@ -144,7 +158,12 @@ impl Detector {
             let start = own_line.line_start(hit.start(), hit.start().saturating_sub(MAX_WINDOW));
             let cap = hit.end() + MAX_WINDOW;
             let first_end = own_line.line_end(hit.end(), cap);
-            for &rule in &self.keyword_rules[hit.pattern().as_usize()] {
+            let rules = &self.keyword_rules[hit.pattern().as_usize()];
+            let named = rules.iter().any(|&r| !self.rules[r].names.is_empty());
+            if named && openers.last().is_none_or(|o| o.0 != start) {
+                openers.push((start, first_end, hit.start()));
+            }
+            for &rule in rules {
                 let mut end = first_end;
                 for _ in 0..self.rules[rule].window_lines {
                     if end >= cap.min(data.len()) {
@@ -164,7 +183,64 @@ impl Detector {
             }
         }
         buffer.add(|w| w.line_bytes += own_line.examined + next_lines.examined);
-        windows
+        (windows, openers)
+    }
+
+    /// The key-path shape: walks each config section a keyword line opens (`zoom:`, `[zoom]`,
+    /// `"deepgram": {`) and matches every leaf's dotted key path against the rules' names. A
+    /// section inside one already walked is skipped: the outer walk saw its keys.
+    fn key_paths(
+        &self,
+        buffer: &Buffer,
+        openers: &[(usize, usize, usize)],
+        out: &mut Vec<Candidate>,
+    ) {
+        let mut walked = 0;
+        for &(start, end, hit) in openers {
+            if start < walked {
+                continue;
+            }
+            let Some(opener) = keypath::opener(buffer.data, start, end, hit) else {
+                continue;
+            };
+            let (leaves, reached) = keypath::leaves(buffer.data, &opener, end);
+            buffer.add(|w| w.line_bytes += reached.saturating_sub(end) as u64);
+            walked = reached;
+            for leaf in leaves {
+                self.key_path_leaf(buffer, &leaf, out);
+            }
+        }
+    }
+
+    /// The candidates of one config leaf: each rule whose names its key path matches. A leaf
+    /// key not made of generic words (`GOOGLE_CLIENT_SECRET` under `zoom:`) counts only when
+    /// it matches a name by itself.
+    fn key_path_leaf(&self, buffer: &Buffer, leaf: &keypath::Leaf, out: &mut Vec<Candidate>) {
+        let key = leaf.path.rsplit('.').next().unwrap_or_default();
+        let generic = crate::rules::shapes::is_generic_key(key);
+        for (index, rule) in self.rules.iter().enumerate() {
+            let Some(regex) = rule.path_regex() else {
+                continue;
+            };
+            if !generic && !regex.is_match(key.as_bytes()) {
+                continue;
+            }
+            let Some(caps) = regex.captures(leaf.path.as_bytes()) else {
+                continue;
+            };
+            let core = caps.name("core").map_or(0, |m| m.start());
+            let own = leaf.path[..core].rsplit('.').next().unwrap_or_default();
+            if rule.require_provider && !crate::rules::shapes::is_framework_prefix(own) {
+                continue;
+            }
+            let whole = (leaf.key_start, leaf.value.1);
+            if let Some(mut c) =
+                self.check(index, buffer, leaf.value, whole, Some(leaf.path.clone()))
+            {
+                c.detail = Some(format!("key {}", leaf.path));
+                out.push(c);
+            }
+        }
     }
 
     fn run_rule(
@@ -181,6 +257,7 @@ impl Detector {
         for regex in rule.compile() {
             let secret_idx = regex.capture_names().position(|n| n == Some("secret"));
             let name_idx = regex.capture_names().position(|n| n == Some("name"));
+            let core_idx = regex.capture_names().position(|n| n == Some("core"));
             let Some(secret_idx) = secret_idx else {
                 continue;
             };
@@ -197,7 +274,12 @@ impl Detector {
                     break;
                 };
                 let name = name_idx.and_then(|i| caps.get(i));
-                let accepted = self.candidate(index, buffer, whole, secret, name);
+                let core = core_idx.and_then(|i| caps.get(i));
+                let accepted = if foreign_prefix(rule, haystack, name, core) {
+                    None
+                } else {
+                    self.candidate(index, buffer, whole, secret, name)
+                };
                 pos = match accepted {
                     Some(c) => {
                         out.push(c);
@@ -209,6 +291,51 @@ impl Detector {
                     break;
                 }
             }
+        }
+        self.run_flow(index, buffer, (ws, we), out);
+    }
+
+    /// Value flow: each use site in the window that names an identifier (`"Token " + KEY`,
+    /// `DeepgramClient(KEY)`) whose literal binding is in the same buffer yields a candidate
+    /// at the literal, naming the use site's line.
+    fn run_flow(
+        &self,
+        index: usize,
+        buffer: &Buffer,
+        window: (usize, usize),
+        out: &mut Vec<Candidate>,
+    ) {
+        let (ws, we) = window;
+        let haystack = &buffer.data[..we];
+        let rule = &self.rules[index];
+        for regex in rule.flow() {
+            let mut pos = ws;
+            while let Some(caps) = regex.captures_at(haystack, pos) {
+                let (Some(whole), Some(ident)) = (caps.get(0), caps.name("ident")) else {
+                    break;
+                };
+                buffer.add(|w| w.regex_bytes += (whole.end() - pos) as u64);
+                pos = whole.end().max(pos + 1);
+                let call = caps
+                    .name("next")
+                    .is_some_and(|n| matches!(n.as_bytes(), b"(" | b"["));
+                let ident = String::from_utf8_lossy(ident.as_bytes()).into_owned();
+                let name = flow::bound_name(&ident);
+                if call || name.is_empty() {
+                    continue;
+                }
+                let Some((at, span)) = buffer.binding(name) else {
+                    continue;
+                };
+                let whole = (at, span.1);
+                if let Some(mut c) = self.check(index, buffer, span, whole, Some(name.to_string()))
+                {
+                    let used = buffer.lines().line_of(ident_start(&caps)) + 1;
+                    c.detail = Some(format!("variable {name}, used at line {used}"));
+                    out.push(c);
+                }
+            }
+            buffer.add(|w| w.regex_bytes += we.saturating_sub(pos) as u64);
         }
     }
 
@@ -335,6 +462,8 @@ struct Buffer<'a> {
     lines: OnceCell<LineIndex>,
     /// Start and end of every allow marker, ascending.
     markers: OnceCell<Vec<(usize, usize)>>,
+    /// Identifier bindings looked up by use sites.
+    bindings: RefCell<HashMap<String, Option<Binding>>>,
     work: Cell<Work>,
 }
 
@@ -344,8 +473,26 @@ impl<'a> Buffer<'a> {
             data,
             lines: OnceCell::new(),
             markers: OnceCell::new(),
+            bindings: RefCell::default(),
             work: Cell::new(Work::default()),
         }
+    }
+
+    /// The literal `name` is bound to in this buffer ([`flow::binding`]), looked up once per
+    /// name and for at most [`MAX_LOOKUPS`] names, so use sites cost linear time.
+    fn binding(&self, name: &str) -> Option<Binding> {
+        let mut cache = self.bindings.borrow_mut();
+        if let Some(found) = cache.get(name) {
+            return *found;
+        }
+        if cache.len() >= MAX_LOOKUPS {
+            return None;
+        }
+        let mut work = 0;
+        let found = flow::binding(self.data, name, &mut work);
+        self.add(|w| w.regex_bytes += work);
+        cache.insert(name.to_string(), found);
+        found
     }
 
     fn add(&self, f: impl FnOnce(&mut Work)) {
@@ -483,13 +630,39 @@ fn provider_for(
     if let Some(provider) = hinted(&data[whole.0..whole.1]) {
         return Some(provider);
     }
+    // a key path names its parent keys (`zoom.client_secret`), which the match does not hold
+    if let Some(provider) = name.and_then(|n| hinted(n.as_bytes())) {
+        return Some(provider);
+    }
     // (a rule that requires a provider bounds its names in its patterns instead)
-    if !rule.require_provider && name.is_some_and(|n| has_own_prefix(rule, n)) {
+    // (a constant a header or SDK call uses is named by its code, not by a vendor)
+    let named_credential = !rule.names.is_empty();
+    if named_credential && !rule.require_provider && name.is_some_and(|n| has_own_prefix(rule, n)) {
         return rule.provider.clone();
     }
     let around =
         &data[whole.0.saturating_sub(HINT_RADIUS)..(whole.1 + HINT_RADIUS).min(data.len())];
     hinted(around).or_else(|| rule.provider.clone())
+}
+
+fn ident_start(caps: &regex::bytes::Captures) -> usize {
+    caps.name("ident").map_or(0, |m| m.start())
+}
+
+/// Whether a name a rule requires a provider for carries a prefix of its own before the
+/// rule's credential name (`GOOGLE_CLIENT_SECRET`, `googleClientSecret`): some other vendor's
+/// secret. A framework prefix (`VITE_`, `NEXT_PUBLIC_`) is nobody's.
+fn foreign_prefix(
+    rule: &Rule,
+    data: &[u8],
+    name: Option<regex::bytes::Match>,
+    core: Option<regex::bytes::Match>,
+) -> bool {
+    let (true, Some(name), Some(core)) = (rule.require_provider, name, core) else {
+        return false;
+    };
+    let prefix = String::from_utf8_lossy(&data[name.start()..core.start()]);
+    !crate::rules::shapes::is_framework_prefix(&prefix)
 }
 
 /// Whether a variable name starts with something other than one of the rule's keywords.

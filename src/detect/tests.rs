@@ -339,6 +339,10 @@ fn generic_app_secret_names_count_only_next_to_zoom() {
         format!("VITE_APP_CLIENT_SECRET={ZOOM}"),
         format!("$ApiSecret = '{ZOOM}'"),
         format!("const secretToken = \"{ZOOM}\";"),
+        // the names Zoom's own samples use for the app/SDK secret
+        format!("  appSecret: '{ZOOM}',"),
+        format!("APP = {{ 'app_secret': '{ZOOM}' }}"),
+        format!("client.init({{ sdkKey: 'abc', sdkSecret: \"{ZOOM}\" }})"),
     ] {
         let text = format!("ZoomMtg.preLoadWasm();\n{line}\n");
         assert_eq!(found(&text), zoom(ZOOM), "{text}");
@@ -352,9 +356,10 @@ fn generic_app_secret_names_count_only_next_to_zoom() {
         format!("googleClientSecret: '{ZOOM}',"),
         "clientSecret: process.env.ZOOM_CLIENT_SECRET,".to_string(),
         "apiSecret: 'YOUR_API_SECRET_HERE',".to_string(),
-        // the app's own signing secrets, not Zoom's
+        // the app's own signing secret, not Zoom's; other vendors' app secrets
         format!("JWT_SECRET_KEY = '{ZOOM}'"),
-        format!("APP_SECRET = '{ZOOM}'"),
+        format!("FACEBOOK_APP_SECRET = '{ZOOM}'"),
+        format!("slackAppSecret: '{ZOOM}',"),
     ] {
         let text = format!("const zoomApiBaseUrl = 'https://api.zoom.us/v2';\n{line}\n");
         assert_eq!(found(&text), vec![], "{text}");
@@ -397,4 +402,276 @@ fn invalid_utf8_around_a_key_is_scanned() {
     let m = d.scan(&data);
     assert_eq!(m.len(), 1);
     assert_eq!(m[0].line, 2);
+}
+
+/// A rule that only lists names gets every binding shape from the engine.
+#[test]
+fn a_rule_of_names_matches_every_binding_shape() {
+    let mut set = RuleSet::default();
+    set.add_file(
+        "acme.toml",
+        "[[rule]]\nid = \"acme\"\ndescription = \"d\"\nseverity = \"high\"\nkeywords = [\"acme\"]\nnames = [\"acme (?:api )?key\"]\n",
+    )
+    .expect("rule");
+    let d = Detector::new(&set).expect("detector");
+    for text in [
+        format!("ACME_API_KEY={TOKEN}"),
+        format!("const acmeApiKey = \"{TOKEN}\";"),
+        format!("ENV ACME_KEY {TOKEN}"),
+        format!("run --acme-api-key {TOKEN}"),
+        format!("- name: ACME_API_KEY\n  value: {TOKEN}\n"),
+        format!("ACME_API_KEY_PROD: {TOKEN}"),
+    ] {
+        let found: Vec<String> = d
+            .scan(text.as_bytes())
+            .into_iter()
+            .map(|m| m.secret)
+            .collect();
+        assert_eq!(found, vec![TOKEN.to_string()], "{text}");
+    }
+}
+
+/// (rule, secret, line, provider, detail) of a match.
+type Full = (String, String, u32, Option<String>, Option<String>);
+
+/// Every match in `text`, in full.
+fn scan_full(text: &str) -> Vec<Full> {
+    let d = detector();
+    d.scan(text.as_bytes())
+        .into_iter()
+        .map(|m| {
+            (
+                d.rules()[m.rule].id.clone(),
+                m.secret,
+                m.line,
+                m.provider,
+                m.detail,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn nested_config_key_paths_bind_values_to_the_parent_provider() {
+    let key = |secret: &str, line: u32, provider: &str, path: &str| {
+        vec![(
+            "env-secret".to_string(),
+            secret.to_string(),
+            line,
+            Some(provider.to_string()),
+            Some(format!("key {path}")),
+        )]
+    };
+    let cases = [
+        // YAML
+        (
+            format!("zoom:\n  client_id: abcdefgh\n  client_secret: {ZOOM}\n"),
+            key(ZOOM, 3, "zoom", "zoom.client_secret"),
+        ),
+        (
+            format!("integrations:\n  zoom:\n    oauth:\n      secret: \"{ZOOM}\"  # prod\n"),
+            key(ZOOM, 4, "zoom", "zoom.oauth.secret"),
+        ),
+        (
+            format!("deepgram:\n  model: nova-2\n  api_key: '{DEEPGRAM}'\n"),
+            key(DEEPGRAM, 3, "deepgram", "deepgram.api_key"),
+        ),
+        (
+            format!("meetstream:\n  apiKey: {TOKEN}\n"),
+            key(TOKEN, 2, "meetstream", "meetstream.apiKey"),
+        ),
+        // TOML, INI
+        (
+            format!("[zoom]\naccount_id = \"abc\"\nsecret = \"{ZOOM}\"\n"),
+            key(ZOOM, 3, "zoom", "zoom.secret"),
+        ),
+        (
+            format!("[Deepgram]\r\nKey={DEEPGRAM}\r\n"),
+            key(DEEPGRAM, 2, "deepgram", "Deepgram.Key"),
+        ),
+        // JSON (.NET appsettings), one line and many
+        (
+            format!("{{\"deepgram\": {{\"apiKey\": \"{DEEPGRAM}\"}}}}"),
+            key(DEEPGRAM, 1, "deepgram", "deepgram.apiKey"),
+        ),
+        (
+            format!("{{\n  \"Zoom\": {{\n    \"ClientId\": \"abc\",\n    \"ClientSecret\": \"{ZOOM}\"\n  }}\n}}\n"),
+            key(ZOOM, 4, "zoom", "Zoom.ClientSecret"),
+        ),
+        // a JS object
+        (
+            format!("export default {{\n  webhook: {{ secret: '{TOKEN}' }},\n}};\n"),
+            key(TOKEN, 2, "meetstream", "webhook.secret"),
+        ),
+    ];
+    for (text, want) in cases {
+        let text = if text.contains("webhook") {
+            format!("{text}// https://api.meetstream.ai\n")
+        } else {
+            text
+        };
+        assert_eq!(scan_full(&text), want, "{text}");
+    }
+}
+
+#[test]
+fn nested_config_look_alikes_are_silent() {
+    for text in [
+        // another provider's section
+        format!("stripe:\n  secret_key: {ZOOM}\n"),
+        format!("[google]\nclient_secret = \"{ZOOM}\"\n"),
+        // the provider section ends before the secret
+        format!("zoom:\n  client_id: abc\ngoogle:\n  secret: {ZOOM}\n"),
+        format!("[zoom]\nclient_id = \"abc\"\n[google]\nsecret = \"{ZOOM}\"\n"),
+        format!("{{\"zoom\": {{\"clientId\": \"abc\"}}, \"google\": {{\"secret\": \"{ZOOM}\"}}}}"),
+        // another vendor's name under the provider's section
+        format!("const zoom = {{\n  GOOGLE_CLIENT_SECRET: \"{ZOOM}\",\n  stripeSecret: \"{ZOOM}\",\n}};\n"),
+        // not a secret key under the provider
+        format!("zoom:\n  client_id: {ZOOM}\n  redirect_url: https://example.com/oauth\n"),
+        // placeholders and references
+        "zoom:\n  client_secret: your-zoom-client-secret-here\n".to_string(),
+        "deepgram:\n  api_key: ${DEEPGRAM_API_KEY}\n".to_string(),
+        "[zoom]\nsecret = \"<from the marketplace>\"\n".to_string(),
+        // the keyword in a comment opens no section
+        format!("app: # zoom\n  secret: {ZOOM}\n"),
+        // allowed
+        format!("zoom:\n  secret: {ZOOM} # keyhound:allow\n"),
+    ] {
+        assert_eq!(scan_full(&text), vec![], "{text}");
+    }
+}
+
+#[test]
+fn a_constant_used_in_a_header_is_reported_at_its_literal() {
+    let token = |line: u32, name: &str, used: u32| {
+        vec![(
+            "authorization-token".to_string(),
+            TOKEN.to_string(),
+            line,
+            Some("meetstream".to_string()),
+            Some(format!("variable {name}, used at line {used}")),
+        )]
+    };
+    let base = "// https://api.meetstream.ai/api/v1\n";
+    let cases = [
+        // Java
+        (
+            format!("{base}class C {{\n  private static final String API_KEY = \"{TOKEN}\";\n  void f() {{ conn.setRequestProperty(\"Authorization\", \"Token \" + API_KEY); }}\n}}\n"),
+            token(3, "API_KEY", 4),
+        ),
+        // Kotlin / Scala
+        (
+            format!("{base}val apiKey = \"{TOKEN}\"\nrequest.header(\"Authorization\", \"Token $apiKey\")\n"),
+            token(2, "apiKey", 3),
+        ),
+        (
+            format!("{base}val apiKey = \"{TOKEN}\"\nval h = Authorization -> s\"Token $apiKey\"\n"),
+            token(2, "apiKey", 3),
+        ),
+        // Go
+        (
+            format!("{base}const apiKey = \"{TOKEN}\"\n\nfunc f() {{ req.Header.Set(\"Authorization\", fmt.Sprintf(\"Token %s\", apiKey)) }}\n"),
+            token(2, "apiKey", 4),
+        ),
+        // C++
+        (
+            format!("{base}static const std::string kApiKey = \"{TOKEN}\";\nheaders = curl_slist_append(headers, (\"Authorization: \" + std::string(\"Token \") + kApiKey).c_str());\n"),
+            vec![],
+        ),
+        (
+            format!("{base}const std::string kApiKey{{\"{TOKEN}\"}};\nauto h = \"Authorization: \" \"Token \" + kApiKey;\n"),
+            token(2, "kApiKey", 3),
+        ),
+        // Python module constant, f-string and format
+        (
+            format!("{base}API_KEY = '{TOKEN}'\n\nheaders = {{'Authorization': f'Token {{API_KEY}}'}}\n"),
+            token(2, "API_KEY", 4),
+        ),
+        (
+            format!("{base}KEY = \"{TOKEN}\"\nh = {{\"Authorization\": \"Token {{}}\".format(KEY)}}\n"),
+            token(2, "KEY", 3),
+        ),
+        // JS template, headers.set
+        (
+            format!("{base}const key = '{TOKEN}';\nheaders.set('Authorization', `Token ${{key}}`);\n"),
+            token(2, "key", 3),
+        ),
+        // C#
+        (
+            format!("{base}private const string ApiKey = \"{TOKEN}\";\nclient.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(\"Token\", ApiKey);\n"),
+            token(2, "ApiKey", 3),
+        ),
+    ];
+    for (text, want) in cases {
+        assert_eq!(scan_full(&text), want, "{text}");
+    }
+    // the literal straight in the C# header
+    let text = format!("{base}client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(\"Token\", \"{TOKEN}\");\n");
+    assert_eq!(one(&text), ("authorization-token".into(), TOKEN.into()));
+    // a Bearer header too
+    let text =
+        format!("SECRET = \"{ZOOM}\"\nheaders = {{\"Authorization\": \"Bearer \" + SECRET}}\n");
+    assert_eq!(
+        scan(&text),
+        vec![("authorization-bearer".into(), ZOOM.into(), 1)]
+    );
+}
+
+#[test]
+fn header_identifiers_without_a_literal_binding_are_silent() {
+    for text in [
+        // read from the environment
+        "API_KEY = os.environ['MEETSTREAM_API_KEY']\nheaders = {'Authorization': 'Token ' + API_KEY}\n".to_string(),
+        // a parameter, a call, an attribute set at runtime
+        "def f(key):\n    return {'Authorization': 'Token ' + key}\n".to_string(),
+        "headers = {'Authorization': 'Token ' + get_key()}\n".to_string(),
+        "self.session.headers.update({\"Authorization\": f\"Token {self._api_key}\"})\n".to_string(),
+        // a placeholder constant
+        "API_KEY = 'YOUR_API_KEY_HERE_1234'\nheaders = {'Authorization': 'Token ' + API_KEY}\n".to_string(),
+        // a comparison is no binding
+        format!("if API_KEY == \"{TOKEN}\":\n    pass\nheaders = {{'Authorization': 'Token ' + API_KEY}}\n"),
+        // allowed at the literal
+        format!("API_KEY = \"{TOKEN}\"  # keyhound:allow\nh = {{'Authorization': 'Token ' + API_KEY}}\n"),
+    ] {
+        assert_eq!(scan_full(&text), vec![], "{text}");
+    }
+}
+
+#[test]
+fn deepgram_sdk_calls_take_literals_and_constants() {
+    let dg = |line: u32, detail: Option<&str>| {
+        vec![(
+            "deepgram-sdk-key".to_string(),
+            DEEPGRAM.to_string(),
+            line,
+            Some("deepgram".to_string()),
+            detail.map(str::to_string),
+        )]
+    };
+    let cases = [
+        (format!("deepgram = DeepgramClient(\"{DEEPGRAM}\")\n"), dg(1, None)),
+        (format!("deepgram = DeepgramClient(api_key=\"{DEEPGRAM}\")\n"), dg(1, None)),
+        (format!("const dg = new Deepgram('{DEEPGRAM}');\n"), dg(1, None)),
+        (
+            format!("KEY = \"{DEEPGRAM}\"\n\ndeepgram = DeepgramClient(KEY)\n"),
+            dg(1, Some("variable KEY, used at line 3")),
+        ),
+        (
+            format!("import {{ createClient }} from '@deepgram/sdk';\nconst KEY = '{DEEPGRAM}';\nconst deepgram = createClient(KEY);\n"),
+            dg(2, Some("variable KEY, used at line 3")),
+        ),
+    ];
+    for (text, want) in cases {
+        assert_eq!(scan_full(&text), want, "{text}");
+    }
+    for text in [
+        "deepgram = DeepgramClient(os.environ['DEEPGRAM_API_KEY'])\n",
+        "deepgram = DeepgramClient(api_key=settings.DEEPGRAM_API_KEY)\n",
+        "const deepgram = createClient(process.env.DEEPGRAM_API_KEY);\n",
+        "deepgram = DeepgramClient(\"YOUR_DEEPGRAM_API_KEY\")\n",
+        // another SDK's client with a literal
+        "const supabase = createClient('https://xyzcompany.supabase.co', 'f3a9c2e81b7d4065a9e2c3b1d8f74e06');\n",
+    ] {
+        assert_eq!(scan_full(text), vec![], "{text}");
+    }
 }

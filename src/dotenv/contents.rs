@@ -63,7 +63,9 @@ pub struct EnvContents {
 /// Reads the `NAME=value` lines of `contents` once (a value whose quote spans lines counts
 /// once; its continuation lines are skipped).
 pub fn inspect(contents: &[u8]) -> EnvContents {
-    let text = String::from_utf8_lossy(contents);
+    // a PowerShell-written (UTF-16) env file is an env file too
+    let decoded = crate::source::decode::text(contents);
+    let text = String::from_utf8_lossy(&decoded);
     let (mut meaningful, mut assignments) = (0usize, 0usize);
     let mut credential = None;
     // The quote of a value that spans lines (`KEY="-----BEGIN …`), until it closes.

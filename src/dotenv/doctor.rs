@@ -2,8 +2,10 @@
 //! why the file is not ignored (or why it is tracked although it is), which line is at
 //! fault, and the exact fix. Causes are checked most specific first: a rule that ignores the
 //! file (so it was committed before the rule or force-added), a negation that re-includes
-//! it, a misnamed ignore file, a near-miss line, an env rule that does not cover this name,
-//! and finally no rule at all.
+//! it, an ignore line the commit that added the file changed, a misnamed ignore file, a
+//! near-miss line (UTF-16, an inline comment, invisible characters, a typo, …), a rule in a
+//! sibling directory's `.gitignore`, an env rule that does not cover this name (the closest
+//! one), and finally no rule at all.
 
 use super::ignore::{self, IgnoreLine, IgnoreSource, IgnoreSources, GITIGNORE};
 use super::nearmiss::{self, Kind, NearMiss};
@@ -19,8 +21,14 @@ enum Cause {
         line: usize,
         overridden: Option<usize>,
     },
+    /// The commit that added the file changed (or deleted) the line of its parent commit
+    /// that ignored it: `before` indexes the parent's compiled lines.
+    Changed { before: usize, after: Option<Edit> },
     /// A line of a file git never reads would ignore it.
     Misnamed { file: usize, line: usize },
+    /// A line of a `.gitignore` in another directory would ignore the file if it were in the
+    /// root `.gitignore` (`suggested`).
+    Sibling { line: usize, suggested: String },
     /// A line nearly matches.
     NearMiss(NearMiss),
     /// A rule for env files exists but does not match this name.
@@ -29,8 +37,17 @@ enum Cause {
     NoRule,
 }
 
+/// What an ignore line became in the commit: its new number and text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Edit {
+    number: usize,
+    raw: Vec<u8>,
+}
+
 /// A phrased cause before the untracking commands are added.
 struct Verdict {
+    /// The cause's machine-readable name (`GitignoreDiagnosis::cause`).
+    cause: &'static str,
     /// Ignore file, line and quoted pattern at fault.
     culprit: (Option<String>, Option<usize>, Option<String>),
     problem: String,
@@ -47,6 +64,10 @@ struct Subject<'a> {
     sources: &'a IgnoreSources,
     lines: Vec<IgnoreLine>,
     misnamed_lines: Vec<Vec<IgnoreLine>>,
+    /// The lines of the ignore files in other directories.
+    elsewhere_lines: Vec<IgnoreLine>,
+    /// The lines git read for this path in the parent commit.
+    before_lines: Vec<IgnoreLine>,
     path: &'a str,
 }
 
@@ -78,6 +99,11 @@ impl<'a> Subject<'a> {
             sources,
             lines: ignore::compile(&sources.sources),
             misnamed_lines,
+            elsewhere_lines: ignore::compile(&sources.elsewhere),
+            before_lines: sources
+                .before
+                .as_deref()
+                .map_or(Vec::new(), ignore::compile),
             path,
         }
     }
@@ -118,16 +144,82 @@ impl<'a> Subject<'a> {
                 overridden: Some(overridden),
             };
         }
-        if let Some(cause) = self.misnamed() {
+        if let Some(cause) = self.changed().or_else(|| self.misnamed()) {
             return cause;
         }
         if let Some(near) = nearmiss::find(&self.lines, src, self.path, self.case()) {
             return Cause::NearMiss(near);
         }
-        match self.lines.iter().rposition(is_env_rule) {
+        if let Some(cause) = self.sibling() {
+            return cause;
+        }
+        match self.closest_env_rule() {
             Some(line) => Cause::NotCovering { line },
             None => Cause::NoRule,
         }
+    }
+
+    /// The parent commit ignored the file and this commit's sources do not: the line that
+    /// ignored it, and what it became when its file still has a changed line in its place.
+    fn changed(&self) -> Option<Cause> {
+        let before_sources = self.sources.before.as_deref()?;
+        let d = ignore::decide(&self.before_lines, before_sources, self.path, self.case())?;
+        let old = &self.before_lines[d.line];
+        if old.is_negative() {
+            return None;
+        }
+        let name = &before_sources[old.source].name;
+        let now = self.sources.sources.iter().find(|s| &s.name == name);
+        let still_there = now.is_some_and(|s| ignore::lines(&s.text).any(|(_, l)| l == old.raw));
+        if still_there {
+            return None;
+        }
+        let after =
+            now.and_then(|s| replacement(&before_sources[old.source].text, &s.text, old.number));
+        Some(Cause::Changed {
+            before: d.line,
+            after,
+        })
+    }
+
+    /// A line of a `.gitignore` in another directory that would ignore the file from the
+    /// root `.gitignore`, highest precedence (last) first.
+    fn sibling(&self) -> Option<Cause> {
+        self.elsewhere_lines
+            .iter()
+            .enumerate()
+            .rev()
+            .filter(|(_, l)| !l.is_negative())
+            .find_map(|(i, l)| {
+                let text = nearmiss::effective(l);
+                let unanchored = text.strip_prefix('/').unwrap_or(&text);
+                let suggested = [unanchored, nearmiss::last_component(&text)]
+                    .into_iter()
+                    .find(|c| {
+                        nearmiss::covers(c, "", self.path, self.case())
+                            && nearmiss::specific(c, "", self.case())
+                    })?
+                    .to_string();
+                Some(Cause::Sibling { line: i, suggested })
+            })
+    }
+
+    /// The env rule closest to the file's name: the one sharing the longest run of
+    /// characters with it, then the fewest edits away, then the highest precedence.
+    fn closest_env_rule(&self) -> Option<usize> {
+        let name = self.basename();
+        self.lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| is_env_rule(l))
+            .max_by_key(|(i, l)| {
+                let text = nearmiss::effective(l);
+                let last = nearmiss::last_component(&text);
+                let shared = longest_common_run(last, name);
+                let edits = nearmiss::edit_distance(last, name);
+                (shared, std::cmp::Reverse(edits), *i)
+            })
+            .map(|(i, _)| i)
     }
 
     /// A misnamed file with a line that would ignore the file if git read it.
@@ -164,32 +256,31 @@ impl<'a> Subject<'a> {
                 let l = &self.lines[*line];
                 Verdict {
                     edited: None,
-                    ..self.verdict(l, self.ignored_problem(l, *parent), self.keep_fix(l))
+                    ..self.verdict(
+                        "ignored",
+                        l,
+                        self.ignored_problem(l, *parent),
+                        self.keep_fix(l),
+                    )
                 }
             }
             Cause::Negated { line, overridden } => {
                 let l = &self.lines[*line];
                 let (problem, fix) = self.negated(l, overridden.map(|o| &self.lines[o]));
-                self.verdict(l, problem, fix)
+                self.verdict("negated", l, problem, fix)
             }
+            Cause::Changed { before, after } => self.changed_verdict(*before, after.as_ref()),
             Cause::Misnamed { file, line } => self.misnamed_verdict(*file, *line),
-            Cause::NearMiss(near) => {
-                let l = &self.lines[near.line];
-                let fix = format!(
-                    "change line {} of {} to `{}`",
-                    l.number,
-                    self.source(l).name,
-                    near.corrected
-                );
-                self.verdict(l, self.near_problem(l, near), fix)
-            }
+            Cause::NearMiss(near) => self.near_verdict(near),
+            Cause::Sibling { line, suggested } => self.sibling_verdict(*line, suggested),
             Cause::NotCovering { line } => {
                 let l = &self.lines[*line];
                 let suggested = suggested_line(self.basename());
                 let fix = format!("add `{suggested}` to {}", self.source(l).name);
-                self.verdict(l, self.not_covering_problem(l), fix)
+                self.verdict("not-covering", l, self.not_covering_problem(l), fix)
             }
             Cause::NoRule => Verdict {
+                cause: "no-rule",
                 culprit: (None, None, None),
                 problem: self.no_rule_problem(),
                 fix: format!("add `{}` to {GITIGNORE}", suggested_line(self.basename())),
@@ -201,9 +292,16 @@ impl<'a> Subject<'a> {
     }
 
     /// A verdict that blames line `l` and edits its file.
-    fn verdict(&self, l: &IgnoreLine, problem: String, fix: String) -> Verdict {
+    fn verdict(
+        &self,
+        cause: &'static str,
+        l: &IgnoreLine,
+        problem: String,
+        fix: String,
+    ) -> Verdict {
         let name = self.source(l).name.clone();
         Verdict {
+            cause,
             culprit: (
                 Some(name.clone()),
                 Some(l.number),
@@ -223,6 +321,7 @@ impl<'a> Subject<'a> {
         let target = ignore::join(&m.base, GITIGNORE);
         let (fix, command) = self.rename_fix(m, &target);
         Verdict {
+            cause: "misnamed",
             problem: format!(
                 "git never reads `{}`: only a file named exactly `.gitignore` holds ignore rules, so `{pattern}` on its line {} has no effect.",
                 m.name, l.number
@@ -239,6 +338,7 @@ impl<'a> Subject<'a> {
     /// `.git/info/exclude` or a global file), and the commit.
     fn finish(&self, verdict: Verdict, tracked: bool) -> GitignoreDiagnosis {
         let Verdict {
+            cause,
             culprit: (file, line, pattern),
             problem,
             fix,
@@ -259,12 +359,109 @@ impl<'a> Subject<'a> {
             ));
         }
         GitignoreDiagnosis {
+            cause: cause.to_string(),
             file,
             line,
             pattern,
             problem,
             fix,
             commands,
+        }
+    }
+
+    fn near_verdict(&self, near: &NearMiss) -> Verdict {
+        let l = &self.lines[near.line];
+        let name = &self.source(l).name;
+        let change = format!("change line {} of {name} to `{}`", l.number, near.corrected);
+        let (cause, fix, commands) = match &near.kind {
+            Kind::Utf16 => (
+                "utf16",
+                format!("rewrite {name} as UTF-8: {change} (in PowerShell 5, append lines with `Add-Content {name} '{}'`, not `>>`)", near.corrected),
+                self.utf16_rewrite(name).into_iter().collect(),
+            ),
+            Kind::InlineComment { comment } => (
+                "inline-comment",
+                format!("{change} and put `{comment}` on its own line above it"),
+                Vec::new(),
+            ),
+            _ => ("near-miss", change, Vec::new()),
+        };
+        Verdict {
+            commands,
+            ..self.verdict(cause, l, self.near_problem(l, near), fix)
+        }
+    }
+
+    /// A command that rewrites ignore file `name` as UTF-8 by dropping its UTF-16 NUL bytes
+    /// and byte-order marks: only when every UTF-16 line in it is ASCII (otherwise dropping
+    /// bytes would garble the text, and the fix says what to write).
+    fn utf16_rewrite(&self, name: &str) -> Option<String> {
+        let source = self.sources.sources.iter().find(|s| s.name == name)?;
+        let ascii = ignore::lines(&source.text)
+            .filter(|(_, l)| l.contains(&0))
+            .all(|(_, l)| {
+                nearmiss::decode_utf16_line(l).is_some_and(|t| t.is_ascii()) || l == b"\0"
+            });
+        let in_repo = name.rsplit('/').next() == Some(GITIGNORE);
+        (ascii && in_repo).then(|| {
+            format!(
+                "perl -pi -e 's/\\xFF\\xFE//g; s/\\x00//g' {}",
+                shell_quote(name)
+            )
+        })
+    }
+
+    fn changed_verdict(&self, before: usize, after: Option<&Edit>) -> Verdict {
+        let old = &self.before_lines[before];
+        let before_sources = self.sources.before.as_deref().unwrap_or_default();
+        let name = before_sources[old.source].name.clone();
+        let old_text = nearmiss::visible(&old.raw);
+        let added = format!("the commit that added `{}`", self.path);
+        let (problem, fix, culprit) = match after {
+            Some(edit) => {
+                let new_text = nearmiss::visible(&edit.raw);
+                (
+                    format!(
+                        "{added} also changed line {} of {name} from `{old_text}` to `{new_text}`: `{old_text}` ignored the file, `{new_text}` does not.",
+                        old.number
+                    ),
+                    format!("change line {} of {name} back to `{old_text}`", edit.number),
+                    (Some(name.clone()), Some(edit.number), Some(new_text)),
+                )
+            }
+            None => (
+                format!(
+                    "{added} also deleted line {} of {name}, `{old_text}`, which ignored the file.",
+                    old.number
+                ),
+                format!("add `{old_text}` to {name}"),
+                (Some(name.clone()), Some(old.number), Some(old_text.clone())),
+            ),
+        };
+        Verdict {
+            cause: "changed-in-commit",
+            culprit,
+            problem,
+            fix,
+            commands: Vec::new(),
+            edited: Some(name),
+        }
+    }
+
+    fn sibling_verdict(&self, line: usize, suggested: &str) -> Verdict {
+        let l = &self.elsewhere_lines[line];
+        let source = &self.sources.elsewhere[l.source];
+        let pattern = nearmiss::visible(&l.raw);
+        Verdict {
+            cause: "sibling",
+            culprit: (Some(source.name.clone()), Some(l.number), Some(pattern.clone())),
+            problem: format!(
+                "`{pattern}` ({}:{}) applies only inside `{}/`: a nested .gitignore covers its own directory and those below it, never `{}` in a sibling directory.",
+                source.name, l.number, source.base, self.path
+            ),
+            fix: format!("add `{suggested}` to {GITIGNORE}"),
+            commands: Vec::new(),
+            edited: Some(GITIGNORE.to_string()),
         }
     }
 
@@ -354,6 +551,14 @@ impl<'a> Subject<'a> {
         let name = &self.source(l).name;
         let base = self.basename();
         match &near.kind {
+            Kind::Utf16 => format!(
+                "line {} of {name} is written in UTF-16LE (`{}` with a NUL byte after every character, what PowerShell 5's `echo {} >> .gitignore` appends), and git reads ignore files as UTF-8, so it never matches `{base}`.",
+                l.number, near.corrected, near.corrected
+            ),
+            Kind::InlineComment { .. } => format!(
+                "git has no inline comments: the whole of line {} of {name}, `{pattern}`, is the pattern, so it never matches `{base}`.",
+                l.number
+            ),
             Kind::Invisible { what, trailing } => format!(
                 "line {} of {name} {} {what}, which git keeps as part of the pattern, so `{pattern}` never matches `{base}`.",
                 l.number,
@@ -409,14 +614,15 @@ impl<'a> Subject<'a> {
     fn no_rule_problem(&self) -> String {
         // A source without one rule (git init's comment-only `.git/info/exclude`, an empty
         // `.gitignore`) is not an ignore file in any sense a user means.
-        let names: Vec<&str> = self
-            .sources
-            .sources
-            .iter()
-            .filter(|s| has_rule(&s.text))
-            .map(|s| s.name.as_str())
-            .collect();
-        if names.is_empty() {
+        let names = with_rules(&self.sources.sources);
+        let elsewhere = with_rules(&self.sources.elsewhere);
+        if names.is_empty() && !elsewhere.is_empty() {
+            format!(
+                "no ignore rule applies to `{}`: the only ignore files with rules are in other directories ({}), and a .gitignore covers only its own directory and those below it.",
+                self.path,
+                elsewhere.join(", ")
+            )
+        } else if names.is_empty() {
             format!(
                 "this repository has no ignore rules at all (no .gitignore, nothing in .git/info/exclude or core.excludesFile), so nothing keeps `{}` out of git.",
                 self.path
@@ -425,6 +631,99 @@ impl<'a> Subject<'a> {
             format!("no rule in {} matches `{}`.", names.join(", "), self.path)
         }
     }
+}
+
+/// The new line that took the place of line `number` of `old` in `new`: the lines both
+/// versions keep are matched up (longest common subsequence), and within the block of
+/// changed lines around this one, the new line at the same offset replaces it (`None` when
+/// the block has no line there: it was deleted).
+fn replacement(old: &[u8], new: &[u8], number: usize) -> Option<Edit> {
+    let old: Vec<&[u8]> = ignore::lines(old).map(|(_, l)| l).collect();
+    let new: Vec<&[u8]> = ignore::lines(new).map(|(_, l)| l).collect();
+    let k = number.checked_sub(1)?;
+    if k >= old.len() || old.len() * new.len() > MAX_DIFF_CELLS {
+        return None;
+    }
+    // lcs[i][j]: the longest common subsequence of old[i..] and new[j..]
+    let mut lcs = vec![vec![0usize; new.len() + 1]; old.len() + 1];
+    for i in (0..old.len()).rev() {
+        for j in (0..new.len()).rev() {
+            lcs[i][j] = if old[i] == new[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    // walk the matches; the block holding old line k starts after the last match before it
+    let (mut i, mut j) = (0, 0);
+    let (mut block_old, mut block_new) = (0, 0);
+    while i < old.len() && j < new.len() {
+        if old[i] == new[j] && lcs[i][j] == lcs[i + 1][j + 1] + 1 {
+            if i > k {
+                break;
+            }
+            i += 1;
+            j += 1;
+            (block_old, block_new) = (i, j);
+        } else if lcs[i + 1][j] >= lcs[i][j + 1] {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    // the block ends at the next match (or the end)
+    let mut end_new = block_new;
+    let (mut i, mut j) = (block_old, block_new);
+    while i < old.len() && j < new.len() {
+        if old[i] == new[j] && lcs[i][j] == lcs[i + 1][j + 1] + 1 {
+            break;
+        } else if lcs[i + 1][j] >= lcs[i][j + 1] {
+            i += 1;
+        } else {
+            j += 1;
+            end_new = j;
+        }
+    }
+    if i >= old.len() || j >= new.len() {
+        end_new = new.len();
+    }
+    let index = block_new + (k - block_old);
+    (index < end_new).then(|| Edit {
+        number: index + 1,
+        raw: new[index].to_vec(),
+    })
+}
+
+/// Ignore files bigger than this many line pairs are not diffed.
+const MAX_DIFF_CELLS: usize = 4_000_000;
+
+/// The length in characters of the longest run of characters `a` and `b` share.
+fn longest_common_run(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut best = 0;
+    let mut prev = vec![0; b.len() + 1];
+    for x in &a {
+        let mut row = vec![0; b.len() + 1];
+        for (j, y) in b.iter().enumerate() {
+            if x == y {
+                row[j + 1] = prev[j] + 1;
+                best = best.max(row[j + 1]);
+            }
+        }
+        prev = row;
+    }
+    best
+}
+
+/// The names of the sources that hold at least one rule.
+fn with_rules(sources: &[IgnoreSource]) -> Vec<&str> {
+    sources
+        .iter()
+        .filter(|s| has_rule(&s.text))
+        .map(|s| s.name.as_str())
+        .collect()
 }
 
 /// Whether ignore-file text holds at least one rule: a line that is neither blank nor a
@@ -601,6 +900,38 @@ mod tests {
         let d = diagnose(&IgnoreSources::default(), "prod.env");
         assert_eq!((d.file, d.line, d.pattern), (None, None, None));
         assert_eq!(d.fix, "add `*.env` to .gitignore");
+    }
+
+    #[test]
+    fn only_rules_in_other_directories_are_named_as_such() {
+        let s = IgnoreSources {
+            elsewhere: vec![gitignore("backend/.gitignore", "backend", "*.log\n")],
+            ..IgnoreSources::default()
+        };
+        let d = diagnose(&s, "frontend/.env");
+        assert_eq!(d.cause, "no-rule");
+        assert_eq!(
+            d.problem,
+            "no ignore rule applies to `frontend/.env`: the only ignore files with rules are in other directories (backend/.gitignore), and a .gitignore covers only its own directory and those below it."
+        );
+    }
+
+    #[test]
+    fn replacement_lines_up_the_changed_block() {
+        let edit = |old: &str, new: &str, n| {
+            replacement(old.as_bytes(), new.as_bytes(), n).map(|e| (e.number, e.raw))
+        };
+        assert_eq!(
+            edit("a\n.env*\nb\n", "a\n.env\nb\n", 2),
+            Some((2, b".env".to_vec()))
+        );
+        assert_eq!(edit("a\n.env*\nb\n", "a\nb\n", 2), None);
+        assert_eq!(
+            edit("a\n.env*\n", "# top\na\n.env\n", 2),
+            Some((3, b".env".to_vec()))
+        );
+        assert_eq!(longest_common_run(".db.env.local", ".db.env"), 7);
+        assert_eq!(longest_common_run("*.env.*", ".db.env"), 4);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use gix::bstr::ByteSlice;
 use gix::glob::{pattern::Case, wildmatch, Pattern};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Ignore files larger than this are not read (no real ignore file is this big).
 const MAX_IGNORE_FILE: u64 = 1 << 20;
@@ -38,6 +38,13 @@ pub struct IgnoreSources {
     pub misnamed: Vec<IgnoreSource>,
     /// `core.ignoreCase`: whether patterns match regardless of ASCII case.
     pub ignore_case: bool,
+    /// `.gitignore` files in directories that are not on the path (siblings and their
+    /// subdirectories): git never reads them for this path, but a rule there is often the one
+    /// that was meant to cover it.
+    pub elsewhere: Vec<IgnoreSource>,
+    /// For a file added in a commit: the sources git read for the same path in that
+    /// commit's first parent, to tell an ignore line the same commit changed.
+    pub before: Option<Vec<IgnoreSource>>,
 }
 
 /// One pattern line of an ignore source, parsed with git's rules.
@@ -275,6 +282,9 @@ pub fn join(dir: &str, name: &str) -> String {
 pub struct RepoIgnores {
     globals: Vec<IgnoreSource>,
     ignore_case: bool,
+    /// The directories (repository-relative, not the root) of the `.gitignore` files the
+    /// index tracks: where a worktree's nested ignore files are.
+    nested: Vec<String>,
 }
 
 impl RepoIgnores {
@@ -296,6 +306,7 @@ impl RepoIgnores {
         RepoIgnores {
             globals,
             ignore_case,
+            nested: nested_in_index(repo),
         }
     }
 
@@ -311,6 +322,7 @@ impl RepoIgnores {
                 RepoIgnores {
                     globals,
                     ignore_case: false,
+                    nested: Vec::new(),
                 }
             }
         }
@@ -318,7 +330,21 @@ impl RepoIgnores {
 
     /// The sources for `rel_path` in the working tree at `workdir`.
     pub fn worktree(&self, workdir: &Path, rel_path: &str) -> IgnoreSources {
-        self.collect(rel_path, |dir| {
+        let elsewhere = self
+            .nested
+            .iter()
+            .filter(|dir| !on_path(dir, rel_path))
+            .filter_map(|dir| {
+                let path = workdir.join(dir).join(GITIGNORE);
+                let mut found = Vec::new();
+                push_file(&mut found, join(dir, GITIGNORE), &path);
+                found.pop().map(|s| IgnoreSource {
+                    base: dir.clone(),
+                    ..s
+                })
+            })
+            .collect();
+        let mut out = self.collect(rel_path, |dir| {
             let Ok(entries) = std::fs::read_dir(workdir.join(dir)) else {
                 return Vec::new();
             };
@@ -328,20 +354,24 @@ impl RepoIgnores {
                 .filter_map(|e| {
                     let name = e.file_name().into_string().ok()?;
                     let relevant = name == GITIGNORE || is_misnamed_ignore_file(&name);
-                    let small = e.metadata().is_ok_and(|m| m.len() <= MAX_IGNORE_FILE);
-                    (relevant && small)
-                        .then(|| std::fs::read(e.path()).ok().map(|text| (name, text)))
+                    relevant
+                        .then(|| read_ignore_file(&e.path()).map(|text| (name, text)))
                         .flatten()
                 })
                 .collect()
-        })
+        });
+        out.elsewhere = elsewhere;
+        out
     }
 
     /// The sources for `rel_path` as of a commit whose root tree is `tree` (history and
     /// staged scans): the `.gitignore` blobs on the path in that tree, plus today's
     /// repository-wide sources.
     pub fn tree(&self, tree: &gix::Tree<'_>, rel_path: &str) -> IgnoreSources {
-        self.collect(rel_path, |dir| tree_ignore_files(tree, dir))
+        let mut out = self.collect(rel_path, |dir| tree_ignore_files(tree, dir));
+        let mut budget = MAX_NESTED_DIRS;
+        nested_in_tree(tree, "", rel_path, &mut budget, &mut out.elsewhere);
+        out
     }
 
     /// Builds the sources from a per-directory reader of ignore-like files (name, bytes).
@@ -352,8 +382,8 @@ impl RepoIgnores {
     ) -> IgnoreSources {
         let mut out = IgnoreSources {
             sources: self.globals.clone(),
-            misnamed: Vec::new(),
             ignore_case: self.ignore_case,
+            ..IgnoreSources::default()
         };
         for dir in dirs_on_path(rel_path) {
             let mut files = read_dir(dir);
@@ -386,9 +416,13 @@ pub fn worktree_ignore_sources(
     RepoIgnores::open_path(git_dir).worktree(repo_workdir, rel_path)
 }
 
-fn push_file(out: &mut Vec<IgnoreSource>, name: String, path: &PathBuf) {
-    let small = std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() <= MAX_IGNORE_FILE);
-    if let Some(text) = small.then(|| std::fs::read(path).ok()).flatten() {
+/// An ignore file's bytes; `None` when it is missing, not a regular file or over the limit.
+fn read_ignore_file(path: &Path) -> Option<Vec<u8>> {
+    crate::bounded::read(path, MAX_IGNORE_FILE).ok()
+}
+
+fn push_file(out: &mut Vec<IgnoreSource>, name: String, path: &Path) {
+    if let Some(text) = read_ignore_file(path) {
         out.push(IgnoreSource {
             name,
             base: String::new(),
@@ -407,6 +441,73 @@ fn exclude_name(repo: &gix::Repository, exclude: &Path) -> String {
         )
 }
 
+/// Directories visited at most when looking for nested `.gitignore` blobs in a tree.
+const MAX_NESTED_DIRS: usize = 20_000;
+
+/// Whether directory `dir` is `rel_path`'s directory or one of its parents (the `.gitignore`
+/// there applies to the path).
+fn on_path(dir: &str, rel_path: &str) -> bool {
+    dirs_on_path(rel_path).any(|d| d == dir)
+}
+
+/// The directories of the `.gitignore` files tracked in `repo`'s index, the root left out.
+fn nested_in_index(repo: &gix::Repository) -> Vec<String> {
+    let Ok(index) = repo.index_or_empty() else {
+        return Vec::new();
+    };
+    let suffix = format!("/{GITIGNORE}");
+    let mut dirs: Vec<String> = index
+        .entries()
+        .iter()
+        .filter_map(|e| {
+            let path = e.path(&index).to_str().ok()?;
+            path.strip_suffix(&suffix).map(str::to_string)
+        })
+        .collect();
+    dirs.dedup();
+    dirs
+}
+
+/// Pushes to `out` every `.gitignore` blob below directory `dir` of `tree` (`dir` itself
+/// excluded when it is on `rel_path`), visiting at most `budget` directories.
+fn nested_in_tree(
+    tree: &gix::Tree<'_>,
+    dir: &str,
+    rel_path: &str,
+    budget: &mut usize,
+    out: &mut Vec<IgnoreSource>,
+) {
+    let mut subdirs = Vec::new();
+    for entry in tree.iter().flatten() {
+        let Ok(name) = entry.filename().to_str() else {
+            continue;
+        };
+        if entry.mode().is_tree() {
+            subdirs.push((join(dir, name), entry.object_id()));
+        } else if name == GITIGNORE && !dir.is_empty() && !on_path(dir, rel_path) {
+            let blob = tree.repo.find_blob(entry.object_id());
+            if let Some(text) = blob.ok().map(|mut b| b.take_data()) {
+                if text.len() as u64 <= MAX_IGNORE_FILE {
+                    out.push(IgnoreSource {
+                        name: join(dir, GITIGNORE),
+                        base: dir.to_string(),
+                        text,
+                    });
+                }
+            }
+        }
+    }
+    for (sub, id) in subdirs {
+        if *budget == 0 {
+            return;
+        }
+        *budget -= 1;
+        if let Ok(subtree) = tree.repo.find_tree(id) {
+            nested_in_tree(&subtree, &sub, rel_path, budget, out);
+        }
+    }
+}
+
 /// The `.gitignore` and misnamed ignore blobs directly in directory `dir` of `tree`.
 fn tree_ignore_files(tree: &gix::Tree<'_>, dir: &str) -> Vec<(String, Vec<u8>)> {
     if dir.is_empty() {
@@ -422,7 +523,11 @@ fn tree_ignore_files(tree: &gix::Tree<'_>, dir: &str) -> Vec<(String, Vec<u8>)> 
         .unwrap_or_default()
 }
 
-/// The `.gitignore` and misnamed ignore blobs among `tree`'s own entries.
+/// Ignore files of history larger than this are not read (no real one comes close).
+const MAX_IGNORE_BLOB: u64 = 4 << 20;
+
+/// The `.gitignore` and misnamed ignore blobs among `tree`'s own entries (up to
+/// [`MAX_IGNORE_BLOB`] each).
 fn ignore_blobs(tree: &gix::Tree<'_>) -> Vec<(String, Vec<u8>)> {
     let wanted: Vec<(String, gix::ObjectId)> = tree
         .iter()
@@ -436,6 +541,11 @@ fn ignore_blobs(tree: &gix::Tree<'_>) -> Vec<(String, Vec<u8>)> {
     wanted
         .into_iter()
         .filter_map(|(name, id)| {
+            // the header says the size: an ignore file of gigabytes is never inflated
+            let header = tree.repo.try_find_header(id).ok()??;
+            if header.size() > MAX_IGNORE_BLOB {
+                return None;
+            }
             let mut blob = tree.repo.find_blob(id).ok()?;
             Some((name, blob.take_data()))
         })

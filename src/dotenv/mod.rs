@@ -161,12 +161,24 @@ pub fn committed_env_finding(
     commit: Option<CommitInfo>,
 ) -> Option<Finding> {
     let kind = classify(path)?;
-    let secrets = detector.scan(contents).len();
+    let secrets = detector.scan(&crate::source::decode::text(contents)).len();
     let held = contents::inspect(contents);
     if secrets == 0 && !held.reads_like_env {
         return None;
     }
     env_finding(path, kind, Some(&held), secrets, diagnosis, source, commit)
+}
+
+/// The `dotenv-committed` finding for a committed env file too large to read (over the
+/// scan's size limit): high, since what it holds is unknown. `None` when `path` is no env
+/// file or a template.
+pub fn unread_env_finding(
+    path: &str,
+    diagnosis: GitignoreDiagnosis,
+    source: SourceKind,
+    commit: Option<CommitInfo>,
+) -> Option<Finding> {
+    env_finding(path, classify(path)?, None, 0, diagnosis, source, commit)
 }
 
 /// The finding for an env file holding `secrets` keys found by the rules. Without any, it is
@@ -371,15 +383,27 @@ impl Worktree {
     }
 
     /// The content of a tracked file: the working-tree file (what the file scan reads), else
-    /// the staged blob when the file is gone from disk; empty when unreadable or not a file,
-    /// `None` when too large to read.
+    /// the staged blob when the file is gone from disk or is no regular file there (a FIFO,
+    /// a device, a link to one); empty when unreadable, `None` when too large to read.
     pub fn contents(&self, file: &TrackedFile) -> Option<Vec<u8>> {
+        use crate::bounded::ReadError;
         let on_disk = self.workdir.join(&file.path);
-        match std::fs::metadata(&on_disk) {
-            Ok(m) if m.is_file() && m.len() > MAX_ENV_FILE => None,
-            Ok(m) if m.is_file() => Some(std::fs::read(&on_disk).unwrap_or_default()),
-            Ok(_) => Some(Vec::new()),
-            Err(_) => Some(
+        match crate::bounded::read(&on_disk, MAX_ENV_FILE) {
+            Ok(data) => Some(data),
+            Err(ReadError::TooLarge(_)) => None,
+            // Gone from disk, or replaced by a FIFO, a device or a link to one: what the
+            // index holds.
+            Err(ReadError::NotRegular(_)) => self.staged(file),
+            Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => self.staged(file),
+            Err(_) => Some(Vec::new()),
+        }
+    }
+
+    /// The staged blob; `None` when its header says it is over the limit (never inflated).
+    fn staged(&self, file: &TrackedFile) -> Option<Vec<u8>> {
+        match self.repo.try_find_header(file.id) {
+            Ok(Some(h)) if h.size() > MAX_ENV_FILE => None,
+            _ => Some(
                 self.repo
                     .find_blob(file.id)
                     .map(|mut b| b.take_data())

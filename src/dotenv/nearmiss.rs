@@ -35,6 +35,15 @@ const INVISIBLE: &[(char, &str)] = &[
 /// How a near-miss line differs from one that works.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Kind {
+    /// It is written in UTF-16LE (a NUL byte after every ASCII character), as PowerShell 5's
+    /// `>>` appends; git reads the bytes, NULs and all.
+    Utf16,
+    /// It ends in what was meant as a comment (`.env  # never commit`): git has no inline
+    /// comments, so the comment is part of the pattern.
+    InlineComment {
+        /// The comment, from its `#`.
+        comment: String,
+    },
     /// It holds a character git keeps but nobody sees; the description names it, and whether
     /// it is at the end of the line.
     Invisible {
@@ -92,7 +101,15 @@ pub fn find(
         basename: path.rsplit('/').next().unwrap_or(path),
         case,
     };
-    let repairs: [Repair; 5] = [invisible, dir_only, case_fold, anchored, typo];
+    let repairs: [Repair; 7] = [
+        utf16,
+        inline_comment,
+        invisible,
+        dir_only,
+        case_fold,
+        anchored,
+        typo,
+    ];
     repairs.iter().find_map(|repair| {
         lines
             .iter()
@@ -121,16 +138,22 @@ pub fn effective(line: &IgnoreLine) -> String {
     String::from_utf8_lossy(ignore::trim_trailing_spaces(&line.raw)).into_owned()
 }
 
-/// The line as written, with invisible characters shown as `<TAB>` or `<U+00A0>`.
+/// The line as written, with invisible characters shown as `<TAB>` or `<U+00A0>`, and bytes
+/// that are not UTF-8 as `<0xFF>`.
 pub fn visible(raw: &[u8]) -> String {
     let mut out = String::new();
-    for c in String::from_utf8_lossy(raw).chars() {
-        match c {
-            '\t' => out.push_str("<TAB>"),
-            c if is_invisible(c) || c.is_control() => {
-                out.push_str(&format!("<U+{:04X}>", u32::from(c)));
+    for chunk in raw.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\t' => out.push_str("<TAB>"),
+                c if is_invisible(c) || c.is_control() => {
+                    out.push_str(&format!("<U+{:04X}>", u32::from(c)));
+                }
+                c => out.push(c),
             }
-            c => out.push(c),
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("<0x{b:02X}>"));
         }
     }
     out
@@ -142,7 +165,7 @@ fn is_invisible(c: char) -> bool {
 
 /// Whether `text`, as a line of an ignore file in `base`, ignores `path` (itself or a parent
 /// directory).
-fn covers(text: &str, base: &str, path: &str, case: Case) -> bool {
+pub(super) fn covers(text: &str, base: &str, path: &str, case: Case) -> bool {
     let Some(pattern) = ignore::parse_line(text.as_bytes()) else {
         return false;
     };
@@ -174,10 +197,52 @@ fn ignored_with(
 }
 
 /// Whether `text` leaves unrelated names alone (it is not a catch-all like `*`).
-fn specific(text: &str, base: &str, case: Case) -> bool {
+pub(super) fn specific(text: &str, base: &str, case: Case) -> bool {
     UNRELATED_NAMES
         .iter()
         .all(|n| !covers(text, base, &ignore::join(base, n), case))
+}
+
+fn utf16(_: &Context<'_>, line: &IgnoreLine) -> Option<(Kind, Vec<String>)> {
+    let text = decode_utf16_line(&line.raw)?;
+    Some((Kind::Utf16, vec![text.trim_end_matches(' ').to_string()]))
+}
+
+/// The text of a line git split out of UTF-16LE bytes: its NUL high bytes (the first one
+/// left over from the previous line's `\n`), a `FF FE` byte-order mark and the `\r` of the
+/// `\r\n` ending dropped. `None` when the line holds no NUL or is not UTF-16LE.
+pub fn decode_utf16_line(raw: &[u8]) -> Option<String> {
+    if !raw.contains(&0) {
+        return None;
+    }
+    let mut bytes = raw;
+    if bytes.len() % 2 == 1 && bytes.first() == Some(&0) {
+        bytes = &bytes[1..];
+    }
+    let bytes = bytes.strip_prefix(b"\xFF\xFE").unwrap_or(bytes);
+    if bytes.len() % 2 == 1 {
+        return None;
+    }
+    let units: Vec<u16> = bytes
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    let text = String::from_utf16(&units).ok()?;
+    let text = text.strip_suffix('\r').unwrap_or(&text);
+    (!text.is_empty() && !text.contains('\0')).then(|| text.to_string())
+}
+
+fn inline_comment(_: &Context<'_>, line: &IgnoreLine) -> Option<(Kind, Vec<String>)> {
+    let text = effective(line);
+    let hash = text
+        .char_indices()
+        .find(|&(i, c)| c == '#' && i > 0 && text[..i].ends_with([' ', '\t']))
+        .map(|(i, _)| i)?;
+    let pattern = text[..hash].trim_end_matches([' ', '\t']);
+    (!pattern.is_empty() && !pattern.ends_with('\\')).then(|| {
+        let comment = text[hash..].to_string();
+        (Kind::InlineComment { comment }, vec![pattern.to_string()])
+    })
 }
 
 fn invisible(_: &Context<'_>, line: &IgnoreLine) -> Option<(Kind, Vec<String>)> {
@@ -447,5 +512,6 @@ mod tests {
         assert_eq!(visible(".env\u{a0}".as_bytes()), ".env<U+00A0>");
         assert_eq!(visible(".env\u{200b}".as_bytes()), ".env<U+200B>");
         assert_eq!(visible(b".env\\ "), ".env\\ ");
+        assert_eq!(visible(b"\xFF\xFE.\0"), "<0xFF><0xFE>.<U+0000>");
     }
 }

@@ -156,6 +156,9 @@ struct Exposure {
     refs: Vec<String>,
     #[serde(default)]
     summary: Option<String>,
+    /// `remote-tracking`, `mirror` or `none` (the clone cannot tell).
+    #[serde(default)]
+    remote_refs: Option<String>,
 }
 
 /// One section's facts, gathered.
@@ -184,6 +187,14 @@ impl Section<'_> {
                 .filter(|r| seen.insert(*r))
                 .collect()
         })
+    }
+    /// Whether the history scan could not tell if the key reached a remote (the clone has
+    /// no remote-tracking refs).
+    fn remote_unknown(&self) -> bool {
+        self.secret
+            .exposure
+            .as_ref()
+            .is_some_and(|e| e.remote_refs.as_deref() == Some("none"))
     }
     fn urgency(&self) -> (u8, Reverse<Severity>, bool, &str) {
         let rank = match self.status() {
@@ -325,7 +336,9 @@ fn overview(md: &mut String, sections: &[Section<'_>], catalog: &Catalog<'_>) {
             s.status_label(),
             s.secret.severity,
             s.places.len(),
-            if reached.is_empty() {
+            if reached.is_empty() && s.remote_unknown() {
+                "unknown (no remote-tracking refs)".to_string()
+            } else if reached.is_empty() {
                 "—".to_string()
             } else {
                 super::refs_summary(&reached)
@@ -478,6 +491,7 @@ fn origin(f: &DocFinding) -> String {
             format!("commit `{}` ({date}, {author}){later}", short_id(commit))
         }
         (SourceKind::Staged, None) => "staged, not yet committed".into(),
+        (SourceKind::Stdin, None) => "standard input".into(),
         _ => "working tree".into(),
     }
 }

@@ -118,6 +118,7 @@ fn group_header(f: &Finding) -> String {
             .dimmed()
         ),
         (None, SourceKind::Staged) => format!("{path}  {}", "(staged)".dimmed()),
+        (None, SourceKind::Stdin) => format!("{path}  {}", "(standard input)".dimmed()),
         (None, _) => path,
     }
 }
@@ -263,10 +264,26 @@ fn summary(report: &Report, secrets: usize) -> String {
         if s.scanned == 1 { "file" } else { "files" },
         human_bytes(s.bytes),
     );
+    // unreadable content is counted in errors too; the rest are warnings (a FIFO skipped)
+    let warned = s.errors.saturating_sub(s.unreadable);
     let skipped = format!(
-        "skipped {} binary, {} too large, {} unreadable",
-        s.skipped_binary, s.skipped_large, s.errors
+        "skipped {} binary, {} too large, {} unreadable{}",
+        s.skipped_binary,
+        s.skipped_large,
+        s.unreadable,
+        match warned {
+            0 => String::new(),
+            1 => " · 1 warning".to_string(),
+            n => format!(" · {n} warnings"),
+        }
     );
+    if report.findings.is_empty() && s.unreadable > 0 {
+        // not a clean result: part of the tree could not be read
+        return format!(
+            "{} no secrets found in what could be read · scanned {files} · {skipped}",
+            "!".yellow().bold()
+        );
+    }
     if report.findings.is_empty() {
         return format!(
             "{} no secrets found · scanned {files} · {skipped}",
@@ -327,18 +344,5 @@ fn mask_email(email: &str) -> String {
     }
 }
 
-/// Bytes as B/KB/MB/GB (decimal).
-pub fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
-    let mut value = n as f64;
-    let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{n} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
+/// Bytes as B/KB/MB/GB (decimal); lives in [`crate::size`] so sources can name sizes too.
+pub use crate::size::human as human_bytes;

@@ -135,6 +135,11 @@ struct JsonReport<'a> {
     stats: JsonStats<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     targets: Option<&'a super::SweepSummary>,
+    /// Content that could not be read, named (`stats.unreadable` counts it all).
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    unreadable: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repo_config: Option<&'a crate::trust::effect::RepoConfigUse>,
 }
 
 /// Writes the whole report as one JSON document.
@@ -179,6 +184,8 @@ pub fn render(report: &Report, opts: RenderOptions, out: &mut dyn Write) -> io::
             notes: &report.notes,
         },
         targets: report.sweep.as_ref(),
+        unreadable: &report.unreadable,
+        repo_config: report.repo_config.as_ref(),
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)

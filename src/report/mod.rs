@@ -83,10 +83,17 @@ pub struct Report {
     /// Files and blobs skipped as binary or too large, named (at most
     /// [`crate::source::MAX_SKIPPED_NAMED`]).
     pub skipped: Vec<crate::source::Skipped>,
+    /// Objects, refs, packs or files that could not be read, named (at most
+    /// [`crate::source::MAX_UNREADABLE_NAMED`]; `stats.unreadable` counts them all). The scan
+    /// is incomplete: it fails unless the user allows it (`--allow-unreadable`).
+    pub unreadable: Vec<String>,
     /// Set for a report over several targets (`scan --repos-file`, `keyhound merge`): which
     /// targets were scanned and which failed. Such a report holds no run-dependent fields
     /// (no duration), so a merge of shards equals a single run.
     pub sweep: Option<SweepSummary>,
+    /// What the scanned repository's own settings files turned off (or that they were
+    /// ignored), when they did: the note that says so is in `notes`.
+    pub repo_config: Option<crate::trust::effect::RepoConfigUse>,
 }
 
 /// The targets a report over several repositories covered.

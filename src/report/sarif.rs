@@ -3,7 +3,7 @@
 //! `partialFingerprints` built from the secret's hash (never the secret).
 
 use super::Report;
-use crate::finding::Severity;
+use crate::finding::{Finding, Severity, SourceKind};
 use serde_json::{json, Value};
 use std::io::{self, Write};
 
@@ -75,17 +75,31 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// The run's invocation: the report's notes (a shallow clone, skipped submodules) as
-/// warnings, so a code-scanning upload keeps what the scan could not see.
+/// warnings and the content it could not read as errors, so a code-scanning upload keeps
+/// what the scan could not see (a run that could not read everything was not successful);
+/// the note on the scanned repository's own settings as a configuration notification, with
+/// the settings themselves in the invocation's properties.
 fn invocation(report: &Report) -> Value {
+    let config_note = report.repo_config.as_ref().and_then(|c| c.note());
+    let notify =
+        |level: &str, text: &String| json!({ "level": level, "message": { "text": text } });
     let notes: Vec<Value> = report
         .notes
         .iter()
-        .map(|n| json!({ "level": "warning", "message": { "text": n } }))
+        .filter(|n| Some(*n) != config_note.as_ref())
+        .map(|n| notify("warning", n))
+        .chain(report.unreadable.iter().map(|u| notify("error", u)))
         .collect();
-    json!({
-        "executionSuccessful": true,
+    let mut invocation = json!({
+        "executionSuccessful": report.stats.unreadable == 0,
         "toolExecutionNotifications": notes
-    })
+    });
+    if let (Some(used), Some(obj)) = (&report.repo_config, invocation.as_object_mut()) {
+        let config: Vec<Value> = config_note.iter().map(|n| notify("warning", n)).collect();
+        obj.insert("toolConfigurationNotifications".into(), json!(config));
+        obj.insert("properties".into(), json!({ "keyhoundRepoConfig": used }));
+    }
+    invocation
 }
 
 fn result(report: &Report, f: &crate::finding::Finding) -> Value {
@@ -101,6 +115,9 @@ fn result(report: &Report, f: &crate::finding::Finding) -> Value {
         ),
         None => format!("{description}."),
     };
+    if let Some(d) = f.detail.as_deref().filter(|_| f.secret.is_none()) {
+        message.push_str(&format!(" {d}."));
+    }
     if let Some(d) = &f.gitignore {
         message.push_str(&format!(" {} Fix: {}", d.problem, d.fix));
     }
@@ -121,7 +138,7 @@ fn result(report: &Report, f: &crate::finding::Finding) -> Value {
         "message": { "text": message },
         "locations": [{
             "physicalLocation": {
-                "artifactLocation": { "uri": f.path, "uriBaseId": "%SRCROOT%" },
+                "artifactLocation": artifact_location(f),
                 "region": { "startLine": f.line, "startColumn": f.column }
             }
         }],
@@ -154,4 +171,16 @@ fn result(report: &Report, f: &crate::finding::Finding) -> Value {
         props.insert("repository".into(), json!(repo));
     }
     result
+}
+
+/// Where a finding is: a path under the scanned root, or for standard input (whose path
+/// `<stdin>` is no URI) the relative reference `stdin`, described, with no base.
+fn artifact_location(f: &Finding) -> Value {
+    match f.source {
+        SourceKind::Stdin => json!({
+            "uri": "stdin",
+            "description": { "text": "standard input (keyhound scan -)" }
+        }),
+        _ => json!({ "uri": f.path, "uriBaseId": "%SRCROOT%" }),
+    }
 }

@@ -3,6 +3,7 @@
 
 mod literals;
 mod schema;
+pub mod shapes;
 
 pub use schema::{
     AnswerMatch, AuthScheme, Provider, ProviderHint, RateLimit, RawRule, RevokeSpec, RotationSpec,
@@ -199,16 +200,25 @@ impl RuleSet {
 /// file and says what kind of file could not be read.
 pub fn read_text(path: &Path, what: &str) -> Result<(String, String), RuleError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| RuleError {
-        file: name.clone(),
-        line: 0,
-        message: match e.kind() {
-            std::io::ErrorKind::NotFound => format!("{what} not found"),
-            _ => format!("cannot read {what}: {e}"),
+    let message = match crate::bounded::read(path, MAX_TEXT_FILE) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => return Ok((name, text)),
+            Err(_) => format!("{what} is not UTF-8"),
         },
-    })?;
-    Ok((name, text))
+        Err(crate::bounded::ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            format!("{what} not found")
+        }
+        Err(e) => format!("cannot read {what}: {e}"),
+    };
+    Err(RuleError {
+        file: name,
+        line: 0,
+        message,
+    })
 }
+
+/// The most a rules or config file may hold.
+const MAX_TEXT_FILE: u64 = 4 << 20;
 
 /// Parses one rules file without validating regexes.
 pub fn parse_file(name: &str, text: &str) -> Result<RuleFile, RuleError> {
@@ -394,6 +404,75 @@ mod strictness_tests {
             errs[0].1.contains("too large once compiled"),
             "{}",
             errs[0].1
+        );
+    }
+
+    #[test]
+    fn names_are_checked_each_with_its_line() {
+        let text = format!(
+            "{RULE}names = [\n  \"acme[_](?:api )?key\",\n  \"(?P<x>acme) key\",\n  \"other key\",\n  \"acme (key\",\n]\n"
+        );
+        let errs = errors(&text);
+        assert_eq!(errs.len(), 3, "{errs:?}");
+        assert_eq!(errs[0].0, 8);
+        assert!(
+            errs[0]
+                .1
+                .contains("name `(?P<x>acme) key`: has a capture group"),
+            "{}",
+            errs[0].1
+        );
+        assert_eq!(errs[1].0, 9);
+        assert_eq!(
+            errs[1].1,
+            "rule `x`: name `other key`: can match a name that contains none of the keywords \
+             (`acme_`) in the assignment shape (`otherkey`); add the keyword it needs, or \
+             require one in the name"
+        );
+        assert_eq!(errs[2].0, 10);
+        assert!(errs[2].1.contains("invalid regex"), "{}", errs[2].1);
+    }
+
+    #[test]
+    fn a_rule_needs_patterns_or_names() {
+        let errs = errors(RULE);
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(
+            errs[0]
+                .1
+                .contains("needs at least one pattern, name, header or call"),
+            "{}",
+            errs[0].1
+        );
+        let mut set = RuleSet::default();
+        set.add_file(
+            "c.toml",
+            &format!("{RULE}names = [\"acme[_](?:api )?key\"]\n"),
+        )
+        .expect("a rule of names alone is valid");
+        assert_eq!(
+            set.rules[0].compile().len(),
+            4,
+            "one pattern per regex shape"
+        );
+        assert!(set.rules[0].path_regex().is_some());
+    }
+
+    #[test]
+    fn headers_and_calls_are_checked() {
+        let errs = errors(&format!(
+            "{RULE}headers = [\"To ken\"]\ncalls = [\"AcmeClient\", \"createClient\"]\n"
+        ));
+        let messages: Vec<&str> = errs.iter().map(|e| e.1.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "rule `x`: headers need the keyword `authorization` or the scheme (every header \
+                 use site holds both)",
+                "rule `x`: header scheme `To ken` must be letters (`Token`, `Bearer`)",
+                "rule `x`: call `AcmeClient`: holds none of the rule's keywords",
+                "rule `x`: call `createClient`: holds none of the rule's keywords",
+            ]
         );
     }
 

@@ -33,7 +33,14 @@ pub struct RawRule {
     #[serde(default)]
     provider_hints: Vec<ProviderHint>,
     keywords: Spanned<Vec<String>>,
+    #[serde(default)]
     patterns: Vec<Spanned<String>>,
+    #[serde(default)]
+    names: Vec<Spanned<String>>,
+    #[serde(default)]
+    headers: Vec<Spanned<String>>,
+    #[serde(default)]
+    calls: Vec<Spanned<String>>,
     #[serde(default)]
     min_entropy: Option<f64>,
     #[serde(default = "default_priority")]
@@ -104,6 +111,15 @@ pub struct Rule {
     pub keywords: Vec<String>,
     /// Regexes, each with a named capture `secret`.
     pub patterns: Vec<String>,
+    /// Credential names (regex fragments, see [`super::shapes`]): the engine matches every
+    /// binding shape of each.
+    pub names: Vec<String>,
+    /// `Authorization` header schemes (`Token`) whose value may come from a constant: the
+    /// engine follows an identifier in such a header to its literal in the same file.
+    pub headers: Vec<String>,
+    /// SDK calls (regex fragments) that take the key as their first argument, as a literal
+    /// or an identifier bound to one in the same file.
+    pub calls: Vec<String>,
     /// Minimum Shannon entropy (bits per character) of the secret.
     pub min_entropy: Option<f64>,
     /// When two rules match overlapping text, the higher priority wins.
@@ -123,6 +139,8 @@ pub struct Rule {
     pub remediation: Option<String>,
     pub(crate) id_span: Range<usize>,
     compiled: Arc<OnceLock<Vec<Regex>>>,
+    path_regex: Arc<OnceLock<Option<Regex>>>,
+    flow: Arc<OnceLock<Vec<Regex>>>,
 }
 
 impl RawRule {
@@ -181,11 +199,50 @@ impl RawRule {
                 format!("rule `{id}`: needs at least one non-empty keyword (the prefilter)"),
             );
         }
-        if self.patterns.is_empty() {
+        if self.patterns.is_empty()
+            && self.names.is_empty()
+            && self.headers.is_empty()
+            && self.calls.is_empty()
+        {
             err(
                 self.id.span(),
-                format!("rule `{id}`: needs at least one pattern"),
+                format!("rule `{id}`: needs at least one pattern, name, header or call"),
             );
+        }
+        for scheme in &self.headers {
+            if scheme.get_ref().is_empty()
+                || !scheme.get_ref().bytes().all(|b| b.is_ascii_alphabetic())
+            {
+                err(
+                    scheme.span(),
+                    format!(
+                        "rule `{id}`: header scheme `{}` must be letters (`Token`, `Bearer`)",
+                        scheme.get_ref()
+                    ),
+                );
+            }
+        }
+        let header_keyword = |scheme: &str| {
+            keywords
+                .iter()
+                .any(|k| k.eq_ignore_ascii_case("authorization") || k.eq_ignore_ascii_case(scheme))
+        };
+        if !self.headers.iter().all(|h| header_keyword(h.get_ref())) {
+            err(
+                self.keywords.span(),
+                format!(
+                    "rule `{id}`: headers need the keyword `authorization` or the scheme \
+                     (every header use site holds both)"
+                ),
+            );
+        }
+        for call in &self.calls {
+            for m in check_call(call.get_ref(), keywords) {
+                err(
+                    call.span(),
+                    format!("rule `{id}`: call `{}`: {m}", call.get_ref()),
+                );
+            }
         }
         if self.require_provider && self.provider_hints.is_empty() {
             err(
@@ -204,6 +261,34 @@ impl RawRule {
                 }
             }
         }
+        let mut names_valid = true;
+        for name in &self.names {
+            for m in check_name(name.get_ref(), keywords) {
+                names_valid = false;
+                err(
+                    name.span(),
+                    format!("rule `{id}`: name `{}`: {m}", name.get_ref()),
+                );
+            }
+        }
+        let names: Vec<String> = self.names.into_iter().map(Spanned::into_inner).collect();
+        let headers: Vec<String> = self.headers.into_iter().map(Spanned::into_inner).collect();
+        let calls: Vec<String> = self.calls.into_iter().map(Spanned::into_inner).collect();
+        let (use_literals, _) = super::shapes::use_patterns(&headers, &calls);
+        if compile && names_valid {
+            for pattern in super::shapes::patterns(&names)
+                .into_iter()
+                .chain(use_literals)
+            {
+                match build_regex(&pattern) {
+                    Ok(regex) => compiled.push(regex),
+                    Err(e) => err(
+                        self.id.span(),
+                        format!("rule `{id}`: names: {}", compile_problem(&e)),
+                    ),
+                }
+            }
+        }
         let Some(severity) = severity.filter(|_| errors.is_empty()) else {
             return Err(errors);
         };
@@ -219,6 +304,9 @@ impl RawRule {
             provider_hints: self.provider_hints,
             keywords: self.keywords.into_inner(),
             patterns: self.patterns.into_iter().map(Spanned::into_inner).collect(),
+            names,
+            headers,
+            calls,
             min_entropy: self.min_entropy,
             priority: self.priority,
             validator: self.validator,
@@ -229,6 +317,8 @@ impl RawRule {
             remediation: self.remediation,
             id_span: self.id.span(),
             compiled: Arc::new(cell),
+            path_regex: Arc::default(),
+            flow: Arc::default(),
         })
     }
 }
@@ -294,6 +384,71 @@ fn check_pattern(
     }
 }
 
+/// Every problem with one credential name: it must parse as a regex fragment without capture
+/// groups that cannot match the empty string, and as every shape spells it, it must require
+/// one of the rule's keywords (the first shape where it does not is named).
+fn check_name(name: &str, keywords: &[String]) -> Vec<String> {
+    let parse = |fragment: &str| {
+        regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .utf8(false)
+            .build()
+            .parse(&format!("(?i:{fragment})"))
+            .map_err(Box::new)
+    };
+    match parse(name) {
+        Err(e) => return vec![parse_problem(&e)],
+        Ok(hir) if hir.properties().explicit_captures_len() > 0 => {
+            return vec!["has a capture group; use `(?:...)`".to_string()]
+        }
+        Ok(hir) if hir.properties().minimum_len().unwrap_or(0) == 0 => {
+            return vec!["can match the empty string".to_string()]
+        }
+        Ok(_) => {}
+    }
+    if keywords.iter().all(|k| k.trim().is_empty()) {
+        return Vec::new();
+    }
+    for (shape, fragment) in super::shapes::spellings(name) {
+        let Ok(hir) = parse(&fragment) else {
+            return vec![format!("does not parse as the {shape} shape spells it")];
+        };
+        if let Some(why) = super::literals::uncovered(&hir, keywords) {
+            let example = why.example.map(|e| format!(" (`{e}`)")).unwrap_or_default();
+            return vec![format!(
+                "can match a name that contains none of the keywords ({}) in the {shape} \
+                 shape{example}; add the keyword it needs, or require one in the name",
+                keywords
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )];
+        }
+    }
+    Vec::new()
+}
+
+/// Every problem with an SDK call fragment: it must parse without capture groups and hold a
+/// keyword (the call runs only near one).
+fn check_call(call: &str, keywords: &[String]) -> Vec<String> {
+    let parsed = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(&format!("(?:{call})"));
+    match parsed {
+        Err(e) => vec![parse_problem(&e)],
+        Ok(hir) if hir.properties().explicit_captures_len() > 0 => {
+            vec!["has a capture group; use `(?:...)`".to_string()]
+        }
+        Ok(hir) if super::literals::uncovered(&hir, keywords).is_some() => {
+            vec!["holds none of the rule's keywords".to_string()]
+        }
+        Ok(_) => Vec::new(),
+    }
+}
+
 fn parse_problem(e: &regex_syntax::Error) -> String {
     let unicode = matches!(
         e,
@@ -350,6 +505,9 @@ impl Rule {
             provider_hints: Vec::new(),
             keywords: Vec::new(),
             patterns: Vec::new(),
+            names: Vec::new(),
+            headers: Vec::new(),
+            calls: Vec::new(),
             min_entropy: None,
             priority: 0,
             validator: Validator::None,
@@ -360,6 +518,8 @@ impl Rule {
             remediation: Some(remediation.to_string()),
             id_span: 0..0,
             compiled: Arc::default(),
+            path_regex: Arc::default(),
+            flow: Arc::default(),
         }
     }
 
@@ -371,9 +531,34 @@ impl Rule {
             // patterns compiles; a user rule's patterns were compiled (or rejected) at load.
             self.patterns
                 .iter()
+                .cloned()
+                .chain(super::shapes::patterns(&self.names))
+                .chain(super::shapes::use_patterns(&self.headers, &self.calls).0)
+                .filter_map(|p| build_regex(&p).ok())
+                .collect()
+        })
+    }
+
+    /// The use-site patterns that capture an identifier (`"Token " + API_KEY`,
+    /// `DeepgramClient(KEY)`), compiled on first use.
+    pub fn flow(&self) -> &[Regex] {
+        self.flow.get_or_init(|| {
+            super::shapes::use_patterns(&self.headers, &self.calls)
+                .1
+                .iter()
                 .filter_map(|p| build_regex(p).ok())
                 .collect()
         })
+    }
+
+    /// The regex a joined config key path must match for the key-path shape (`None` for a
+    /// rule without names), compiled on first use.
+    pub fn path_regex(&self) -> Option<&Regex> {
+        self.path_regex
+            .get_or_init(|| {
+                super::shapes::path_pattern(&self.names).and_then(|p| build_regex(&p).ok())
+            })
+            .as_ref()
     }
 
     /// Raises or lowers the entropy threshold (from the config file).

@@ -2,9 +2,13 @@
 //! it reads into [`Chunk`]s and hands them to [`Chunk::scan`], so every source shares one
 //! path from bytes to findings.
 
+pub mod archive;
+pub mod decode;
 pub mod fs;
 pub mod git;
+pub mod ignore_files;
 pub mod progress;
+pub mod stdin;
 
 use crate::detect::Detector;
 use crate::finding::{CommitInfo, Finding, Secret, SourceKind};
@@ -13,6 +17,9 @@ use std::sync::Mutex;
 
 /// Most skipped files a scan names (the counters count them all).
 pub const MAX_SKIPPED_NAMED: usize = 10_000;
+
+/// Most unreadable objects, refs or files a scan names (the counter counts them all).
+pub const MAX_UNREADABLE_NAMED: usize = 100;
 
 /// Bytes NUL-sniffed for binary detection.
 pub const BINARY_SNIFF: usize = 8 * 1024;
@@ -30,36 +37,41 @@ pub struct Chunk<'a> {
 }
 
 impl Chunk<'_> {
-    /// Runs the detector over the chunk and builds findings.
+    /// Runs the detector over the chunk, decoded to UTF-8 (see [`decode`]: lines and
+    /// columns are those of the decoded text), and builds findings.
     pub fn scan(&self, detector: &Detector) -> Vec<Finding> {
         detector
-            .scan(self.data)
+            .scan(&decode::text(self.data))
             .into_iter()
-            .map(|m| {
-                let rule = &detector.rules()[m.rule];
-                Finding {
-                    rule: rule.id.clone(),
-                    severity: rule.severity,
-                    provider: m.provider,
-                    path: self.path.to_string(),
-                    line: m.line,
-                    column: m.column,
-                    secret: Some(Secret::new(m.secret)),
-                    source: self.kind,
-                    commit: self.commit.cloned(),
-                    detail: m.detail,
-                    gitignore: None,
-                    repository: None,
-                    later: Vec::new(),
-                }
-            })
+            .map(|m| self.finding(detector, m))
             .collect()
+    }
+
+    /// The finding for one of the detector's matches in this chunk.
+    pub fn finding(&self, detector: &Detector, m: crate::detect::Match) -> Finding {
+        let rule = &detector.rules()[m.rule];
+        Finding {
+            rule: rule.id.clone(),
+            severity: rule.severity,
+            provider: m.provider,
+            path: self.path.to_string(),
+            line: m.line,
+            column: m.column,
+            secret: Some(Secret::new(m.secret)),
+            source: self.kind,
+            commit: self.commit.cloned(),
+            detail: m.detail,
+            gitignore: None,
+            repository: None,
+            later: Vec::new(),
+        }
     }
 }
 
-/// True when the first 8 KiB hold a NUL byte.
+/// True when the first 8 KiB, decoded (UTF-16 and UTF-32 are text, see [`decode`]), hold
+/// a NUL.
 pub fn is_binary(data: &[u8]) -> bool {
-    memchr::memchr(0, &data[..data.len().min(BINARY_SNIFF)]).is_some()
+    decode::is_binary(data)
 }
 
 /// Counters shared by the threads of a scan.
@@ -75,7 +87,11 @@ pub struct Stats {
     pub skipped_large: AtomicU64,
     /// Per-item problems (unreadable files, broken symlinks, corrupt objects).
     pub errors: AtomicU64,
+    /// Content that could not be read (missing objects, corrupt packs, unreadable refs):
+    /// the scan is incomplete, which fails it unless the user allows it.
+    pub unreadable: AtomicU64,
     warnings: Mutex<Vec<String>>,
+    unreadable_named: Mutex<Vec<String>>,
     skipped: Mutex<Vec<Skipped>>,
 }
 
@@ -117,6 +133,38 @@ impl Stats {
         self.errors.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Records content that could not be read, named by `message` (the object, ref, pack or
+    /// file and why): counted as a per-item problem and as unreadable, the scan goes on. The
+    /// same message twice is recorded once; at most [`MAX_UNREADABLE_NAMED`] are named.
+    pub fn unreadable(&self, message: String) {
+        if let Ok(mut named) = self.unreadable_named.lock() {
+            if named.contains(&message) {
+                return;
+            }
+            if named.len() < MAX_UNREADABLE_NAMED {
+                named.push(message);
+            }
+        }
+        self.errors.fetch_add(1, Ordering::Relaxed);
+        self.unreadable.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Takes the unreadable content named so far, sorted.
+    pub fn take_unreadable(&self) -> Vec<String> {
+        take_sorted(&self.unreadable_named)
+    }
+
+    /// Records a warning that is not an unreadable item (an archive member over a limit, a
+    /// corrupt archive scanned as a plain file): shown like the others, not counted as an
+    /// error.
+    pub fn notice(&self, message: String) {
+        if let Ok(mut w) = self.warnings.lock() {
+            if !w.contains(&message) {
+                w.push(message);
+            }
+        }
+    }
+
     /// Counts and names a file or blob skipped as larger than the limit.
     pub fn skip_large(&self, what: &str, size: Option<u64>) {
         self.skipped_large.fetch_add(1, Ordering::Relaxed);
@@ -144,12 +192,7 @@ impl Stats {
 
     /// Takes the skipped files recorded so far, sorted.
     pub fn take_skipped(&self) -> Vec<Skipped> {
-        let mut out = self
-            .skipped
-            .lock()
-            .map(|mut s| std::mem::take(&mut *s))
-            .unwrap_or_default();
-        out.sort();
+        let mut out = take_sorted(&self.skipped);
         out.dedup();
         out
     }
@@ -171,8 +214,19 @@ impl Stats {
             skipped_binary: get(&self.skipped_binary),
             skipped_large: get(&self.skipped_large),
             errors: get(&self.errors),
+            unreadable: get(&self.unreadable),
         }
     }
+}
+
+/// Empties a list shared by the threads of a scan, returning it sorted.
+fn take_sorted<T: Ord>(list: &Mutex<Vec<T>>) -> Vec<T> {
+    let mut out = list
+        .lock()
+        .map(|mut s| std::mem::take(&mut *s))
+        .unwrap_or_default();
+    out.sort();
+    out
 }
 
 impl std::ops::AddAssign for StatsSnapshot {
@@ -183,6 +237,7 @@ impl std::ops::AddAssign for StatsSnapshot {
         self.skipped_binary += other.skipped_binary;
         self.skipped_large += other.skipped_large;
         self.errors += other.errors;
+        self.unreadable += other.unreadable;
     }
 }
 
@@ -199,4 +254,7 @@ pub struct StatsSnapshot {
     pub skipped_large: u64,
     /// Per-item problems.
     pub errors: u64,
+    /// Of those, content that could not be read (missing objects, corrupt packs, refs).
+    #[serde(default)]
+    pub unreadable: u64,
 }

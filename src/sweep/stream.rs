@@ -536,7 +536,7 @@ pub fn rules_fingerprint(rules: &[Rule]) -> String {
             "{}\u{1f}{}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}\u{1f}{}\u{1f}{:?}\u{1f}{}{}{}\u{1f}{}\u{1e}",
             r.id,
             r.severity,
-            r.patterns,
+            (&r.patterns, &r.names),
             r.keywords,
             r.min_entropy,
             r.priority,

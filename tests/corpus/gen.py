@@ -159,6 +159,8 @@ KINDS = {
     "k8sb64": ("env-secret", _same(lambda r: base64.b64encode(hexs(r, 40).encode()).decode())),
     # a generic app secret name (clientSecret, API_SECRET) next to Zoom
     "zas": ("zoom-app-secret", _same(lambda r: b62(r, 32))),
+    # a Deepgram key passed to the Deepgram SDK (literal or constant)
+    "dgsdk": ("deepgram-sdk-key", _same(lambda r: hexs(r, 40))),
     # Zoom Basic header: text is base64(client_id:client_secret), secret is client_secret
     "basic": ("basic-auth", _basic),
     "basicph": (None, lambda r: (base64.b64encode(f"{b62(r, 22)}:YOUR_CLIENT_SECRET".encode()).decode(), None)),
@@ -1288,6 +1290,133 @@ def _service_log():
 add("positive/logs/service.log", _service_log())
 
 
+# --- nested config key paths (issue 12 §1) --------------------------------------------------
+add("positive/keypath/config.yaml", r"""
+server:
+  port: 8080
+zoom:
+  account_id: ⟦!zid⟧
+  client_id: ⟦!zid⟧
+  oauth:
+    client_secret: "⟦zs⟧"   # S2S app
+deepgram:
+  model: nova-2
+  api_key: ⟦dg⟧
+""")
+
+add("positive/keypath/settings.toml", r"""
+[app]
+name = "recorder"
+
+[zoom]
+account_id = "⟦!zid⟧"
+secret = "⟦zs⟧"
+
+[integrations.deepgram]
+key = "⟦dg⟧"
+""")
+
+add("positive/keypath/appsettings.json", r"""
+{
+  "Logging": { "LogLevel": { "Default": "Information" } },
+  "Zoom": {
+    "ClientId": "⟦!zid⟧",
+    "ClientSecret": "⟦zs⟧"
+  },
+  "Deepgram": { "ApiKey": "⟦dg⟧" }
+}
+""")
+
+add("positive/keypath/bot.ini", r"""
+[general]
+log_level = info
+
+[Zoom]
+ClientSecret=⟦zs⟧
+""")
+
+# --- value flow: a constant used in a header or SDK call (issue 12 §1) ------------------------
+add("positive/flow/MeetStreamClient.java", r"""
+package bots;
+
+// https://api.meetstream.ai/api/v1
+public class MeetStreamClient {
+    private static final String API_KEY = "⟦tok⟧";
+
+    HttpURLConnection open(URL url) throws IOException {
+        HttpURLConnection conn = (HttpURLConnection) url.openConnection();
+        conn.setRequestProperty("Authorization", "Token " + API_KEY);
+        return conn;
+    }
+}
+""")
+
+add("positive/flow/client.kt", r"""
+// Attendee client, https://app.attendee.dev
+private val botKey = "⟦tok⟧"
+
+fun request(url: String) = Request.Builder().url(url)
+    .header("Authorization", "Token $botKey")
+    .build()
+""")
+
+add("positive/flow/client.go", r"""
+package bots
+
+// https://api.meetstream.ai/api/v1
+const apiKey = "⟦tok⟧"
+
+func newRequest(url string) *http.Request {
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Authorization", fmt.Sprintf("Token %s", apiKey))
+	return req
+}
+""")
+
+add("positive/flow/client.cpp", r"""
+// Attendee REST client (https://app.attendee.dev)
+static const std::string kAttendeeKey{"⟦tok⟧"};
+
+void add_auth(Headers& h) {
+    h.push_back("Authorization: " "Token " + kAttendeeKey);
+}
+""")
+
+add("positive/flow/Client.cs", r"""
+// https://api.meetstream.ai/api/v1
+public class Bots {
+    private const string ApiKey = "⟦tok⟧";
+
+    public Bots(HttpClient client) {
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Token", ApiKey);
+    }
+}
+""")
+
+add("positive/flow/transcribe.py", r"""
+from deepgram import DeepgramClient
+
+TRANSCRIBER_KEY = "⟦dgsdk⟧"
+
+deepgram = DeepgramClient(TRANSCRIBER_KEY)
+""")
+
+add("positive/flow/transcribe.js", r"""
+import { createClient } from "@deepgram/sdk";
+
+const deepgram = createClient("⟦dgsdk⟧");
+""")
+
+# --- Zoom app/SDK secrets under the names real code uses ---------------------------------------
+add("positive/zoom/meeting-sdk.js", r"""
+import { ZoomMtg } from "@zoom/meetingsdk";
+
+const config = {
+  sdkKey: "⟦!zid⟧",
+  appSecret: "⟦zas⟧",
+};
+""")
+
 # ========================================================================================
 # NEGATIVES  (every file below must produce NO finding)
 # ========================================================================================
@@ -2321,6 +2450,42 @@ export const oauth = {
   github: { clientId: "⟦!zid⟧", clientSecret: "⟦!hex40⟧" },
   slack: { signingSecret: "⟦!hex64⟧", appSecret: "⟦!b62_32⟧" },
 };
+""")
+
+add("negative/keypath/other-vendors.yaml", r"""
+# other providers' sections, and a zoom section without a secret
+stripe:
+  secret_key: ⟦!b62_32⟧
+google:
+  secret: ⟦!b62_32⟧
+zoom:
+  client_id: ⟦!zid⟧
+  client_secret: ${ZOOM_CLIENT_SECRET}
+  webhook_secret: your-webhook-secret-here
+""")
+
+add("negative/keypath/appsettings.Development.json", r"""
+{
+  "Zoom": { "ClientSecret": "<from the marketplace>", "GoogleClientSecret": "⟦!b62_32⟧" },
+  "Deepgram": { "ApiKey": "" }
+}
+""")
+
+add("negative/flow/env_constants.py", r"""
+import os
+
+API_KEY = os.environ["MEETSTREAM_API_KEY"]
+headers = {"Authorization": "Token " + API_KEY}
+
+deepgram = DeepgramClient(os.environ["DEEPGRAM_API_KEY"])
+""")
+
+add("negative/flow/Other.java", r"""
+// a key for another API, compared and used with a call
+public class Other {
+    private static final String STRIPE = "⟦!b62_32⟧";
+    String auth() { return "Token " + keyFor(STRIPE); }
+}
 """)
 
 add("negative/zoom/credentials.js", r"""

@@ -25,6 +25,21 @@ pub fn key_b() -> String {
     meetso_key("Vb4Nc8Xz2Lk6Jh9Gf3Ds7Ap1Qw5Er0Ty")
 }
 
+/// A 12 MB SQL dump with `key` on its first line: over the default size limit.
+pub fn big_dump(key: &str) -> String {
+    let mut text = format!("-- export API_KEY='{key}'\n");
+    let row = "INSERT INTO t VALUES (1, 'padding padding padding padding padding');\n";
+    while text.len() < 12_000_000 {
+        text.push_str(row);
+    }
+    text
+}
+
+/// A file that starts like a binary (a NUL byte in its first bytes) with `key` on line 2.
+pub fn nul_then_key(key: &str) -> String {
+    format!("\u{0}\u{1}BIN header\nAPI = \"{key}\"\n")
+}
+
 /// A sandbox: a temp dir with an empty HOME and a `bin/` holding a `keyhound` symlink.
 pub struct Sandbox {
     pub tmp: tempfile::TempDir,
@@ -95,6 +110,27 @@ impl Sandbox {
         self.git(&dir, &["-c", "init.defaultBranch=main", "init", "-q"]);
         self.git(&dir, &["config", "commit.gpgsign", "false"]);
         dir
+    }
+
+    /// A bare `server.git` on `main` and a `client` clone whose first commit (`files`) is
+    /// pushed to it: (server, client).
+    pub fn server(&self, files: &[(&str, &str)]) -> (PathBuf, PathBuf) {
+        let bare = self.path().join("server.git");
+        std::fs::create_dir_all(&bare).expect("bare dir");
+        self.git(
+            &bare,
+            &["-c", "init.defaultBranch=main", "init", "-q", "--bare"],
+        );
+        let client = self.repo("client");
+        for (rel, text) in files {
+            write(&client, rel, text);
+        }
+        self.git(&client, &["add", "."]);
+        self.git(&client, &["commit", "-qm", "first"]);
+        let url = bare.to_str().expect("utf-8");
+        self.git(&client, &["remote", "add", "origin", url]);
+        self.git(&client, &["push", "-q", "origin", "main"]);
+        (bare, client)
     }
 
     /// `keyhound args…` in `cwd`.
@@ -171,3 +207,13 @@ pub fn findings(report: &serde_json::Value) -> Vec<(String, String, u64, String)
         .map(|(rule, path, line, source, _)| (rule, path, line, source))
         .collect()
 }
+
+/// The keyhound commands of the README's sweep examples (the Kubernetes Indexed Job, its merge
+/// Job, the GitHub Actions matrix leg and merge job), as the YAML holds them; run by
+/// `tests/sweep_examples.rs`.
+pub const SWEEP_COMMANDS: [&str; 4] = [
+    "keyhound scan --repos-file /config/repos.txt --shard auto --clone-dir /sweep/clones --format jsonl --resume /sweep/shard-$JOB_COMPLETION_INDEX.jsonl -o /sweep/shard-$JOB_COMPLETION_INDEX.jsonl --exit-zero",
+    "keyhound merge /sweep/shard-*.jsonl --format checklist -o /sweep/ROTATION.md",
+    "keyhound scan --repos-file repos.txt --shard ${{ matrix.shard }}/4 --format jsonl -o keyhound-${{ matrix.shard }}.jsonl --exit-zero",
+    "keyhound merge shards/*.jsonl --format sarif --require-complete -o keyhound.sarif",
+];

@@ -2,6 +2,7 @@
 //! so pre-commit and CI scans report only what a change introduces.
 
 use crate::detect::lines::is_break;
+use crate::source::decode;
 use gix::diff::blob::{sources::byte_lines, Algorithm, Diff, InternedInput};
 use std::borrow::Cow;
 
@@ -9,11 +10,14 @@ use std::borrow::Cow;
 /// (all lines when `old` is `None`), ascending.
 /// Lines end where the detector's do: at `\n`, `\r\n` or a lone `\r`.
 pub fn added_lines(old: Option<&[u8]>, new: &[u8]) -> Vec<u32> {
-    let new = lf_lines(new);
+    // lines of the decoded text, where the detector counts them (a UTF-16 file)
+    let new = decode::text(new);
+    let new = lf_lines(&new);
     let Some(old) = old else {
         return (1..=line_count(&new)).collect();
     };
-    let old = lf_lines(old);
+    let old = decode::text(old);
+    let old = lf_lines(&old);
     let input = InternedInput::new(byte_lines(&old), byte_lines(&new));
     let diff = Diff::compute(Algorithm::Histogram, &input);
     (0..input.after.len() as u32)

@@ -1,8 +1,10 @@
 //! The committed-env-file audit over git versions, shared by the history, range and
 //! pre-receive scans: given the versions of env files that commits added or changed (oldest
 //! commit first), one `dotenv-committed` finding per path, attributed to the first commit
-//! that had it, diagnosed against the ignore files of that commit's tree, and as severe as
-//! its worst version (critical when any version held a key).
+//! that had it (a version over the size limit is not read: its header says so), diagnosed
+//! against the ignore files of that commit's tree (and its first parent's, to tell an
+//! ignore line that same commit changed), and as severe as its worst version (critical when
+//! any version held a key).
 
 use super::{walk, GitError, Repo};
 use crate::detect::Detector;
@@ -32,6 +34,7 @@ pub fn findings(
     repo: &Repo,
     versions: impl IntoIterator<Item = EnvVersion>,
     detector: &Detector,
+    max_size: u64,
 ) -> Result<Vec<Finding>, GitError> {
     let r = &repo.repo;
     let mut ignores = None;
@@ -39,7 +42,8 @@ pub fn findings(
     for v in versions {
         // Reading the ignore configuration costs a little: only once an env file is met.
         let ignores = ignores.get_or_insert_with(|| dotenv::ignore::RepoIgnores::open(r));
-        let data = repo.blob(v.blob)?;
+        // over the limit: the header says so and the finding says it could not be read
+        let data = repo.blob_within(v.blob, max_size)?.into_data();
         let diagnosis = match by_path.get(&v.path) {
             // a later version only decides the severity: the first version's diagnosis stands
             Some(kept) => kept.gitignore.clone().unwrap_or_default(),
@@ -48,17 +52,26 @@ pub fn findings(
                 let Ok(tree) = r.find_tree(tree_id) else {
                     continue;
                 };
-                dotenv::doctor::diagnose(&ignores.tree(&tree, &v.repo_path), &v.repo_path)
+                let mut sources = ignores.tree(&tree, &v.repo_path);
+                sources.before = parent_tree(r, v.commit)
+                    .map(|parent| ignores.tree(&parent, &v.repo_path).sources);
+                dotenv::doctor::diagnose(&sources, &v.repo_path)
             }
         };
-        let Some(f) = dotenv::committed_env_finding(
-            &v.path,
-            &data,
-            detector,
-            diagnosis,
-            SourceKind::History,
-            Some(v.info),
-        ) else {
+        let found = match &data {
+            Some(data) => dotenv::committed_env_finding(
+                &v.path,
+                data,
+                detector,
+                diagnosis,
+                SourceKind::History,
+                Some(v.info),
+            ),
+            None => {
+                dotenv::unread_env_finding(&v.path, diagnosis, SourceKind::History, Some(v.info))
+            }
+        };
+        let Some(f) = found else {
             continue;
         };
         match by_path.get_mut(&v.path) {
@@ -74,4 +87,11 @@ pub fn findings(
         }
     }
     Ok(by_path.into_values().collect())
+}
+
+/// The tree of `commit`'s first parent, `None` for a root commit or when unreadable (a
+/// shallow boundary).
+fn parent_tree(repo: &gix::Repository, commit: ObjectId) -> Option<gix::Tree<'_>> {
+    let parent = repo.find_commit(commit).ok()?.parent_ids().next()?.detach();
+    repo.find_tree(walk::commit_tree(repo, parent).ok()?).ok()
 }

@@ -6,13 +6,14 @@
 
 use super::env_audit::{self, EnvVersion};
 use super::graph::{Attribution, Graph, IdFilter, Location};
-use super::refs::{self, Refs};
+use super::refs::{self, Refs, RemoteView};
 use super::walk;
 use super::{commit, odb, GitError, Repo};
 use crate::detect::Detector;
 use crate::dotenv;
 use crate::finding::{short_id, CommitInfo, Finding, LaterCommit, SourceKind};
 use crate::report::SecretFacts;
+use crate::source::archive::{self, ArchiveLimits};
 use crate::source::{is_binary, Chunk, Stats};
 use gix::ObjectId;
 use rayon::prelude::*;
@@ -30,6 +31,9 @@ pub struct HistoryOptions {
     pub max_size: u64,
     /// Limit to one ref's history (`--branch`).
     pub branch: Option<String>,
+    /// How far archive blobs (zip, tar, tar.gz, recognised by content) are opened; their
+    /// members are reported as `path!member` (the default opens none).
+    pub archives: ArchiveLimits,
 }
 
 /// What a history scan found.
@@ -95,6 +99,9 @@ pub fn scan(
     let refs = refs::list(r)?;
     let mut out = HistoryScan::default();
     out.notes.extend(refs.warnings.iter().cloned());
+    for unreadable in &refs.unreadable {
+        stats.unreadable(unreadable.clone());
+    }
     if refs.shallow {
         out.notes.push(
             "shallow clone: history before the clone's depth is not available, so older leaks cannot be seen, and a key found at the depth boundary is attributed to the boundary commit though it may be older (run `git fetch --unshallow` for a full sweep)"
@@ -117,7 +124,7 @@ pub fn scan(
             let (blobs, env_files) = walk::blobs_reachable(r, &tips, &is_env_name)?;
             let blobs: Vec<ObjectId> = blobs.into_iter().collect();
             (
-                scan_reachable(repo, &blobs, opts, detector, stats),
+                scan_reachable(repo, &blobs, (opts, refs.partial), detector, stats),
                 env_files,
             )
         }
@@ -131,7 +138,12 @@ pub fn scan(
     let wanted = |id: &gix::oid, name: &[u8]| hit_ids.contains(id) || is_env_name(name);
     let (graph, warnings) = Graph::build(r, opts.threads, &wanted)?;
     for warning in warnings {
-        stats.warn(warning);
+        // a partial clone (--filter) lacks objects by design, as the note above says
+        if refs.partial {
+            stats.warn(warning);
+        } else {
+            stats.unreadable(warning);
+        }
     }
     let attribution = graph.attribute(&tips);
     if !attribution.submodules.is_empty() {
@@ -163,16 +175,21 @@ pub fn scan(
                 continue;
             };
             let info = infos.get(loc.commit)?;
-            seen.extend(found.iter().map(|f| f.at(&path, info)));
+            // an archive member's finding carries its member part (`!inner`)
+            seen.extend(
+                found
+                    .iter()
+                    .map(|f| f.at(&format!("{path}{}", f.path), info)),
+            );
         }
     }
     out.facts = secret_facts(r, &graph, &refs, &hits, &seen)?;
     out.findings = introductions(seen);
     out.findings.extend(env_file_findings(
         repo,
-        &attribution,
-        &mut infos,
+        (&attribution, &mut infos),
         detector,
+        opts.max_size,
         keep,
     )?);
     Ok(out)
@@ -189,9 +206,9 @@ fn is_env_name(name: &[u8]) -> bool {
 /// its versions taken oldest commit first in topological order.
 fn env_file_findings(
     repo: &Repo,
-    attribution: &Attribution,
-    infos: &mut CommitInfos<'_>,
+    (attribution, infos): (&Attribution, &mut CommitInfos<'_>),
     detector: &Detector,
+    max_size: u64,
     keep: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<Vec<Finding>, GitError> {
     let mut located: Vec<(&Location, ObjectId)> = attribution
@@ -214,7 +231,7 @@ fn env_file_findings(
             info: infos.get(loc.commit)?.clone(),
         });
     }
-    env_audit::findings(repo, versions, detector)
+    env_audit::findings(repo, versions, detector, max_size)
 }
 
 /// Scans every blob of the object database once, decoding packs by delta tree in parallel.
@@ -239,7 +256,7 @@ fn scan_all(
         }
     };
     let on_blob = |id: &gix::oid, data: &[u8]| {
-        if let Some(found) = scan_data(id, data, detector, stats) {
+        if let Some(found) = scan_data(id, data, &opts.archives, detector, stats) {
             if let Ok(mut hits) = hits.lock() {
                 hits.insert(id.to_owned(), found);
             }
@@ -251,11 +268,15 @@ fn scan_all(
         commit: None,
     };
     let done = odb::for_each_object(&repo.repo, &blob_opts, &visitors)?;
-    stats
-        .skipped_large
-        .fetch_add(done.skipped_large, Ordering::Relaxed);
+    for (id, size) in &done.large {
+        stats.skip_large(&format!("blob {id}"), Some(*size));
+    }
+    stats.skipped_large.fetch_add(
+        done.skipped_large - done.large.len() as u64,
+        Ordering::Relaxed,
+    );
     for error in done.errors {
-        stats.warn(error);
+        stats.unreadable(error);
     }
     let hits = hits.into_inner().unwrap_or_default();
     Ok((hits, env_named.into_inner()))
@@ -319,11 +340,12 @@ mod tree_tests {
     }
 }
 
-/// Scans the given blobs once each, in parallel; returns the blobs that have findings.
+/// Scans the given blobs once each, in parallel; returns the blobs that have findings. A
+/// blob missing from a partial clone (`partial`) is a warning, elsewhere it is unreadable.
 fn scan_reachable(
     repo: &Repo,
     blobs: &[ObjectId],
-    opts: &HistoryOptions,
+    (opts, partial): (&HistoryOptions, bool),
     detector: &Detector,
     stats: &Stats,
 ) -> HashMap<ObjectId, Vec<Finding>> {
@@ -336,7 +358,10 @@ fn scan_reachable(
             .par_iter()
             .map_init(
                 || (sync.to_thread_local(), Vec::new()),
-                |(r, buf), id| read_and_scan(r, buf, *id, opts.max_size, detector, stats),
+                |(r, buf), id| {
+                    let limits = (opts.max_size, partial, &opts.archives);
+                    read_and_scan(r, buf, *id, limits, detector, stats)
+                },
             )
             .flatten()
             .collect::<HashMap<_, _>>()
@@ -351,32 +376,56 @@ fn read_and_scan(
     repo: &gix::Repository,
     buf: &mut Vec<u8>,
     id: ObjectId,
-    max_size: u64,
+    (max_size, partial, archives): (u64, bool, &ArchiveLimits),
     detector: &Detector,
     stats: &Stats,
 ) -> Option<(ObjectId, Vec<Finding>)> {
     use gix::objs::FindExt;
-    let data = match repo.objects.find_blob(&id, buf) {
-        Ok(blob) => blob.data,
-        Err(err) => {
-            stats.warn(format!("blob {id}: cannot read: {err}"));
+    let unreadable = |why: String| -> Option<(ObjectId, Vec<Finding>)> {
+        stats.unreadable(format!("blob {id}: cannot read: {why}"));
+        None
+    };
+    // the header gives the size: a blob over the limit is never inflated
+    let size = match repo.try_find_header(id) {
+        Ok(Some(header)) => header.size(),
+        Ok(None) if partial => {
+            stats.warn(format!("blob {id}: missing (partial clone): not scanned"));
             return None;
         }
+        Ok(None) => return unreadable("it is missing".into()),
+        Err(err) => return unreadable(err.to_string()),
     };
-    if data.len() as u64 > max_size {
-        stats.skip_large(&format!("blob {id}"), Some(data.len() as u64));
+    if size > max_size {
+        stats.skip_large(&format!("blob {id}"), Some(size));
         return None;
     }
-    scan_data(&id, data, detector, stats).map(|found| (id, found))
+    let data = match repo.objects.find_blob(&id, buf) {
+        Ok(blob) => blob.data,
+        Err(err) => return unreadable(err.to_string()),
+    };
+    scan_data(&id, data, archives, detector, stats).map(|found| (id, found))
 }
 
-/// Scans one blob's bytes (binary blobs are counted and skipped); `None` when nothing found.
+/// Scans one blob's bytes (an archive member by member, other binary blobs counted and
+/// skipped); `None` when nothing found.
 fn scan_data(
     id: &gix::oid,
     data: &[u8],
+    archives: &ArchiveLimits,
     detector: &Detector,
     stats: &Stats,
 ) -> Option<Vec<Finding>> {
+    let label = || format!("blob {id}");
+    if let Some(found) = archive::scan_unnamed(
+        &label(),
+        data,
+        archives,
+        stats,
+        detector,
+        SourceKind::History,
+    ) {
+        return (!found.is_empty()).then_some(found);
+    }
     if is_binary(data) {
         stats.skip_binary(&format!("blob {id}"));
         return None;
@@ -451,8 +500,8 @@ fn secret_facts(
         .default
         .as_ref()
         .map(|tip| graph.presence(tip.commit, &blob_groups, group_of.len()));
-    let remotes = refs.remotes();
-    let remote_tips: Vec<ObjectId> = remotes.iter().map(|r| r.commit).collect();
+    let remotes = refs.remote_tips();
+    let remote_tips: Vec<ObjectId> = remotes.iter().map(|(_, commit)| *commit).collect();
     let intro_ids: Vec<ObjectId> = findings
         .iter()
         .filter_map(|f| f.commit.as_ref())
@@ -492,7 +541,7 @@ fn secret_facts(
                     .iter()
                     .any(|id| reach.get(*id).is_some_and(|r| r.contains(i)))
             })
-            .map(|(_, remote)| remote.short().to_string())
+            .map(|(_, (name, _))| name.clone())
             .collect();
         let (in_head, removed) = match &presence {
             Some((chain, p)) => {
@@ -520,24 +569,24 @@ fn exposure(
     refs: &Refs,
 ) -> serde_json::Value {
     let duration = removed.map(|r| (r.time - first.time).max(0));
-    let where_ = if reached.is_empty() {
-        "in local history only (no remote-tracking ref holds it)".to_string()
-    } else {
-        format!("on {}", crate::report::refs_summary(reached))
-    };
+    let (where_, unknown) = remote_wording(&refs.view, reached);
     let default = refs.default.as_ref().map_or("HEAD", |d| d.short());
-    let summary = match (removed, duration) {
+    let window = match (removed, duration) {
         (Some(r), Some(d)) => format!(
-            "exposed {} {where_} ({} → {})",
+            "exposed {}{where_} ({} → {})",
             human_duration(d),
             short_id(&first.id),
             short_id(&r.id)
         ),
         _ => format!(
-            "exposed since {} {where_} ({}, still in {default})",
+            "exposed since {}{where_} ({}, still in {default})",
             first.date.get(..10).unwrap_or(&first.date),
             short_id(&first.id)
         ),
+    };
+    let summary = match unknown {
+        Some(note) => format!("{window}; {note}"),
+        None => window,
     };
     json!({
         "first_commit": first.id,
@@ -546,8 +595,42 @@ fn exposure(
         "removed_date": removed.map(|r| r.date.clone()),
         "duration_seconds": duration,
         "reached_remote": reached,
+        "remote_refs": match refs.view {
+            RemoteView::Tracking => "remote-tracking",
+            RemoteView::Mirror(_) => "mirror",
+            RemoteView::Unknown { .. } => "none",
+        },
         "summary": summary,
     })
+}
+
+/// Where the commit is, as far as the refs tell: ` on origin/main`, ` in local history only
+/// (…)`, or nothing plus a note that this clone cannot tell (no remote-tracking refs).
+fn remote_wording(view: &RemoteView, reached: &[String]) -> (String, Option<String>) {
+    let on = || format!(" on {}", crate::report::refs_summary(reached));
+    match view {
+        RemoteView::Tracking if reached.is_empty() => (
+            " in local history only (not on any remote-tracking ref)".to_string(),
+            None,
+        ),
+        RemoteView::Tracking => (on(), None),
+        RemoteView::Mirror(name) if reached.is_empty() => (
+            format!(" in local history only (not on any ref mirrored from {name})"),
+            None,
+        ),
+        RemoteView::Mirror(name) => (
+            format!("{} (a mirror of {name}, as of its last fetch)", on()),
+            None,
+        ),
+        RemoteView::Unknown { bare, remote } => {
+            let note = match (bare, remote) {
+                (false, _) => "this clone cannot tell whether the commit reached a remote (no remote-tracking refs)".to_string(),
+                (true, Some(remote)) => format!("this clone cannot tell whether the commit reached a remote (no remote-tracking refs; the branches of a bare clone are {remote}'s as of the clone, unless pushed to since)"),
+                (true, None) => "this repository cannot tell whether the commit reached a remote (no remote-tracking refs; if it is the repository others push to, its branches are what was pushed)".to_string(),
+            };
+            (String::new(), Some(note))
+        }
+    }
 }
 
 /// `6h 12m`, `3d 4h`, `45s`.

@@ -3,6 +3,7 @@
 //! parts (object enumeration, walks, diffs) know nothing about secrets; the `*_scan`
 //! functions join them to the detector.
 
+pub mod archives;
 pub mod commit;
 pub mod diff;
 pub mod env_audit;
@@ -84,4 +85,70 @@ impl Repo {
             .context(|| format!("cannot read blob {id}"))?;
         Ok(blob.detach().data)
     }
+
+    /// Reads a blob unless its header says it is larger than `max_size` (see [`blob_within`]).
+    pub fn blob_within(&self, id: gix::ObjectId, max_size: u64) -> Result<Bounded, GitError> {
+        blob_within(&self.repo, id, max_size)
+    }
+}
+
+/// What a scan reads of each blob.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Blobs larger than this are skipped (named in the scan's stats), never inflated.
+    pub max_size: u64,
+    /// Scan binary content (a NUL byte in the first 8 KiB) too instead of skipping it: what
+    /// the commit and push gates do, so nothing they let through went unread.
+    pub scan_binary: bool,
+    /// How far archives (zip, tar, gz) that a commit changes are opened.
+    pub archives: crate::source::archive::ArchiveLimits,
+}
+
+/// A blob read under a size limit.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Bounded {
+    /// The blob's content, at most the limit.
+    Data(Vec<u8>),
+    /// The blob's size from its object header, over the limit: nothing was inflated.
+    TooLarge(u64),
+}
+
+impl Bounded {
+    /// The content, `None` when the blob was too large to read.
+    pub fn into_data(self) -> Option<Vec<u8>> {
+        match self {
+            Bounded::Data(data) => Some(data),
+            Bounded::TooLarge(_) => None,
+        }
+    }
+}
+
+/// Reads blob `id` of `repo` unless it is larger than `max_size`. The size comes from the
+/// object's header (the loose object's first bytes, or the pack entry and, for a delta, the
+/// delta's result size), so a blob that inflates to gigabytes is never inflated to find out.
+pub fn blob_within(
+    repo: &gix::Repository,
+    id: gix::ObjectId,
+    max_size: u64,
+) -> Result<Bounded, GitError> {
+    let header = repo
+        .try_find_header(id)
+        .context(|| format!("cannot read the header of blob {id}"))?
+        .ok_or(GitError::MissingObject { id })?;
+    if header.kind() != gix::object::Kind::Blob {
+        return Err(GitError::ObjectKind {
+            id,
+            expected: gix::object::Kind::Blob,
+            actual: header.kind(),
+        });
+    }
+    if header.size() > max_size {
+        return Ok(Bounded::TooLarge(header.size()));
+    }
+    Ok(Bounded::Data(
+        repo.find_blob(id)
+            .context(|| format!("cannot read blob {id}"))?
+            .detach()
+            .data,
+    ))
 }

@@ -33,7 +33,9 @@ const MAX_WARNINGS_PER_SOURCE: usize = 100;
 #[derive(Debug, Clone)]
 pub struct BlobOptions {
     /// Blobs larger than this many bytes are not passed to the callback but counted in
-    /// [`BlobStats::skipped_large`]. A large packed blob is still decoded if other objects are deltas of it.
+    /// [`BlobStats::skipped_large`], never inflated (their size comes from the object header).
+    /// A large packed blob that other blobs are deltas of is decoded only when one of those
+    /// is within the limit.
     pub max_size: u64,
     /// Number of threads decoding objects, or `None` for rayon's global pool (one per logical core
     /// unless configured otherwise).
@@ -58,6 +60,9 @@ pub struct BlobStats {
     pub bytes: u64,
     /// Blobs not passed to the callback because they exceed [`BlobOptions::max_size`].
     pub skipped_large: u64,
+    /// The first of those (at most [`crate::source::MAX_SKIPPED_NAMED`]) with their sizes,
+    /// read from object headers.
+    pub large: Vec<(ObjectId, u64)>,
     /// Objects, packs or directories that could not be read, one message each naming the object or
     /// file. The enumeration went on past each of them.
     pub errors: Vec<String>,
@@ -181,6 +186,7 @@ struct Sink<'a> {
     blobs: AtomicU64,
     bytes: AtomicU64,
     skipped_large: AtomicU64,
+    large: Mutex<Vec<(ObjectId, u64)>>,
     errors: Mutex<Vec<String>>,
 }
 
@@ -192,6 +198,7 @@ impl<'a> Sink<'a> {
             blobs: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
             skipped_large: AtomicU64::new(0),
+            large: Mutex::new(Vec::new()),
             errors: Mutex::new(Vec::new()),
         }
     }
@@ -201,6 +208,10 @@ impl<'a> Sink<'a> {
             blobs: self.blobs.into_inner(),
             bytes: self.bytes.into_inner(),
             skipped_large: self.skipped_large.into_inner(),
+            large: self
+                .large
+                .into_inner()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
             errors: self
                 .errors
                 .into_inner()
@@ -216,7 +227,7 @@ impl<'a> Sink<'a> {
             Kind::Blob => {
                 let len = data.len() as u64;
                 if len > self.max_size {
-                    self.skip_large();
+                    self.skip_large(id, len);
                     return;
                 }
                 self.blobs.fetch_add(1, Ordering::Relaxed);
@@ -232,9 +243,16 @@ impl<'a> Sink<'a> {
         }
     }
 
-    /// Counts a blob that was too large to be decoded.
-    fn skip_large(&self) {
+    /// Counts a blob that was too large to be decoded, naming the first ones.
+    fn skip_large(&self, id: &gix::oid, size: u64) {
         self.skipped_large.fetch_add(1, Ordering::Relaxed);
+        let mut large = self
+            .large
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if large.len() < crate::source::MAX_SKIPPED_NAMED {
+            large.push((id.to_owned(), size));
+        }
     }
 
     fn warn(&self, message: String) {
@@ -375,7 +393,7 @@ fn read_loose_object(
     match store.try_header(id)? {
         Some((_, kind)) if !sink.visitors.wants(kind) => return Ok(()),
         Some((size, gix::object::Kind::Blob)) if size > sink.max_size => {
-            sink.skip_large();
+            sink.skip_large(id, size);
             return Ok(());
         }
         Some(_) => {}

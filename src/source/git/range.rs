@@ -3,13 +3,15 @@
 //! blobs diffed against every parent, and only the lines the commit adds reported,
 //! attributed to that commit. Each distinct blob is scanned once.
 
+use super::archives;
 use super::commit;
 use super::diff::added_lines_vs_all;
 use super::env_audit::{self, EnvVersion};
 use super::error::ResultExt;
-use super::{GitError, Repo};
+use super::{Bounded, GitError, Limits, Repo};
 use crate::detect::Detector;
-use crate::finding::{short_id, Finding, SourceKind};
+use crate::finding::{short_id, CommitInfo, Finding, SourceKind};
+use crate::source::archive;
 use crate::source::{is_binary, Chunk, Stats};
 use gix::ObjectId;
 use std::collections::HashMap;
@@ -179,7 +181,7 @@ pub fn scan(
     spec: &RangeSpec,
     detector: &Detector,
     stats: &Stats,
-    max_size: u64,
+    limits: Limits,
     keep: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<RangeScan, GitError> {
     let resolve_all = |revs: &[String]| {
@@ -192,6 +194,7 @@ pub fn scan(
         &resolve_all(&spec.include)?,
         &resolve_all(&spec.exclude)?,
     )?;
+    let partial = super::refs::is_partial_clone(&repo.repo);
     let mut blob_cache: HashMap<ObjectId, Option<Vec<Finding>>> = HashMap::new();
     let mut out = RangeScan::default();
     let mut env_versions = Vec::new();
@@ -223,23 +226,45 @@ pub fn scan(
                     info: info.clone(),
                 });
             }
+            if archive::opens(&change.path, &limits.archives) {
+                match archive_findings(repo, &change, &info, detector, stats, limits, keep) {
+                    Ok(found) => out.findings.extend(found),
+                    Err(e) => stats.unreadable(format!(
+                        "{} (commit {}) not scanned: {}",
+                        change.path,
+                        short_id(&info.id),
+                        super::error::error_chain(&e)
+                    )),
+                }
+                continue;
+            }
             let found = blob_findings(
                 repo,
                 (change.new_blob, &change.path),
                 detector,
                 stats,
-                max_size,
+                limits,
                 &mut blob_cache,
             );
             // A partial clone (`--filter=blob:none`) lacks the blobs it did not check out:
-            // say which file went unscanned and go on.
+            // say which file went unscanned and go on. Anywhere else an unreadable blob
+            // leaves the range unchecked: named as unreadable, which fails the scan.
             let found = match found {
                 Ok(found) => found,
-                Err(e) => {
+                Err(e) if partial => {
                     stats.warn(format!(
                         "{} (commit {}) not scanned: {e} (a partial clone, --filter, lacks such blobs: fetch the full history for this range)",
                         change.path,
                         short_id(&info.id)
+                    ));
+                    continue;
+                }
+                Err(e) => {
+                    stats.unreadable(format!(
+                        "{} (commit {}) not scanned: {}",
+                        change.path,
+                        short_id(&info.id),
+                        super::error::error_chain(&e)
                     ));
                     continue;
                 }
@@ -248,11 +273,15 @@ pub fn scan(
                 continue;
             };
             let new = repo.blob(change.new_blob)?;
-            // a parent version that is missing counts as empty: every line is new
+            // a parent version that is missing or over the limit counts as empty: every
+            // line is new
             let parents: Vec<Option<Vec<u8>>> = change
                 .parent_blobs
                 .iter()
-                .map(|b| b.and_then(|id| repo.blob(id).ok()))
+                .map(|b| {
+                    b.and_then(|id| repo.blob_within(id, limits.max_size).ok())
+                        .and_then(Bounded::into_data)
+                })
                 .collect();
             let parent_refs: Vec<Option<&[u8]>> = parents.iter().map(|p| p.as_deref()).collect();
             let added = added_lines_vs_all(&parent_refs, &new);
@@ -268,8 +297,12 @@ pub fn scan(
     let env_versions = env_versions
         .into_iter()
         .filter(|v| repo.repo.has_object(v.blob));
-    out.findings
-        .extend(env_audit::findings(repo, env_versions, detector)?);
+    out.findings.extend(env_audit::findings(
+        repo,
+        env_versions,
+        detector,
+        limits.max_size,
+    )?);
     if !boundary.is_empty() {
         out.notes.push(shallow_note(&boundary));
     }
@@ -289,6 +322,41 @@ fn shallow_note(boundary: &[String]) -> String {
     )
 }
 
+/// The keys a commit adds inside a changed archive (members named `outer!inner`), at that
+/// commit: those no parent version of the archive holds at the same member path.
+fn archive_findings(
+    repo: &Repo,
+    change: &Change,
+    info: &CommitInfo,
+    detector: &Detector,
+    stats: &Stats,
+    limits: Limits,
+    keep: &dyn Fn(&str) -> bool,
+) -> Result<Vec<Finding>, GitError> {
+    let data = match repo.blob_within(change.new_blob, limits.max_size)? {
+        Bounded::Data(data) => data,
+        Bounded::TooLarge(size) => {
+            stats.skip_large(&change.path, Some(size));
+            return Ok(Vec::new());
+        }
+    };
+    let changed = archives::Changed {
+        path: &change.path,
+        data: &data,
+        parents: &change.parent_blobs,
+    };
+    let found = archives::added_findings(
+        repo,
+        &changed,
+        detector,
+        stats,
+        (&limits.archives, limits.max_size),
+        SourceKind::History,
+        keep,
+    )?;
+    Ok(found.iter().map(|f| f.at(&f.path, info)).collect())
+}
+
 /// Scans a blob once (`path` names it when skipped); later calls return the cached
 /// findings (`None` when skipped).
 fn blob_findings(
@@ -296,17 +364,21 @@ fn blob_findings(
     (id, path): (ObjectId, &str),
     detector: &Detector,
     stats: &Stats,
-    max_size: u64,
+    limits: Limits,
     cache: &mut HashMap<ObjectId, Option<Vec<Finding>>>,
 ) -> Result<Option<Vec<Finding>>, GitError> {
     if let Some(hit) = cache.get(&id) {
         return Ok(hit.clone());
     }
-    let data = repo.blob(id)?;
-    let result = if data.len() as u64 > max_size {
-        stats.skip_large(path, Some(data.len() as u64));
-        None
-    } else if is_binary(&data) {
+    let data = match repo.blob_within(id, limits.max_size)? {
+        Bounded::Data(data) => data,
+        Bounded::TooLarge(size) => {
+            stats.skip_large(path, Some(size));
+            cache.insert(id, None);
+            return Ok(None);
+        }
+    };
+    let result = if !limits.scan_binary && is_binary(&data) {
         stats.skip_binary(path);
         None
     } else {

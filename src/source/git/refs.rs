@@ -1,5 +1,6 @@
 //! The refs a history scan starts from: branches, tags (peeled to commits), remote-tracking
-//! refs, the stash, HEAD; which one is the default branch; and whether the clone is shallow.
+//! refs, the stash, HEAD; which one is the default branch; whether the clone is shallow; and
+//! what the clone can tell about which commits reached a remote (`RemoteView`).
 
 use super::error::ResultExt;
 use super::GitError;
@@ -29,6 +30,34 @@ impl RefTip {
     }
 }
 
+/// What this repository's refs say about which commits reached a remote.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RemoteView {
+    /// It has remote-tracking refs (`refs/remotes/*`): a commit none of them holds was not on
+    /// the remote when it was last fetched.
+    Tracking,
+    /// A mirror of remote `.0` (`git clone --mirror`: `remote.<name>.mirror`, or a fetch
+    /// refspec onto `refs/heads/`): its branches and tags are that remote's as of the last
+    /// fetch.
+    Mirror(String),
+    /// No remote-tracking refs: it cannot tell whether a commit reached a remote.
+    Unknown {
+        /// A bare repository (a bare clone, or the repository others push to).
+        bare: bool,
+        /// The remote configured, if any (`origin` first).
+        remote: Option<String>,
+    },
+}
+
+impl Default for RemoteView {
+    fn default() -> Self {
+        RemoteView::Unknown {
+            bare: false,
+            remote: None,
+        }
+    }
+}
+
 /// Everything a history scan needs to know about refs.
 #[derive(Clone, Debug, Default)]
 pub struct Refs {
@@ -45,8 +74,13 @@ pub struct Refs {
     /// The repository is a partial clone (`--filter`): a remote is a promisor, so blobs it
     /// did not send are absent and cannot be scanned.
     pub partial: bool,
-    /// Refs that could not be read (named), the scan goes on without them.
+    /// Refs skipped because they point to no commit (a tag of a tree or blob), named.
     pub warnings: Vec<String>,
+    /// What the refs tell about remotes.
+    pub view: RemoteView,
+    /// Refs that could not be read, or whose object is missing or corrupt, named: history
+    /// the scan could not see. The scan goes on without them.
+    pub unreadable: Vec<String>,
 }
 
 impl Refs {
@@ -69,6 +103,38 @@ impl Refs {
         remotes
     }
 
+    /// The refs that stand for a remote's state, as (name shown, commit), the remote's
+    /// default branch first: the remote-tracking refs (`origin/main`), or in a mirror its
+    /// branches, tags and other refs under the remote's name (`origin/main`, `origin/v1.0`);
+    /// none when the repository has neither.
+    pub fn remote_tips(&self) -> Vec<(String, ObjectId)> {
+        match &self.view {
+            RemoteView::Tracking => self
+                .remotes()
+                .into_iter()
+                .map(|r| (r.short().to_string(), r.commit))
+                .collect(),
+            RemoteView::Mirror(name) => {
+                let default = self.default.as_ref().map(RefTip::short);
+                let mut tips: Vec<(bool, String, ObjectId)> = self
+                    .tips
+                    .iter()
+                    .filter(|t| t.name.starts_with("refs/") && t.name != "refs/stash")
+                    .map(|t| {
+                        (
+                            Some(t.short()) != default,
+                            format!("{name}/{}", t.short()),
+                            t.commit,
+                        )
+                    })
+                    .collect();
+                tips.sort();
+                tips.into_iter().map(|(_, n, c)| (n, c)).collect()
+            }
+            RemoteView::Unknown { .. } => Vec::new(),
+        }
+    }
+
     /// 0 for the remote's default branch, 1–4 for the usual names of one, 5 otherwise.
     fn default_rank(&self, short: &str) -> u8 {
         if self.remote_default.as_deref() == Some(short) {
@@ -87,7 +153,7 @@ impl Refs {
 
 /// Whether `repo` is a partial clone: `extensions.partialClone` is set or a remote is a
 /// promisor (what `git clone --filter=…` configures).
-fn is_partial_clone(repo: &gix::Repository) -> bool {
+pub fn is_partial_clone(repo: &gix::Repository) -> bool {
     let config = repo.config_snapshot();
     config.string("extensions.partialClone").is_some()
         || repo.remote_names().iter().any(|name| {
@@ -110,7 +176,8 @@ pub fn list(repo: &gix::Repository) -> Result<Refs, GitError> {
         let mut reference = match reference {
             Ok(r) => r,
             Err(err) => {
-                refs.warnings.push(format!("unreadable ref skipped: {err}"));
+                refs.unreadable
+                    .push(format!("unreadable ref skipped: {err}"));
                 continue;
             }
         };
@@ -125,13 +192,17 @@ pub fn list(repo: &gix::Repository) -> Result<Refs, GitError> {
             continue;
         }
         match peel_to_commit(&mut reference) {
-            Some(commit) => refs.tips.push(RefTip { name, commit }),
-            None => refs
+            Ok(Some(commit)) => refs.tips.push(RefTip { name, commit }),
+            Ok(None) => refs
                 .warnings
                 .push(format!("ref {name} does not point to a commit; skipped")),
+            Err(why) => refs
+                .unreadable
+                .push(format!("ref {name} cannot be read ({why}); skipped")),
         }
     }
     refs.default = default_branch(repo);
+    refs.view = remote_view(repo, &refs.tips);
     if let Some(head) = &refs.default {
         if !refs.tips.iter().any(|t| t.commit == head.commit) {
             refs.tips.push(head.clone());
@@ -151,10 +222,60 @@ fn symbolic_target(reference: &gix::Reference<'_>) -> Option<String> {
     }
 }
 
-fn peel_to_commit(reference: &mut gix::Reference<'_>) -> Option<ObjectId> {
-    let id = reference.peel_to_id().ok()?;
-    let object = id.object().ok()?;
-    object.peel_to_commit().ok().map(|c| c.id)
+/// The commit a ref points to, `None` when it points to a tree or blob (peeling through
+/// tags), an error naming what is missing or corrupt when its objects cannot be read.
+fn peel_to_commit(reference: &mut gix::Reference<'_>) -> Result<Option<ObjectId>, String> {
+    let id = reference.peel_to_id().map_err(|e| e.to_string())?;
+    let id = id.detach();
+    let header = reference
+        .repo
+        .try_find_header(id)
+        .map_err(|e| format!("object {id}: {e}"))?
+        .ok_or_else(|| format!("object {id} is missing"))?;
+    if header.kind() != gix::object::Kind::Commit {
+        return Ok(None);
+    }
+    let commit = reference
+        .repo
+        .find_commit(id)
+        .map_err(|e| format!("commit {id}: {e}"))?;
+    Ok(Some(commit.id))
+}
+
+/// What `repo`'s refs (`tips`) can tell about remotes: remote-tracking refs, a mirror, or
+/// nothing.
+fn remote_view(repo: &gix::Repository, tips: &[RefTip]) -> RemoteView {
+    if tips.iter().any(RefTip::is_remote) {
+        return RemoteView::Tracking;
+    }
+    let config = repo.config_snapshot();
+    let mut names: Vec<String> = repo.remote_names().iter().map(|n| n.to_string()).collect();
+    names.sort_by_key(|n| (n != "origin", n.clone()));
+    let mirrors = |name: &String| {
+        config
+            .boolean(format!("remote.{name}.mirror").as_str())
+            .unwrap_or(false)
+            || config
+                .strings(format!("remote.{name}.fetch").as_str())
+                .unwrap_or_default()
+                .iter()
+                .any(|spec| maps_onto_branches(&spec.to_string()))
+    };
+    if let Some(name) = names.iter().find(|n| mirrors(n)) {
+        return RemoteView::Mirror(name.clone());
+    }
+    RemoteView::Unknown {
+        bare: repo.is_bare(),
+        remote: names.into_iter().next(),
+    }
+}
+
+/// Whether a fetch refspec writes the remote's branches onto local branches
+/// (`+refs/*:refs/*`, `+refs/heads/*:refs/heads/*`): what a mirror clone fetches with.
+fn maps_onto_branches(spec: &str) -> bool {
+    let spec = spec.trim_start_matches('+');
+    spec.split_once(':')
+        .is_some_and(|(_, dst)| dst == "refs/*" || dst == "refs/heads/*")
 }
 
 /// HEAD's branch (or the detached commit); `None` for an unborn HEAD.

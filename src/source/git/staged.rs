@@ -4,10 +4,11 @@
 
 use super::diff::added_lines;
 use super::error::ResultExt;
-use super::{GitError, Repo};
+use super::{Bounded, GitError, Repo};
 use crate::detect::Detector;
 use crate::finding::{Finding, SourceKind};
-use crate::source::{is_binary, Chunk, Stats};
+use crate::source::archive::{self, ArchiveLimits};
+use crate::source::{Chunk, Stats};
 use gix::ObjectId;
 
 /// One file whose staged content differs from HEAD.
@@ -27,7 +28,7 @@ pub struct StagedFile {
 pub struct StagedScan {
     /// Findings on lines the index adds.
     pub findings: Vec<Finding>,
-    /// The changed files and their staged bytes (text files under the size limit only).
+    /// The changed files and their staged bytes (files under the size limit only).
     pub files: Vec<(String, Vec<u8>)>,
 }
 
@@ -70,23 +71,43 @@ pub fn staged_changes(repo: &Repo) -> Result<Vec<StagedFile>, GitError> {
     Ok(changes)
 }
 
-/// Scans what the index adds relative to HEAD.
+/// Scans what the index adds relative to HEAD. A commit gate lets nothing through unread:
+/// a staged blob over `max_size` is named in `stats` as skipped (its size read from the object
+/// header, nothing inflated) for the caller to fail on, and binary content (a NUL byte in the
+/// first 8 KiB) is scanned like text, since a key after a NUL byte is still a key. A staged
+/// archive (zip, tar, gz) is opened within `archives`; a key in it is added unless HEAD's
+/// version of the archive holds it at the same member path.
 pub fn scan(
     repo: &Repo,
     detector: &Detector,
     stats: &Stats,
-    max_size: u64,
+    (max_size, archives): (u64, ArchiveLimits),
     keep: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<StagedScan, GitError> {
     let mut out = StagedScan::default();
     for file in staged_changes(repo)?.into_iter().filter(|f| keep(&f.path)) {
-        let data = repo.blob(file.new_blob)?;
-        if data.len() as u64 > max_size {
-            stats.skip_large(&file.path, Some(data.len() as u64));
-            continue;
-        }
-        if is_binary(&data) {
-            stats.skip_binary(&file.path);
+        let data = match repo.blob_within(file.new_blob, max_size)? {
+            Bounded::Data(data) => data,
+            Bounded::TooLarge(size) => {
+                stats.skip_large(&file.path, Some(size));
+                continue;
+            }
+        };
+        if archive::opens(&file.path, &archives) {
+            let changed = super::archives::Changed {
+                path: &file.path,
+                data: &data,
+                parents: &[file.old_blob],
+            };
+            out.findings.extend(super::archives::added_findings(
+                repo,
+                &changed,
+                detector,
+                stats,
+                (&archives, max_size),
+                SourceKind::Staged,
+                keep,
+            )?);
             continue;
         }
         stats.add_scanned(data.len());
@@ -98,7 +119,11 @@ pub fn scan(
         }
         .scan(detector);
         if !found.is_empty() {
-            let old = file.old_blob.map(|id| repo.blob(id)).transpose()?;
+            // HEAD's version over the limit is not read: every line then counts as added
+            let old = match file.old_blob {
+                Some(id) => repo.blob_within(id, max_size)?.into_data(),
+                None => None,
+            };
             let added = added_lines(old.as_deref(), &data);
             out.findings.extend(
                 found
@@ -132,20 +157,16 @@ pub fn held_by_head(
         .iter()
         .map(|s| memchr::memmem::Finder::new(s.as_bytes()))
         .collect();
-    let mut buf = Vec::new();
     for entry in head.entries() {
         if found.iter().all(Option::is_some) {
             break;
         }
-        use gix::objs::FindExt;
-        let Ok(blob) = r.objects.find_blob(&entry.id, &mut buf) else {
+        let Ok(Bounded::Data(data)) = super::blob_within(r, entry.id, max_size) else {
             continue;
         };
-        if blob.data.len() as u64 > max_size {
-            continue;
-        }
+        let text = crate::source::decode::text(&data);
         for (slot, finder) in found.iter_mut().zip(&finders) {
-            if slot.is_none() && finder.find(blob.data).is_some() {
+            if slot.is_none() && finder.find(&text).is_some() {
                 *slot = Some(entry.path(&head).to_string());
             }
         }

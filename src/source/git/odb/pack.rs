@@ -6,8 +6,10 @@
 //! make it fit a blob scanner better:
 //!
 //! * Delta chains never change an object's kind, so trees rooted at an object of a kind nobody asked
-//!   for (tags always; commits and trees unless asked for) are skipped without being read, and leaf
-//!   blobs above the size limit are never inflated.
+//!   for (tags always; commits and trees unless asked for) are skipped without being read. Leaf
+//!   blobs above the size limit are never read past their entry header, and a blob delta tree
+//!   whose objects are all above it (sizes from the base's header and the heads of the deltas)
+//!   is skipped without inflating its base.
 //! * The pack is read with `pread` instead of being memory-mapped. Delta resolution touches a mapped
 //!   pack all over, and the kernel maps up to 64 KiB around every touched page (fault-around), so the
 //!   resident set of a mapped pack soon reaches the pack's size. With positioned reads it stays at the
@@ -46,7 +48,12 @@ impl PackFile {
         let data_path = index_path.with_extension("pack");
         let data = File::open(&data_path)?;
         let mut header = [0u8; pack::data::header::SIZE];
-        read_exact_at(&data, &mut header, 0)?;
+        read_exact_at(&data, &mut header, 0).map_err(|err| {
+            format!(
+                "cannot read the header of {} ({err}): the pack is empty or truncated",
+                data_path.display()
+            )
+        })?;
         let (_version, num_objects) = pack::data::header::decode(&header)?;
         if num_objects != index.num_objects() {
             return Err(format!(
@@ -105,12 +112,25 @@ impl PackFile {
 
         // Roots come largest tree first. Splitting down to single roots lets an idle thread always steal
         // the next tree; by default rayon hands each thread a contiguous run, all large ones to the first.
-        layout.roots.par_iter().with_max_len(1).for_each_init(
-            Scratch::default,
-            |scratch, &(root, _, kind)| {
-                self.resolve_tree(&layout, (root, kind), &duplicate, scratch, sink, &warn);
-            },
-        );
+        layout
+            .roots
+            .par_iter()
+            .with_max_len(1)
+            .for_each_init(Scratch::default, |scratch, root| {
+                if root.kind.is_blob() && root.size > sink.max_size {
+                    if let Some(all) = self.oversize_tree(&layout, root, sink.max_size, scratch) {
+                        for (entry, size) in all {
+                            let pos = layout.index_pos[entry as usize];
+                            if !duplicate[pos as usize] {
+                                sink.skip_large(self.index.oid_at_index(pos), size);
+                            }
+                        }
+                        return;
+                    }
+                }
+                let root = (root.entry, root.kind);
+                self.resolve_tree(&layout, root, &duplicate, scratch, sink, &warn);
+            });
 
         let warnings = warnings.into_inner();
         if warnings > MAX_WARNINGS_PER_SOURCE {
@@ -152,11 +172,11 @@ impl PackFile {
                 &mut out,
                 scratch,
             ) {
-                Ok(true) if duplicate[index_pos as usize] => {}
-                Ok(true) => sink.deliver(kind, id, &out),
-                Ok(false) => {
+                Ok(Decoded::Done) if duplicate[index_pos as usize] => {}
+                Ok(Decoded::Done) => sink.deliver(kind, id, &out),
+                Ok(Decoded::TooLarge(size)) => {
                     if !duplicate[index_pos as usize] {
-                        sink.skip_large();
+                        sink.skip_large(id, size);
                     }
                 }
                 Err(err) => {
@@ -189,8 +209,9 @@ impl PackFile {
         }
     }
 
-    /// Decodes entry `entry` into `out`, applying it to `base` if it is a delta.
-    /// Returns `false` without decoding if the object is larger than `limit`.
+    /// Decodes entry `entry` into `out`, applying it to `base` if it is a delta. An object
+    /// larger than `limit` (its size from the entry header, or for a delta from the head of
+    /// its instructions) is not decoded.
     fn decode(
         &self,
         layout: &Layout,
@@ -199,31 +220,26 @@ impl PackFile {
         limit: u64,
         out: &mut Vec<u8>,
         scratch: &mut Scratch,
-    ) -> Result<bool, BoxError> {
+    ) -> Result<Decoded, BoxError> {
         let start = layout.offsets[entry as usize];
         let end = layout.offsets[entry as usize + 1];
-        let raw = &mut scratch.raw;
-        raw.clear();
-        let len = usize::try_from(end - start)?;
-        raw.try_reserve(len)?;
-        raw.resize(len, 0);
-        read_exact_at(&self.data, raw, start)?;
-        let header = pack::data::Entry::from_bytes(raw, start, self.index.object_hash())?;
-        let compressed = raw
-            .get(header.header_size()..)
-            .ok_or("entry header exceeds the entry")?;
+        if base.is_none() {
+            // the header alone says a whole object's size: an oversize one is not even read
+            let header = self.entry_header(start, end)?;
+            if header.decompressed_size > limit {
+                return Ok(Decoded::TooLarge(header.decompressed_size));
+            }
+        }
+        let (header, compressed) = self.read_entry((start, end), &mut scratch.raw)?;
 
         let Some(base) = base else {
-            if header.decompressed_size > limit {
-                return Ok(false);
-            }
             inflate_exact(
                 &mut scratch.inflate,
                 compressed,
                 header.decompressed_size,
                 out,
             )?;
-            return Ok(true);
+            return Ok(Decoded::Done);
         };
         let delta = &mut scratch.delta;
         inflate_exact(
@@ -242,11 +258,94 @@ impl PackFile {
         }
         let (result_size, instructions) = delta_header_size(delta)?;
         if result_size > limit {
-            return Ok(false);
+            return Ok(Decoded::TooLarge(result_size));
         }
         apply_delta(base, instructions, usize::try_from(result_size)?, out)?;
-        Ok(true)
+        Ok(Decoded::Done)
     }
+}
+
+impl PackFile {
+    /// When every object of the blob delta tree under `root` is larger than `limit`, each
+    /// entry with its size (the root's from its header, each delta's from the head of its
+    /// instructions), so the tree is skipped without inflating its base. `None` when one of
+    /// them is small enough to scan, or a delta cannot be read (decoding then reports it).
+    fn oversize_tree(
+        &self,
+        layout: &Layout,
+        root: &Root,
+        limit: u64,
+        scratch: &mut Scratch,
+    ) -> Option<Vec<(u32, u64)>> {
+        let mut all = vec![(root.entry, root.size)];
+        let mut stack = layout.children(root.entry).to_vec();
+        while let Some(entry) = stack.pop() {
+            let size = self.delta_result_size(layout, entry, scratch).ok()?;
+            if size <= limit {
+                return None;
+            }
+            all.push((entry, size));
+            stack.extend_from_slice(layout.children(entry));
+        }
+        Some(all)
+    }
+
+    /// The size of the object delta entry `entry` produces, from the first bytes of its
+    /// inflated instructions (base size, then result size).
+    fn delta_result_size(
+        &self,
+        layout: &Layout,
+        entry: u32,
+        scratch: &mut Scratch,
+    ) -> Result<u64, BoxError> {
+        let start = layout.offsets[entry as usize];
+        let end = layout.offsets[entry as usize + 1];
+        let (_, compressed) = self.read_entry((start, end), &mut scratch.raw)?;
+        let mut head = [0u8; 20];
+        scratch.inflate.reset();
+        let (_status, _consumed, written) = scratch.inflate.prefix(compressed, &mut head)?;
+        let (_base_size, rest) = delta_header_size(&head[..written])?;
+        Ok(delta_header_size(rest)?.0)
+    }
+
+    /// Reads the entry spanning `start..end` into `raw`: its header and its compressed data.
+    fn read_entry<'r>(
+        &self,
+        (start, end): (u64, u64),
+        raw: &'r mut Vec<u8>,
+    ) -> Result<(pack::data::Entry, &'r [u8]), BoxError> {
+        raw.clear();
+        let len = usize::try_from(end - start)?;
+        raw.try_reserve(len)?;
+        raw.resize(len, 0);
+        read_exact_at(&self.data, raw, start)?;
+        let header = pack::data::Entry::from_bytes(raw, start, self.index.object_hash())?;
+        let compressed = raw
+            .get(header.header_size()..)
+            .ok_or("entry header exceeds the entry")?;
+        Ok((header, compressed))
+    }
+
+    /// The header of the entry spanning `start..end`, read from its first bytes only.
+    fn entry_header(&self, start: u64, end: u64) -> Result<pack::data::Entry, BoxError> {
+        // type and size (at most 10 bytes), then a base offset (10) or base id (32 at most)
+        let mut head = [0u8; 64];
+        let len = usize::try_from((end - start).min(head.len() as u64))?;
+        read_exact_at(&self.data, &mut head[..len], start)?;
+        Ok(pack::data::Entry::from_bytes(
+            &head[..len],
+            start,
+            self.index.object_hash(),
+        )?)
+    }
+}
+
+/// What [`PackFile::decode`] did.
+enum Decoded {
+    /// The object is in the output buffer.
+    Done,
+    /// The object is larger than the limit (its size): nothing was inflated.
+    TooLarge(u64),
 }
 
 /// Per-thread buffers, reused across objects.
@@ -270,9 +369,19 @@ struct Layout {
     /// The deltas based on entry `e` are `children[child_start[e]..child_start[e + 1]]`.
     child_start: Vec<u32>,
     children: Vec<u32>,
-    /// Entries holding a whole object of a wanted kind rather than a delta, with the size of
-    /// their delta tree and the kind, largest first.
-    roots: Vec<(u32, u32, gix::object::Kind)>,
+    /// Entries holding a whole object of a wanted kind rather than a delta, largest delta
+    /// tree first.
+    roots: Vec<Root>,
+}
+
+/// The root of a delta tree: an entry holding a whole object.
+struct Root {
+    entry: u32,
+    /// Entries in its delta tree, itself included.
+    tree_size: u32,
+    kind: gix::object::Kind,
+    /// The object's size, from its entry header.
+    size: u64,
 }
 
 impl Layout {
@@ -336,7 +445,7 @@ impl Layout {
                 }
                 Header::Blob | Header::Tree | Header::Commit | Header::Tag => {
                     if let Some(kind) = header.header.as_kind().filter(|&k| wanted(k)) {
-                        roots.push((entry as u32, kind));
+                        roots.push((entry as u32, kind, header.decompressed_size));
                     }
                     continue;
                 }
@@ -375,11 +484,16 @@ impl Layout {
         };
         layout.roots = roots
             .into_iter()
-            .map(|(root, kind)| (root, layout.tree_size(root), kind))
+            .map(|(entry, kind, size)| Root {
+                entry,
+                tree_size: layout.tree_size(entry),
+                kind,
+                size,
+            })
             .collect();
         layout
             .roots
-            .sort_unstable_by_key(|&(_, size, _)| std::cmp::Reverse(size));
+            .sort_unstable_by_key(|root| std::cmp::Reverse(root.tree_size));
         Ok(layout)
     }
 

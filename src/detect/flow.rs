@@ -1,0 +1,118 @@
+//! Value flow within one file: a use site (`"Token " + API_KEY`, `DeepgramClient(KEY)`) names
+//! an identifier; [`binding`] finds the literal that identifier is bound to in the same
+//! buffer (`static final String API_KEY = "…"`, `val KEY = "…"`, `const KEY = "…"`,
+//! `std::string KEY{"…"}`, `KEY: str = "…"`, `#define KEY "…"`), so the finding is reported
+//! at the literal and names the use site.
+
+use regex::bytes::Regex;
+use std::sync::OnceLock;
+
+/// How many occurrences of an identifier are looked at for its binding.
+const MAX_OCCURRENCES: usize = 256;
+/// How far after an occurrence its literal may start and end.
+const MAX_BINDING: usize = 320;
+
+/// What follows an identifier that binds it to a literal: an optional type (`: str`,
+/// ` string`), an operator (`=`, `:=`, `:`, `=>`, `(`, `{`, or a blank for `#define`) and a
+/// quoted value.
+fn binding_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        let pattern = r#"\A(?:[ \t]*:[ \t]*[A-Za-z_][A-Za-z0-9_.<>\[\]]*|[ \t]+[A-Za-z_][A-Za-z0-9_.]*)?[ \t]*(?:=>|:=|=|:|\(|\{|[ \t])[ \t]*(?:[fbru]{0,2}|[@$])["'`](?P<secret>[A-Za-z0-9_\-.+/~]{16,256}={0,3})["'`]"#;
+        // a constant pattern, proven to compile by the tests
+        Regex::new(pattern).unwrap_or_else(|_| unreachable!("binding pattern compiles"))
+    })
+}
+
+/// The identifier a use site names, as its binding is written: the last segment of a path
+/// (`self.api_key` → `api_key`, `Config::KEY` → `KEY`).
+pub fn bound_name(ident: &str) -> &str {
+    let cut = [".", "->", "::"]
+        .iter()
+        .filter_map(|sep| ident.rfind(sep).map(|i| i + sep.len()))
+        .max()
+        .unwrap_or(0);
+    &ident[cut..]
+}
+
+/// The first literal `name` is bound to in `data`: (start of the name, the literal's span).
+/// The bytes examined are added to `work`.
+pub fn binding(data: &[u8], name: &str, work: &mut u64) -> Option<(usize, (usize, usize))> {
+    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+    let needle = name.as_bytes();
+    if needle.is_empty() {
+        return None;
+    }
+    for at in memchr::memmem::find_iter(data, needle).take(MAX_OCCURRENCES) {
+        let end = at + needle.len();
+        let before = at.checked_sub(1).map(|i| data[i]);
+        if before.is_some_and(|b| is_ident(b) || b == b'.')
+            || data.get(end).is_some_and(|&b| is_ident(b))
+        {
+            continue;
+        }
+        let tail = &data[end..(end + MAX_BINDING).min(data.len())];
+        *work += tail.len() as u64;
+        if let Some(secret) = binding_regex()
+            .captures(tail)
+            .and_then(|c| c.name("secret"))
+        {
+            return Some((at, (end + secret.start(), end + secret.end())));
+        }
+    }
+    *work += data.len() as u64;
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const V: &str = "f3a9c2e81b7d4065a9e2c3b1d8f74e06";
+
+    fn bound(text: &str, name: &str) -> Option<String> {
+        let mut work = 0;
+        binding(text.as_bytes(), name, &mut work).map(|(_, (s, e))| text[s..e].to_string())
+    }
+
+    #[test]
+    fn literal_bindings_in_many_languages() {
+        for (text, name) in [
+            (
+                format!("private static final String API_KEY = \"{V}\";"),
+                "API_KEY",
+            ),
+            (format!("val apiKey = \"{V}\""), "apiKey"),
+            (format!("private val apiKey: String = \"{V}\""), "apiKey"),
+            (format!("const apiKey = \"{V}\""), "apiKey"),
+            (format!("const apiKey string = \"{V}\""), "apiKey"),
+            (format!("const std::string kApiKey = \"{V}\";"), "kApiKey"),
+            (
+                format!("static const std::string kApiKey{{\"{V}\"}};"),
+                "kApiKey",
+            ),
+            (format!("#define API_KEY \"{V}\""), "API_KEY"),
+            (format!("API_KEY: str = '{V}'"), "API_KEY"),
+            (format!("$key = '{V}';"), "$key"),
+            (format!("const string ApiKey = @\"{V}\";"), "ApiKey"),
+            (format!("apiKey := \"{V}\""), "apiKey"),
+        ] {
+            assert_eq!(bound(&text, name).as_deref(), Some(V), "{text}");
+        }
+    }
+
+    #[test]
+    fn references_and_comparisons_are_not_bindings() {
+        for (text, name) in [
+            ("API_KEY = os.environ[\"API_KEY\"]".to_string(), "API_KEY"),
+            (format!("if API_KEY == \"{V}\":"), "API_KEY"),
+            (format!("OTHER_API_KEY = \"{V}\""), "API_KEY"),
+            (format!("config.API_KEY = \"{V}\""), "API_KEY"),
+        ] {
+            assert_eq!(bound(&text, name), None, "{text}");
+        }
+        assert_eq!(bound_name("self.api_key"), "api_key");
+        assert_eq!(bound_name("Config::KEY"), "KEY");
+        assert_eq!(bound_name("$this->key"), "key");
+    }
+}

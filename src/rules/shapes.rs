@@ -1,0 +1,399 @@
+//! Binding shapes: the ways code and config bind a value to a credential name. A rule declares
+//! its credential *names* once (`names = [...]`); the engine owns the shapes (assignment,
+//! Dockerfile `ENV`, command-line flag, Kubernetes env list, nested config key path) and
+//! compiles each rule's names into one pattern per regex shape. The key-path shape is not a
+//! regex: the detector walks config sections itself and matches the joined key path against
+//! [`path_pattern`].
+//!
+//! A name is a regex fragment, ASCII case-insensitive, without capture groups, in which a
+//! space stands for a separator that may be left out (`meetstream api key` also matches
+//! `meetstreamApiKey`) and `_` for one that may not (`dg_key` never matches `dgkey`); each
+//! shape spells separators its own way (`_`, `.`, `-` in code, `-` in flags, `_` in env names).
+
+/// One way a value is bound to a name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shape {
+    /// Short id shown by `keyhound rules list`.
+    pub id: &'static str,
+    /// What it matches, for humans.
+    pub example: &'static str,
+    /// A separator that may be left out (a space in a name).
+    optional: &'static str,
+    /// A separator that must be there (`_` in a name).
+    required: &'static str,
+    /// The pattern around `{NAME}` (the rule's names, spelled with this shape's separators).
+    template: Option<&'static str>,
+}
+
+/// Environment qualifiers a name may end with (`DEEPGRAM_API_KEY_PROD`).
+const QUALIFIERS: &str = "prod|production|dev|development|staging|stage|test|live|sandbox|local|qa";
+
+/// The value of a binding: 16 to 256 key characters, with base64 padding.
+const VALUE: &str = r"[A-Za-z0-9_\-.+/~]{16,256}={0,3}";
+
+/// The engine's binding shapes, in the order their patterns run.
+pub const SHAPES: &[Shape] = &[
+    Shape {
+        id: "assignment",
+        example: r#"NAME = v, NAME: v, "NAME": "v", NAME := v, NAME => v, getenv("NAME", "v"), env.NAME || "v", -e NAME=v, ENV["NAME"] ||= "v", NAME <- "v", <add key="NAME" value="v"/>, <NAME>v</NAME>"#,
+        optional: "[_.-]?",
+        required: "[_.-]",
+        template: Some(
+            r#"(?im)(?P<name>[A-Za-z0-9_]*?(?P<core>{NAME}){QUALIFIER})\\?["'`]?\]?[ \t]*(?:(?:=|:=|:-|:|=>|\|\|=|\|\||\?\?|\?=|<-|>)[ \t]*(?:[fbru]{0,2}\\?["'`]{1,3})?|(?:,|value[ \t]*=)[ \t]*[fbru]{0,2}\\?["'`])(?P<secret>{VALUE})(?:["'`\s;,#)\]}\\&<]|$)"#,
+        ),
+    },
+    Shape {
+        id: "dockerfile",
+        example: "ENV NAME v, ARG NAME v",
+        optional: "_?",
+        required: "_",
+        template: Some(
+            r#"(?im)^\s*(?:ENV|ARG)\s+(?P<name>[A-Za-z0-9_]*?(?P<core>{NAME}){QUALIFIER})[ \t]+["']?(?P<secret>{VALUE})(?:["'\s]|$)"#,
+        ),
+    },
+    Shape {
+        id: "flag",
+        example: "--name v, --name \"v\" (--name=v is an assignment)",
+        optional: "-?",
+        required: "-",
+        template: Some(
+            r#"(?im)(?:^|[\s"'`])--(?P<name>(?P<core>{NAME}){QUALIFIER})[ \t]+["']?(?P<secret>[A-Za-z0-9_+/~][A-Za-z0-9_\-.+/~]{15,255}={0,3})(?:["'`\s;&|)\\]|$)"#,
+        ),
+    },
+    Shape {
+        id: "env-list",
+        example: "- name: NAME / value: v (Kubernetes, compose)",
+        optional: "_?",
+        required: "_",
+        template: Some(
+            r#"(?im)name:\s*["']?(?P<name>[A-Za-z0-9_]*?(?P<core>{NAME}){QUALIFIER})["']?[ \t]*\r?\n[ \t]*value:[ \t]*["']?(?P<secret>{VALUE})(?:["'\s#]|$)"#,
+        ),
+    },
+    Shape {
+        id: "key-path",
+        example: "zoom: / client_secret: v (YAML), [zoom] secret = v (TOML, INI), {\"deepgram\": {\"apiKey\": \"v\"}} (JSON, JS)",
+        optional: "[_.-]?",
+        required: "[_.-]",
+        template: None,
+    },
+];
+
+/// An identifier a use site references (`API_KEY`, `self.api_key`, `$key`, `Config::KEY`);
+/// `ident` captures it, `next` the character after it (a `(` makes it a call, not a value).
+const IDENT: &str = r"(?P<ident>[A-Za-z_$][A-Za-z0-9_$]*(?:(?:\.|->|::)[A-Za-z_$][A-Za-z0-9_$]*){0,4})[ \t]*(?P<next>[^ \tA-Za-z0-9_$]|$)";
+
+/// A literal in a use site: `"v"`, `'v'`, `@"v"`, `$"v"`.
+const LITERAL: &str = r#"[@$]?["'`](?P<secret>[A-Za-z0-9_\-.+/~]{16,256}={0,3})["'`]"#;
+
+/// The use sites of a value: where a header or SDK call takes a literal or an identifier.
+/// Templates of `{SCHEME}` (a header scheme, `Token`) or `{CALL}` (an SDK call) and `{ARG}`,
+/// each with whether a literal argument is a finding of its own (`"Token " + "literal"` is
+/// not code anyone writes; `DeepgramClient("literal")` is).
+const HEADER_USES: &[(&str, bool)] = &[
+    // "Token " + KEY, 'Token ' . $key, "Token " & key
+    (
+        r#"(?im)authorization[^\n]{0,60}?["'`]{SCHEME}[ \t]+["'`][ \t]*(?:\+|\.|&|<>)[ \t]*{ARG}"#,
+        false,
+    ),
+    // f"Token {KEY}", `Token ${KEY}`, "Token #{KEY}", s"Token $KEY", $"Token {KEY}"
+    (
+        r#"(?im)authorization[^\n]{0,60}?(?:[fs$]|\$@|@\$)?["'`]{SCHEME}[ \t]+(?:\{|\$\{|#\{|\$)[ \t]*{ARG}"#,
+        false,
+    ),
+    // String.format("Token %s", KEY), fmt.Sprintf("Token %s", key), "Token %s" % KEY,
+    // "Token {}".format(KEY)
+    (
+        r#"(?im)authorization[^\n]{0,60}?["']{SCHEME}[ \t]+(?:%s|%v|\{\}|\{0\})["'][ \t]*(?:,|%|\.format\()[ \t]*{ARG}"#,
+        false,
+    ),
+    // Authorization = new AuthenticationHeaderValue("Token", KEY)
+    (
+        r#"(?im)authorization[ \t]*=[ \t]*new[ \t]+(?:[A-Za-z]+\.)*AuthenticationHeaderValue\([ \t]*"{SCHEME}"[ \t]*,[ \t]*{ARG}"#,
+        true,
+    ),
+];
+
+/// SDK calls that take the key as their first (or `api_key=`/`apiKey:`) argument.
+const CALL_USES: &[(&str, bool)] = &[(
+    r#"(?m){CALL}[ \t]*\([ \t]*(?:(?:api_?key|apiKey|key)[ \t]*[=:][ \t]*)?{ARG}"#,
+    true,
+)];
+
+/// The use-site patterns of a rule's header schemes and SDK calls: (patterns that capture a
+/// literal `secret`, patterns that capture an identifier `ident` whose literal binding the
+/// detector looks up in the same file).
+pub fn use_patterns(headers: &[String], calls: &[String]) -> (Vec<String>, Vec<String>) {
+    let mut uses: Vec<(String, bool)> = Vec::new();
+    for scheme in headers {
+        uses.extend(
+            HEADER_USES
+                .iter()
+                .map(|(t, l)| (t.replace("{SCHEME}", scheme), *l)),
+        );
+    }
+    for call in calls {
+        let call = format!("(?:{call})");
+        uses.extend(
+            CALL_USES
+                .iter()
+                .map(|(t, l)| (t.replace("{CALL}", &call), *l)),
+        );
+    }
+    let literal = uses
+        .iter()
+        .filter(|(_, takes_literal)| *takes_literal)
+        .map(|(u, _)| u.replace("{ARG}", LITERAL))
+        .collect();
+    let flow = uses
+        .iter()
+        .map(|(u, _)| u.replace("{ARG}", IDENT))
+        .collect();
+    (literal, flow)
+}
+
+/// `name` with its separators spelled the way `shape` spells them (a space or `_` inside a
+/// character class or after a backslash is itself).
+fn spell(name: &str, shape: &Shape) -> String {
+    let mut out = String::with_capacity(name.len() * 2);
+    let (mut in_class, mut escaped) = (false, false);
+    for c in name.chars() {
+        match c {
+            _ if escaped => {
+                escaped = false;
+                out.push(c);
+            }
+            '\\' => {
+                escaped = true;
+                out.push(c);
+            }
+            '[' | ']' => {
+                in_class = c == '[';
+                out.push(c);
+            }
+            ' ' if !in_class => out.push_str(shape.optional),
+            '_' if !in_class => out.push_str(shape.required),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The names as one alternation, spelled for `shape`.
+fn alternation(names: &[String], shape: &Shape) -> String {
+    let spelled: Vec<String> = names
+        .iter()
+        .map(|n| format!("(?:{})", spell(n, shape)))
+        .collect();
+    spelled.join("|")
+}
+
+fn qualifier(shape: &Shape) -> String {
+    format!("(?:{}(?:{QUALIFIERS}))?", shape.required)
+}
+
+/// One pattern per regex shape for these names (empty when there are none).
+pub fn patterns(names: &[String]) -> Vec<String> {
+    if names.is_empty() {
+        return Vec::new();
+    }
+    SHAPES
+        .iter()
+        .filter_map(|shape| {
+            let template = shape.template?;
+            Some(
+                template
+                    .replace("{NAME}", &alternation(names, shape))
+                    .replace("{QUALIFIER}", &qualifier(shape))
+                    .replace("{VALUE}", VALUE),
+            )
+        })
+        .collect()
+}
+
+/// The pattern a joined config key path (`zoom_client_secret` for `zoom:` → `client_secret:`)
+/// must match in full for the key-path shape; `core` captures the name.
+pub fn path_pattern(names: &[String]) -> Option<String> {
+    let shape = SHAPES.iter().find(|s| s.template.is_none())?;
+    (!names.is_empty()).then(|| {
+        format!(
+            "(?i)^(?P<name>[A-Za-z0-9_.-]*?(?P<core>{}){})$",
+            alternation(names, shape),
+            qualifier(shape)
+        )
+    })
+}
+
+/// A name as each shape spells it: (shape id, regex fragment), for checking names one by one.
+pub fn spellings(name: &str) -> Vec<(&'static str, String)> {
+    SHAPES.iter().map(|s| (s.id, spell(name, s))).collect()
+}
+
+/// The lines `keyhound rules list` prints under a rule with names: each name once, then the
+/// shapes the engine matches them in.
+pub fn listing(rule: &super::Rule) -> Vec<String> {
+    if rule.names.is_empty() {
+        return Vec::new();
+    }
+    let mut out: Vec<String> = rule.names.iter().map(|n| format!("name:  {n}")).collect();
+    let shapes: Vec<&str> = SHAPES.iter().map(|s| s.id).collect();
+    out.push(format!("shapes: {}", shapes.join(", ")));
+    out
+}
+
+/// Words a config leaf key under a provider's section may be made of (`client_secret`,
+/// `apiKey`, `signing_secret`): a leaf key with any other word (`GOOGLE_CLIENT_SECRET` under
+/// `zoom:`) names its own vendor's secret, not the section's provider's.
+const GENERIC_KEY_WORDS: &[&str] = &[
+    "access",
+    "account",
+    "api",
+    "app",
+    "auth",
+    "client",
+    "code",
+    "credential",
+    "credentials",
+    "key",
+    "oauth",
+    "private",
+    "s2s",
+    "sdk",
+    "secret",
+    "server",
+    "signing",
+    "token",
+    "verification",
+    "verify",
+    "webhook",
+    "jwt",
+    "bot",
+    "master",
+    "live",
+    "prod",
+    "production",
+    "dev",
+    "staging",
+    "test",
+    "sandbox",
+];
+
+/// Whether a config leaf key is made only of generic credential words (see
+/// [`GENERIC_KEY_WORDS`]), so that the section it sits in says whose it is.
+pub fn is_generic_key(key: &str) -> bool {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for c in key.chars() {
+        let boundary = !c.is_ascii_alphanumeric() || (c.is_ascii_uppercase() && prev_lower);
+        if boundary && !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+        if c.is_ascii_alphanumeric() {
+            word.push(c.to_ascii_lowercase());
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    !words.is_empty()
+        && words
+            .iter()
+            .all(|w| GENERIC_KEY_WORDS.contains(&w.as_str()))
+}
+
+/// Prefixes that frameworks put before an environment variable so it reaches the browser
+/// bundle (`VITE_`, `REACT_APP_`, `NEXT_PUBLIC_`): part of no vendor's name.
+pub fn is_framework_prefix(prefix: &str) -> bool {
+    let p = prefix.to_ascii_lowercase();
+    if p.is_empty() || p == "public_" {
+        return true;
+    }
+    [
+        "vite_", "react_", "next_", "nuxt_", "expo_", "gatsby_", "vue_",
+    ]
+    .iter()
+    .filter_map(|f| p.strip_prefix(f))
+    .any(|rest| matches!(rest, "" | "app_" | "public_"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn separators_are_spelled_per_shape() {
+        let names = vec!["dg(?:_(?:api )?key|key|[_ ]x)".to_string()];
+        let all = patterns(&names);
+        assert_eq!(all.len(), 4);
+        assert!(
+            all[0].contains("(?:dg(?:[_.-](?:api[_.-]?)?key|key|[_ ]x))"),
+            "{}",
+            all[0]
+        );
+        assert!(
+            all[1].contains("(?:dg(?:_(?:api_?)?key|key|[_ ]x))"),
+            "{}",
+            all[1]
+        );
+        assert!(
+            all[2].contains("(?:dg(?:-(?:api-?)?key|key|[_ ]x))"),
+            "{}",
+            all[2]
+        );
+        assert_eq!(patterns(&[]), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_key_path_matches_in_full() {
+        let p = path_pattern(&["zoom (?:[a-z0-9]{1,12} ){0,3}secret".to_string()]).expect("p");
+        let re = regex::Regex::new(&p).expect("compiles");
+        assert!(re.is_match("zoom_client_secret"));
+        assert!(re.is_match("Zoom.ClientSecret"));
+        assert!(re.is_match("integrations.zoom.secret"));
+        assert!(!re.is_match("zoom.client_secret_file"));
+        assert!(!re.is_match("zoom.client_id"));
+    }
+
+    #[test]
+    fn generic_leaf_keys() {
+        for k in [
+            "client_secret",
+            "clientSecret",
+            "ClientSecret",
+            "apiKey",
+            "API_KEY",
+            "secret",
+            "signing_secret",
+            "s2s-client-secret",
+        ] {
+            assert!(is_generic_key(k), "{k}");
+        }
+        for k in [
+            "GOOGLE_CLIENT_SECRET",
+            "googleClientSecret",
+            "stripe_key",
+            "",
+            "zoom_client_secret",
+        ] {
+            assert!(!is_generic_key(k), "{k}");
+        }
+    }
+
+    #[test]
+    fn framework_prefixes() {
+        for p in [
+            "",
+            "VITE_",
+            "REACT_APP_",
+            "NEXT_PUBLIC_",
+            "public_",
+            "vue_app_",
+        ] {
+            assert!(is_framework_prefix(p), "{p}");
+        }
+        for p in ["GOOGLE_", "google", "STRIPE_", "my_vite_"] {
+            assert!(!is_framework_prefix(p), "{p}");
+        }
+    }
+}

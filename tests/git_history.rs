@@ -237,6 +237,30 @@ fn partial_clone_scans_what_is_there_and_says_blobs_are_missing() {
 }
 
 #[test]
+fn a_partial_clone_whose_config_no_longer_says_so_is_known_by_its_promisor_pack() {
+    // a mirror copied without its config (as some archivers do): only the packs' `.promisor`
+    // files say that blobs are missing by design
+    let origin = TestRepo::new();
+    let newest = moved_leak(&origin);
+    let dir = tempfile::tempdir().expect("tmp");
+    let clone = clone_of(&origin, dir.path(), &["--filter=blob:none"], "clone");
+    for key in ["remote.origin.promisor", "remote.origin.partialclonefilter"] {
+        git_in(
+            &clone,
+            &["config", "--unset", key],
+            "2025-01-01T10:00:00+00:00",
+        );
+    }
+    let report = history(&clone, &[], 1);
+    assert_eq!(
+        finding_keys(&report),
+        vec![hist("meetso-live-key", "client.py", 1, &newest)]
+    );
+    let notes = report["stats"]["notes"].to_string();
+    assert!(notes.contains("partial clone (--filter)"), "{notes}");
+}
+
+#[test]
 fn bare_repository_and_linked_worktree_work() {
     let repo = TestRepo::new();
     repo.write("x.py", &format!("K = \"{LIVE_KEY}\"\n"));

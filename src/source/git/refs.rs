@@ -161,6 +161,19 @@ pub fn is_partial_clone(repo: &gix::Repository) -> bool {
                 .boolean(format!("remote.{name}.promisor").as_str())
                 .unwrap_or(false)
         })
+        || has_promisor_pack(repo)
+}
+
+/// Whether the object database holds a pack fetched from a promisor remote (a
+/// `pack-*.promisor` file next to it): a partial clone's packs, even when its config
+/// (copied without `extensions.partialClone`) no longer says so.
+fn has_promisor_pack(repo: &gix::Repository) -> bool {
+    let Ok(entries) = std::fs::read_dir(repo.objects.store_ref().path().join("pack")) else {
+        return false;
+    };
+    entries
+        .flatten()
+        .any(|e| e.path().extension().is_some_and(|x| x == "promisor"))
 }
 
 /// Lists the refs of `repo`.

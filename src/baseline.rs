@@ -130,7 +130,7 @@ impl Suppressions {
         let paths = allow_set(&globs).map_err(|e| BaselineError::Parse {
             path: name.into(),
             line: 0,
-            message: e.to_string(),
+            message: glob_problem(&e),
         })?;
         self.filters.push(Filter {
             label: name.to_string(),
@@ -296,7 +296,7 @@ fn parse(
                 BaselineError::Parse {
                     path: name.into(),
                     line: i + 1,
-                    message: e.to_string(),
+                    message: glob_problem(&e),
                 }
             })?;
             globs.push(line.to_string());
@@ -305,13 +305,26 @@ fn parse(
                 path: name.into(),
                 line: i + 1,
                 message: format!(
-                    "`{first}` is not a fingerprint (64 hex digits); regenerate the baseline \
-                     with --baseline-out"
+                    "not a fingerprint: baseline lines start with a fingerprint of 64 hex digits (this \
+                     one starts with a {}-character word); regenerate the baseline with \
+                     --baseline-out",
+                    first.chars().count()
                 ),
             });
         }
     }
     Ok((fingerprints, globs))
+}
+
+/// What is wrong with an ignore-file glob, without the line itself: a line that is not a
+/// glob may be anything, a pasted secret included, so errors name only file and line.
+fn glob_problem(err: &crate::scan::ScanError) -> String {
+    match err {
+        crate::scan::ScanError::Glob { reason, .. } => {
+            format!("not a fingerprint (64 hex digits) and not a valid path glob: {reason}")
+        }
+        other => other.to_string(),
+    }
 }
 
 fn is_fingerprint(word: &str) -> bool {

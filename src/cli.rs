@@ -73,7 +73,8 @@ printenv ATTENDEE_API_KEY | keyhound verify --provider attendee")]
     /// Revoke a live key through the provider's API, after its replacement verified live.
     #[command(
         after_help = "Guards: the key must verify live now; the replacement (--replacement-env) must verify live \
-with the same provider unless --emergency; you confirm on the terminal, or pass --yes. Afterwards \
+with the same provider and account unless --emergency; you confirm on the terminal by typing `revoke N`, \
+or pass --yes. Afterwards \
 the key is re-verified and must be dead. Every step is appended to the audit log.\n\
 Exit codes: 0 revoked (or already dead) and re-verified dead; 2 refused, failed or error."
     )]
@@ -445,7 +446,7 @@ pub struct NetArgs {
     #[arg(long, value_name = "FILE")]
     pub audit_log: Option<PathBuf>,
 
-    /// Seconds to wait for each answer.
+    /// Deadline in seconds for each request: connect, headers and body together.
     #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
     pub timeout: u64,
 }
@@ -453,9 +454,11 @@ pub struct NetArgs {
 /// The guards of a revocation.
 #[derive(Debug, Args)]
 pub struct GuardArgs {
-    /// Environment variable holding the NEW key; it must verify live before anything is revoked.
+    /// Environment variable holding a NEW key; it must verify live before anything is revoked.
+    /// Repeat it once per provider account: a replacement stands in only for keys of its own
+    /// account (or, when the provider names no account, for one key).
     #[arg(long, value_name = "VAR")]
-    pub replacement_env: Option<String>,
+    pub replacement_env: Vec<String>,
 
     /// Revoke without a verified replacement: you accept downtime.
     #[arg(long)]

@@ -408,13 +408,13 @@ pub fn allow_set(globs: &[String]) -> Result<GlobSet, ScanError> {
                 .build()
                 .map_err(|e| ScanError::Glob {
                     glob: glob.clone(),
-                    reason: e.to_string(),
+                    reason: e.kind().to_string(),
                 })?;
             builder.add(g);
         }
     }
     builder.build().map_err(|e| ScanError::Glob {
         glob: globs.join(", "),
-        reason: e.to_string(),
+        reason: e.kind().to_string(),
     })
 }

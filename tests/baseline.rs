@@ -191,7 +191,14 @@ fn keyhoundignore_takes_fingerprints_and_path_globs_with_comments() {
 fn broken_baseline_and_ignore_files_are_errors_naming_the_line() {
     let sb = Sandbox::new();
     let repo = repo_with_two_findings(&sb);
-    write(&repo, "bad-baseline", "# header\nconfig/app.conf:2\n");
+    // A key pasted into the baseline by mistake: the error names file, line and problem,
+    // never the line itself.
+    let pasted = "mts_live_Zq8Rw3Tn6Yv1Ub4Xk7Lm2Pc5Hd9Gf0Ja";
+    write(
+        &repo,
+        "bad-baseline",
+        &format!("# header\n{pasted} # oops\n"),
+    );
     let out = sb.keyhound(
         &repo,
         &["scan", "--no-history", "--baseline", "bad-baseline"],
@@ -199,18 +206,20 @@ fn broken_baseline_and_ignore_files_are_errors_naming_the_line() {
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr.contains("bad-baseline:2: `config/app.conf:2` is not a fingerprint"),
+        stderr.contains("bad-baseline:2: not a fingerprint: baseline lines start with a fingerprint of 64 hex digits (this one starts with a 41-character word); regenerate the baseline with --baseline-out"),
         "{stderr}"
     );
+    assert!(!stderr.contains("Zq8Rw3Tn"), "{stderr}");
 
-    write(&repo, ".keyhoundignore", "src/[z\n");
+    write(&repo, ".keyhoundignore", &format!("src/[{pasted}\n"));
     let out = sb.keyhound(&repo, &["scan", "--no-history"]);
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr.contains(".keyhoundignore:1: bad path glob `src/[z`"),
+        stderr.contains(".keyhoundignore:1: not a fingerprint (64 hex digits) and not a valid path glob: unclosed character class; missing ']'"),
         "{stderr}"
     );
+    assert!(!stderr.contains("Zq8Rw3Tn"), "{stderr}");
 
     std::fs::remove_file(repo.join(".keyhoundignore")).expect("rm");
     let out = sb.keyhound(&repo, &["scan", "--no-history", "--baseline", "missing"]);

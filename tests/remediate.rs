@@ -11,7 +11,7 @@ use keyhound::remediate::ratelimit::{Backoff, VirtualClock, Window};
 use keyhound::remediate::verify::verify_fresh;
 use keyhound::remediate::{Session, SessionOptions, Status};
 use keyhound::rules::RuleSet;
-use mock_provider::{Behavior, Flavor, Mock};
+use mock_provider::{Behavior, Echo, Flavor, Mock};
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -604,7 +604,7 @@ fn an_answer_slower_than_the_timeout_is_unknown() {
     );
     assert!(
         stdout(&out).ends_with(&format!(
-            "no answer: no answer from {} within 1s\n",
+            "no answer: no complete answer from {} within 1s\n",
             m.host()
         )),
         "{}",
@@ -675,8 +675,15 @@ fn revoke_refuses_without_a_verified_replacement_or_confirmation() {
     );
     code(&unconfirmed, 2);
     assert!(stdout(&unconfirmed).contains("refused: no terminal to confirm on: pass --yes"));
-    assert!(stderr(&unconfirmed).contains("About to revoke 1 key."));
-    assert!(stderr(&unconfirmed).contains("Replacement $NEW (mts_live_jt…Fg) verified live."));
+    assert!(
+        stderr(&unconfirmed).contains(&format!(
+            "About to revoke 1 key. Revocation is immediate and final: anything still using it fails on its next request.\n  \
+             - Meetso key mts_live_FK…0M (sha256 {}…) at $OLD; replacement $NEW (mts_live_jt…Fg) verified live, Meetso names no account, so it stands in for this key only\n",
+            &sha256(K_LIVE)[..12]
+        )),
+        "{}",
+        stderr(&unconfirmed)
+    );
     assert_eq!(revoke_posts(&m), Vec::<String>::new(), "a revoke was sent");
     assert_eq!(m.behavior("meetso", K_LIVE), Some(Behavior::Live));
     let audit = default_audit(dir.path());
@@ -752,6 +759,14 @@ fn revoke_with_a_live_replacement_revokes_then_reverifies_dead() {
         &[
             ("verify", "manual", "meetso", K_LIVE, Some(403), "live"),
             ("verify", "replacement", "meetso", K_NEW, Some(200), "live"),
+            (
+                "confirm",
+                "manual",
+                "meetso",
+                K_LIVE,
+                None,
+                "confirmed_by_flag",
+            ),
             ("revoke", "manual", "meetso", K_LIVE, Some(200), "revoked"),
             ("verify", "manual", "meetso", K_LIVE, Some(401), "dead"),
         ],
@@ -1117,4 +1132,303 @@ fn a_scanned_repository_config_cannot_choose_where_keys_are_sent() {
     );
     code(&out, 1);
     assert_eq!(hits_for(&m, K_LIVE).len(), 1);
+}
+
+// --- One verified replacement per provider account ---
+
+const K_A1: &str = "mts_live_OWHzMiDs3tcYxMOxs7ca7kAPQZe8xzaj";
+const K_A2: &str = "mts_live_Cu8vMDtFM5OHT2rl57T7lYatOP8GI9RT";
+const K_B1: &str = "mts_live_wmQl7S0xyNntDqllvcFdQIMLrXOIZ0pI";
+const K_NEW_A: &str = "mts_live_i2vGtpUPt9ogFkF8FlKIrKx7MvtkeUgk";
+const K_NEW_B: &str = "mts_live_mV3ZAcmkkaKfroTOKMuUGP9vJ1wFfLO5";
+
+/// A rules file replacing the built-in Meetso provider with one whose verify answer names
+/// the account (`account = "/org_id"`, as the mock's live answer does for registered keys).
+fn account_rules(dir: &Path) -> PathBuf {
+    let builtin =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/meetso.toml"))
+            .expect("rules/meetso.toml");
+    let start = builtin.find("[[provider]]").expect("provider");
+    let end = builtin.find("[[rule]]").expect("rule");
+    let provider = builtin[start..end].replace(
+        "[provider.verify]\n",
+        "[provider.verify]\naccount = \"/org_id\"\n",
+    );
+    assert!(provider.contains("account = \"/org_id\""));
+    let path = dir.join("accounts.toml");
+    std::fs::write(&path, provider).expect("write rules");
+    path
+}
+
+/// A directory leaking two keys of Meetso account `org_a` and one of `org_b`, and a mock
+/// where they (and the replacements `K_NEW_A` of `org_a`, `K_NEW_B` of `org_b`) are live.
+fn two_accounts() -> (tempfile::TempDir, Mock) {
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(dir.path().join(".env"), format!("MEETSO_API_KEY={K_A1}\n")).expect("w");
+    std::fs::write(
+        dir.path().join("a.sh"),
+        format!("export MEETSO_KEY={K_A2}\n"),
+    )
+    .expect("w");
+    std::fs::write(dir.path().join("b.env"), format!("MEETSO_API_KEY={K_B1}\n")).expect("w");
+    let m = Mock::start(Flavor::Api);
+    for (key, org) in [
+        (K_A1, "org_a"),
+        (K_A2, "org_a"),
+        (K_NEW_A, "org_a"),
+        (K_B1, "org_b"),
+        (K_NEW_B, "org_b"),
+    ] {
+        m.key("meetso", key, Behavior::Live);
+        m.account("meetso", key, org);
+    }
+    (dir, m)
+}
+
+/// `scan . --format json --revoke --yes --rules RULES` with `--replacement-env` for each
+/// (variable, key) of `replacements`; the output and the report.
+fn scan_revoke(
+    dir: &Path,
+    m: &Mock,
+    rules: Option<&Path>,
+    replacements: &[(&str, &str)],
+    expected: i32,
+) -> (Output, Value) {
+    let ep = endpoints(m);
+    let mut a: Vec<String> = ["scan", ".", "--format", "json", "--revoke", "--yes"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    if let Some(rules) = rules {
+        a.extend(["--rules".to_string(), rules.display().to_string()]);
+    }
+    for (var, _) in replacements {
+        a.extend(["--replacement-env".to_string(), var.to_string()]);
+    }
+    a.extend(ep);
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let out = kh(dir, &a, replacements, None);
+    let report = json_report(&out, expected);
+    (out, report)
+}
+
+fn revocation(report: &Value, key: &str) -> (String, String) {
+    let r = &secret_entry(report, key)["revocation"];
+    (
+        r["status"].as_str().unwrap_or_default().to_string(),
+        r["detail"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+/// The keys listed for confirmation (the `  - ` lines of stderr), sorted.
+fn listed(out: &Output) -> Vec<String> {
+    let mut lines: Vec<String> = stderr(out)
+        .lines()
+        .filter_map(|l| l.strip_prefix("  - "))
+        .map(str::to_string)
+        .collect();
+    lines.sort();
+    lines
+}
+
+fn listed_line(key: &str, place: &str, replacement: &str) -> String {
+    let s = Secret::new(key.into());
+    format!(
+        "Meetso key {} (sha256 {}…) at {place}; replacement {replacement}",
+        s.redacted(),
+        &s.sha256()[..12]
+    )
+}
+
+#[test]
+fn one_replacement_revokes_only_the_keys_of_its_own_account() {
+    let (dir, m) = two_accounts();
+    let rules = account_rules(dir.path());
+    let (out, report) = scan_revoke(dir.path(), &m, Some(&rules), &[("NEW", K_NEW_A)], 2);
+    for key in [K_A1, K_A2] {
+        let (status, _) = revocation(&report, key);
+        assert_eq!(status, "revoked", "{key}");
+        assert_eq!(m.behavior("meetso", key), Some(Behavior::Dead));
+    }
+    assert_eq!(
+        secret_entry(&report, K_B1)["verification"]["account"],
+        "org_b"
+    );
+    assert_eq!(
+        revocation(&report, K_B1),
+        (
+            "refused".to_string(),
+            "$NEW is live but belongs to Meetso account `org_a`, not `org_b`: pass --replacement-env with a live key of account `org_b`".to_string()
+        )
+    );
+    assert_eq!(m.behavior("meetso", K_B1), Some(Behavior::Live));
+    let mut posted = revoke_posts(&m);
+    posted.sort();
+    let mut want: Vec<String> = [K_A1, K_A2]
+        .iter()
+        .map(|k| format!("{{\"key_sha256\": \"{}\"}}", sha256(k)))
+        .collect();
+    want.sort();
+    assert_eq!(posted, want);
+    // The confirmation lists exactly the two keys of org_a, each with its replacement.
+    let rep = "$NEW (mts_live_i2…gk) verified live, same Meetso account `org_a`";
+    let mut expected = vec![
+        listed_line(K_A1, ".env:1", rep),
+        listed_line(K_A2, "a.sh:1", rep),
+    ];
+    expected.sort();
+    assert_eq!(listed(&out), expected);
+    assert!(
+        stderr(&out).contains("About to revoke 2 keys."),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("Not in this list: 1 other key"));
+    // The audit log holds the listing and how it was confirmed.
+    let audit = audit_lines(&default_audit(dir.path()));
+    let mut confirmed: Vec<(String, String, String)> = audit
+        .iter()
+        .filter(|l| l["action"] == "confirm")
+        .map(|l| {
+            (
+                l["secret_sha256"].as_str().unwrap_or_default().to_string(),
+                l["outcome"].as_str().unwrap_or_default().to_string(),
+                l["detail"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    confirmed.sort();
+    let mut want: Vec<(String, String, String)> = [(K_A1, ".env:1"), (K_A2, "a.sh:1")]
+        .iter()
+        .map(|(k, place)| {
+            (
+                sha256(k),
+                "confirmed_by_flag".to_string(),
+                format!("listed for revocation: {}", listed_line(k, place, rep)),
+            )
+        })
+        .collect();
+    want.sort();
+    assert_eq!(confirmed, want);
+    assert_no_plaintext(&[&out], &[&default_audit(dir.path())]);
+}
+
+#[test]
+fn a_replacement_per_account_revokes_every_account() {
+    let (dir, m) = two_accounts();
+    let rules = account_rules(dir.path());
+    let (out, report) = scan_revoke(
+        dir.path(),
+        &m,
+        Some(&rules),
+        &[("NEW", K_NEW_A), ("NEW_B", K_NEW_B)],
+        1,
+    );
+    for key in [K_A1, K_A2, K_B1] {
+        assert_eq!(revocation(&report, key).0, "revoked", "{key}");
+    }
+    assert!(listed(&out).contains(&listed_line(
+        K_B1,
+        "b.env:1",
+        "$NEW_B (mts_live_mV…O5) verified live, same Meetso account `org_b`"
+    )));
+    assert_eq!(revoke_posts(&m).len(), 3);
+}
+
+#[test]
+fn without_named_accounts_each_key_needs_its_own_replacement() {
+    let m = leaky_mock();
+    m.key("meetso", K_NEW, Behavior::Live);
+    let dir = leaky_dir();
+    let (out, report) = scan_revoke(dir.path(), &m, None, &[("NEW", K_NEW)], 2);
+    let mut outcomes = vec![revocation(&report, K_LIVE), revocation(&report, K_SCOPE)];
+    outcomes.sort();
+    assert_eq!(outcomes[0].0, "refused", "{outcomes:?}");
+    assert_eq!(
+        outcomes[0].1,
+        "$NEW already stands in for another key whose account Meetso does not name; each such key needs a replacement of its own"
+    );
+    assert_eq!(outcomes[1].0, "revoked", "{outcomes:?}");
+    assert_eq!(revoke_posts(&m).len(), 1);
+    assert_eq!(listed(&out).len(), 1, "{}", stderr(&out));
+    assert!(listed(&out)[0].ends_with(
+        "; replacement $NEW (mts_live_jt…Fg) verified live, Meetso names no account, so it stands in for this key only"
+    ));
+}
+
+#[test]
+fn a_replacement_that_is_itself_a_leaked_key_is_refused() {
+    let m = leaky_mock();
+    let dir = leaky_dir();
+    let (out, report) = scan_revoke(dir.path(), &m, None, &[("NEW", K_SCOPE)], 2);
+    assert_eq!(
+        revocation(&report, K_LIVE),
+        (
+            "refused".to_string(),
+            "the replacement in $NEW is itself one of the keys to revoke (mts_live_ek…1Z at scripts/sync.sh:2)".to_string()
+        )
+    );
+    assert_eq!(
+        revocation(&report, K_SCOPE),
+        (
+            "refused".to_string(),
+            "the replacement in $NEW is this same key".to_string()
+        )
+    );
+    assert!(revoke_posts(&m).is_empty());
+    assert!(listed(&out).is_empty());
+}
+
+#[test]
+fn an_echoed_key_is_scrubbed_from_the_whole_answer_before_it_is_cut() {
+    let m = Mock::start(Flavor::Api);
+    // 60 + 41 characters: the old 80-character cut went through the middle of the key, so
+    // the scrub that came after it no longer recognised the fragment.
+    m.key("meetso", K_LIVE, Behavior::Echo(Echo::Padded(60)));
+    m.key("meetso", K_SCOPE, Behavior::Echo(Echo::Padded(120)));
+    m.key("meetso", K_OTHER, Behavior::Echo(Echo::Base64));
+    let odd = "k3y+with/slash=and=pad0123456789abcdef";
+    m.key("attendee", odd, Behavior::Echo(Echo::Percent));
+    let dir = tempfile::tempdir().expect("dir");
+    let meetso = format!("meetso={}", m.url());
+    let line = |key: &str, provider: &str, shown: &str| {
+        let s = Secret::new(key.into());
+        format!(
+            "unknown: {provider} key {} (sha256 {}): HTTP 401 {shown} is not an answer {provider} gives about keys (a proxy, CDN or changed API?): cannot tell\n",
+            s.redacted(),
+            s.sha256()
+        )
+    };
+    let x = |n: usize| "x".repeat(n);
+    let cases = [
+        (K_LIVE, format!("{}mts_live_FK…0M", x(60))),
+        (K_SCOPE, format!("{}…", x(80))),
+        (K_OTHER, "echo mts_live_1W…1F".to_string()),
+    ];
+    let mut outs = Vec::new();
+    for (key, shown) in cases {
+        let out = verify_at(dir.path(), &meetso, key, &["--provider", "meetso"]);
+        code(&out, 2);
+        assert_eq!(stdout(&out), line(key, "Meetso", &shown));
+        assert!(!stdout(&out).contains(&key[11..20]), "{}", stdout(&out));
+        outs.push(out);
+    }
+    let attendee = format!("attendee={}", m.url());
+    let out = verify_at(dir.path(), &attendee, odd, &["--provider", "attendee"]);
+    code(&out, 2);
+    let r = Secret::new(odd.into()).redacted();
+    assert_eq!(
+        stdout(&out),
+        line(odd, "Attendee", &format!("Invalid token: {r}"))
+    );
+    assert!(!stdout(&out).contains("slash%3Dand"));
+    let audit = std::fs::read_to_string(default_audit(dir.path())).expect("audit");
+    for fragment in [&K_LIVE[11..20], "slash%3Dand", "slash=and"] {
+        assert!(!audit.contains(fragment), "{fragment} in the audit log");
+    }
+    outs.push(out);
+    assert_no_plaintext(
+        &outs.iter().collect::<Vec<_>>(),
+        &[&default_audit(dir.path())],
+    );
 }

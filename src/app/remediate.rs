@@ -9,7 +9,7 @@ use keyhound::config::Config;
 use keyhound::detect::Detector;
 use keyhound::finding::Secret;
 use keyhound::remediate::audit::AuditLog;
-use keyhound::remediate::revoke::{self, Guard, Prompt, Replacement, Target};
+use keyhound::remediate::revoke::{self, Confirmation, Guard, Prompt, Replacement, Target};
 use keyhound::remediate::scan::{ScanOptions, ScanOutcome};
 use keyhound::remediate::{verify, Session, SessionOptions, Status};
 use keyhound::report::checklist::{self, Catalog};
@@ -32,7 +32,7 @@ pub fn after_scan(
 ) -> Result<ScanOutcome> {
     let r = &args.remediate;
     if !r.verify && !r.revoke {
-        if r.guard.replacement_env.is_some() || r.guard.emergency {
+        if !r.guard.replacement_env.is_empty() || r.guard.emergency {
             bail!("--replacement-env and --emergency only apply with --revoke");
         }
         return Ok(ScanOutcome::default());
@@ -169,19 +169,24 @@ impl Prompt for TerminalPrompt {
         }
     }
 
-    fn confirm(&mut self, listing: &str) -> Option<bool> {
+    /// The listing goes to stderr; the user must type `revoke N`, N being the number of
+    /// keys listed, so a confirmation cannot be given without seeing how many there are.
+    fn confirm(&mut self, listing: &str, keys: usize) -> Confirmation {
         eprint!("{listing}");
         if self.yes {
             eprintln!("--yes given: going ahead.");
-            return Some(true);
+            return Confirmation::Flag;
         }
         if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
-            return None;
+            return Confirmation::NoTerminal;
         }
-        eprint!("Type `revoke` to go ahead, anything else to stop: ");
+        let expected = format!("revoke {keys}");
+        eprint!("Type `{expected}` to revoke these {keys} key(s), anything else to stop: ");
         let mut answer = String::new();
-        std::io::stdin().lock().read_line(&mut answer).ok()?;
-        Some(answer.trim() == "revoke")
+        match std::io::stdin().lock().read_line(&mut answer) {
+            Ok(_) if answer.trim() == expected => Confirmation::Typed,
+            _ => Confirmation::Declined,
+        }
     }
 }
 
@@ -240,15 +245,18 @@ fn session(providers: &[Provider], config: Option<&Config>, net: &NetArgs) -> Re
 }
 
 fn guard(args: &GuardArgs) -> Result<Guard> {
-    let replacement = match &args.replacement_env {
-        Some(var) => Some(Replacement {
-            var: var.clone(),
-            secret: env_key(var)?,
-        }),
-        None => None,
-    };
+    let replacements = args
+        .replacement_env
+        .iter()
+        .map(|var| {
+            Ok(Replacement {
+                var: var.clone(),
+                secret: env_key(var)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
     Ok(Guard {
-        replacement,
+        replacements,
         emergency: args.emergency,
     })
 }

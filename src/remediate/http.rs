@@ -1,25 +1,24 @@
 //! The HTTP client behind verify and revoke, and the network discipline it enforces:
 //! requests only to a validated [`Endpoint`] (a provider's declared API base or an explicit
 //! override), HTTPS only except to loopback addresses, no credentials in URLs, redirects
-//! never followed, connect and total timeouts, bounded answer bodies.
+//! never followed, one deadline per request (connect, headers and body), bounded answer bodies.
 //!
 //! The key travels only in the `Authorization` header, marked sensitive so reqwest's `Debug`
 //! hides it; errors are stripped of their URL and name only the host.
 
 use crate::rules::AuthScheme;
-use reqwest::blocking::Client;
 use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, LOCATION};
+use reqwest::Client;
 use reqwest::{Method, Url};
-use std::io::Read;
 use std::net::IpAddr;
 use std::time::Duration;
 
-/// Default total timeout of one request (connect, send, read).
+/// Default deadline of one request: connect, send, headers and body together.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Timeout of the connect phase.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// At most this much of an answer's body is read.
-pub const MAX_BODY: u64 = 64 * 1024;
+pub const MAX_BODY: usize = 64 * 1024;
 
 /// A network-level failure or a refused URL. Messages name hosts, never URLs with paths or
 /// headers, so they cannot carry a key.
@@ -39,8 +38,8 @@ pub enum HttpError {
         /// The host.
         host: String,
     },
-    /// No answer within the timeout.
-    #[error("no answer from {host} within {seconds}s")]
+    /// No complete answer within the deadline (connect, headers and body together).
+    #[error("no complete answer from {host} within {seconds}s")]
     Timeout {
         /// The host.
         host: String,
@@ -197,17 +196,26 @@ pub struct Answer {
     pub body: String,
 }
 
-/// A blocking HTTP client with keyhound's rules. Loopback endpoints bypass any configured
-/// proxy; everything else honours the usual proxy environment variables.
+/// An HTTP client with keyhound's rules, blocking to its callers. One deadline covers a
+/// whole request: connecting, sending, the answer's headers and its body; a server that
+/// drips bytes cannot keep a request alive past it. Loopback endpoints bypass any
+/// configured proxy; everything else honours the usual proxy environment variables.
 pub struct HttpClient {
     proxied: Client,
     direct: Client,
     timeout: Duration,
+    /// Drives the async client; dropped after the clients (field order).
+    runtime: tokio::runtime::Runtime,
 }
 
 impl HttpClient {
-    /// A client with `timeout` per request (connect phase at most [`CONNECT_TIMEOUT`]).
+    /// A client whose every request ends within `timeout` (connect phase at most
+    /// [`CONNECT_TIMEOUT`]).
     pub fn new(timeout: Duration) -> Result<HttpClient, HttpError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| HttpError::Client(e.to_string()))?;
         let build = |direct: bool| {
             let mut b = Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
@@ -224,10 +232,12 @@ impl HttpClient {
             proxied: build(false)?,
             direct: build(true)?,
             timeout,
+            runtime,
         })
     }
 
-    /// Sends `req` to `endpoint` (whose host `req.url` must be on) and reads the answer.
+    /// Sends `req` to `endpoint` (whose host `req.url` must be on) and reads the answer,
+    /// all of it within the client's timeout.
     pub fn send(&self, endpoint: &Endpoint, req: &Request) -> Result<Answer, HttpError> {
         let host = endpoint.host();
         let client = if endpoint.is_loopback() {
@@ -235,6 +245,23 @@ impl HttpClient {
         } else {
             &self.proxied
         };
+        let exchange = self.exchange(client, &host, req);
+        match self
+            .runtime
+            .block_on(async { tokio::time::timeout(self.timeout, exchange).await })
+        {
+            Ok(result) => result,
+            Err(_elapsed) => Err(self.timed_out(&host)),
+        }
+    }
+
+    /// The request and the reading of its answer, bounded by [`MAX_BODY`] but not in time.
+    async fn exchange(
+        &self,
+        client: &Client,
+        host: &str,
+        req: &Request,
+    ) -> Result<Answer, HttpError> {
         let mut builder = client
             .request(req.method.clone(), req.url.clone())
             .header(AUTHORIZATION, req.authorization.clone());
@@ -243,7 +270,7 @@ impl HttpClient {
                 .header(CONTENT_TYPE, "application/json")
                 .body(body.clone());
         }
-        let response = builder.send().map_err(|e| self.error(&host, e))?;
+        let mut response = builder.send().await.map_err(|e| self.error(host, e))?;
         let status = response.status().as_u16();
         let header = |name| {
             response
@@ -261,13 +288,21 @@ impl HttpClient {
                 .unwrap_or_else(|| "an unparseable location".into())
         });
         let mut bytes = Vec::new();
-        response
-            .take(MAX_BODY)
-            .read_to_end(&mut bytes)
-            .map_err(|e| HttpError::Failed {
-                host: host.clone(),
-                reason: format!("reading the answer: {}", e.kind()),
-            })?;
+        while bytes.len() < MAX_BODY {
+            let chunk = response
+                .chunk()
+                .await
+                .map_err(|e| match self.error(host, e) {
+                    HttpError::Failed { host, reason } => HttpError::Failed {
+                        host,
+                        reason: format!("reading the answer: {reason}"),
+                    },
+                    other => other,
+                })?;
+            let Some(chunk) = chunk else { break };
+            let room = MAX_BODY - bytes.len();
+            bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        }
         Ok(Answer {
             status,
             content_type,
@@ -276,13 +311,17 @@ impl HttpClient {
         })
     }
 
+    fn timed_out(&self, host: &str) -> HttpError {
+        HttpError::Timeout {
+            host: host.to_string(),
+            seconds: self.timeout.as_secs().max(1),
+        }
+    }
+
     fn error(&self, host: &str, err: reqwest::Error) -> HttpError {
         let err = err.without_url();
         if err.is_timeout() {
-            HttpError::Timeout {
-                host: host.to_string(),
-                seconds: self.timeout.as_secs().max(1),
-            }
+            self.timed_out(host)
         } else if err.is_connect() {
             HttpError::Connect {
                 host: host.to_string(),

@@ -1,13 +1,15 @@
 //! Guarded revocation through a provider's declared `[provider.revoke]` endpoint.
 //!
 //! The guards, in order: a key is revoked only when it verified live in this run (dead keys
-//! are already done; unknown ones are left alone); only when a replacement key has itself
-//! verified live with the same provider ("never revoke the old key before the new one is
-//! verified"), unless the caller accepts downtime (`emergency`); only after the user
-//! confirmed a listing of what will be revoked. Afterwards each key is re-verified and must
+//! are already done; unknown ones are left alone); only when a replacement key of the same
+//! provider account has itself verified live ("never revoke the old key before the new one
+//! is verified"; one replacement per account, see [`super::replace`]), unless the caller
+//! accepts downtime (`emergency`); only after the user confirmed a listing of every key to
+//! be revoked, which also goes to the audit log. Afterwards each key is re-verified and must
 //! now be dead. Every decision, refusals included, goes to the audit log.
 
 use super::audit::AuditEntry;
+use super::replace::{self, Cover};
 use super::session::{Call, Session};
 use super::verify::{answer_matches, describe, verify, verify_fresh, Status, Verification};
 use super::{scrub, RemediateError};
@@ -93,19 +95,44 @@ pub struct Replacement {
 /// The user's guard settings.
 #[derive(Clone, Debug, Default)]
 pub struct Guard {
-    /// The replacement key (must verify live unless `emergency`).
-    pub replacement: Option<Replacement>,
+    /// The replacement keys, one per provider account (each must verify live unless
+    /// `emergency`).
+    pub replacements: Vec<Replacement>,
     /// Revoke without a verified replacement: the user accepts downtime.
     pub emergency: bool,
+}
+
+/// The user's answer to the listing of keys to revoke.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Confirmation {
+    /// Typed the confirmation on the terminal.
+    Typed,
+    /// Confirmed in advance with an explicit flag (`--yes`).
+    Flag,
+    /// Answered anything else.
+    Declined,
+    /// Nobody to ask: no terminal and no flag.
+    NoTerminal,
+}
+
+impl Confirmation {
+    /// The audit log's outcome for a listed key.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confirmation::Typed => "confirmed",
+            Confirmation::Flag => "confirmed_by_flag",
+            Confirmation::Declined => "declined",
+            Confirmation::NoTerminal => "no_terminal",
+        }
+    }
 }
 
 /// How a run talks to the user.
 pub trait Prompt {
     /// A progress or result line.
     fn say(&mut self, line: &str);
-    /// Shows `listing` and asks whether to go ahead: `Some(answer)`, or `None` when there is
-    /// nobody to ask (no terminal and no `--yes`).
-    fn confirm(&mut self, listing: &str) -> Option<bool>;
+    /// Shows `listing` of the `keys` keys to revoke and asks whether to go ahead.
+    fn confirm(&mut self, listing: &str, keys: usize) -> Confirmation;
 }
 
 /// Revokes `targets` behind the guards; returns one result per target, in order.
@@ -122,18 +149,34 @@ pub fn run(
     let mut pending: Vec<usize> = (0..targets.len())
         .filter(|&i| results[i].is_none())
         .collect();
+    let mut covers: Vec<Option<Cover>> = vec![None; targets.len()];
     if !guard.emergency {
-        for &i in &pending {
-            results[i] = replacement_refusal(session, &targets[i], guard)?;
+        let assigned = replace::assign(session, targets, &pending, &guard.replacements)?;
+        for (&i, cover) in pending.iter().zip(assigned) {
+            match cover {
+                Ok(c) => covers[i] = Some(c),
+                Err(why) => results[i] = Some(refuse(session, &targets[i], why)?),
+            }
         }
         pending.retain(|&i| results[i].is_none());
     }
     if !pending.is_empty() {
-        let listing = listing(session, targets, &pending, guard);
-        let refusal = match prompt.confirm(&listing) {
-            Some(true) => None,
-            Some(false) => Some("not confirmed: nothing was revoked"),
-            None => Some("no terminal to confirm on: pass --yes to revoke without a prompt"),
+        let lines: Vec<String> = pending
+            .iter()
+            .map(|&i| entry(session, &targets[i], covers[i].as_ref(), guard))
+            .collect();
+        let refused = targets.len() - pending.len();
+        let listing = listing(&lines, refused, guard.emergency);
+        let answer = prompt.confirm(&listing, pending.len());
+        for (&i, line) in pending.iter().zip(&lines) {
+            audit_listed(session, &targets[i], line, answer)?;
+        }
+        let refusal = match answer {
+            Confirmation::Typed | Confirmation::Flag => None,
+            Confirmation::Declined => Some("not confirmed: nothing was revoked"),
+            Confirmation::NoTerminal => {
+                Some("no terminal to confirm on: pass --yes to revoke without a prompt")
+            }
         };
         for &i in &pending {
             results[i] = match refusal {
@@ -202,77 +245,85 @@ fn precheck(session: &mut Session, t: &Target) -> Result<Option<Revocation>, Rem
     }
 }
 
-/// A refusal when the replacement key is missing, is this very key, or is not live.
-fn replacement_refusal(
-    session: &mut Session,
-    t: &Target,
-    guard: &Guard,
-) -> Result<Option<Revocation>, RemediateError> {
-    let Some(rep) = &guard.replacement else {
-        return refuse(
-            session,
-            t,
-            "no replacement key verified: deploy the new key, then pass --replacement-env VAR (it must verify live), or --emergency to revoke now and accept downtime".into(),
-        )
-        .map(Some);
-    };
-    if rep.secret.sha256() == t.secret.sha256() {
-        return refuse(
-            session,
-            t,
-            format!("the replacement in ${} is this same key", rep.var),
-        )
-        .map(Some);
-    }
-    let v = verify(session, &t.provider, "replacement", &rep.secret)?;
-    if v.status == Status::Live {
-        return Ok(None);
-    }
-    refuse(
-        session,
-        t,
-        format!(
-            "the replacement key in ${} is not live ({}: {}); revoking now would take down whatever uses this key",
-            rep.var,
-            v.status.as_str(),
-            v.detail
-        ),
-    )
-    .map(Some)
-}
-
-/// What the user is asked to confirm.
-fn listing(session: &Session, targets: &[Target], pending: &[usize], guard: &Guard) -> String {
-    let mut out = format!(
-        "About to revoke {} key{}. Revocation is immediate and final: anything still using {} fails on its next request.\n",
-        pending.len(),
-        if pending.len() == 1 { "" } else { "s" },
-        if pending.len() == 1 { "it" } else { "them" }
+/// One key of the listing: what it is, where it was found, what stands in for it.
+fn entry(session: &Session, t: &Target, cover: Option<&Cover>, guard: &Guard) -> String {
+    let name = session
+        .provider(&t.provider)
+        .map_or(t.provider.as_str(), |p| p.name.as_str());
+    let mut line = format!(
+        "{name} key {} (sha256 {}…) at {}",
+        t.secret.redacted(),
+        &t.secret.sha256()[..12],
+        crate::escape::text(&t.label)
     );
-    for &i in pending {
-        let t = &targets[i];
-        let name = session
-            .provider(&t.provider)
-            .map_or(t.provider.as_str(), |p| p.name.as_str());
-        out.push_str(&format!(
-            "  - {name} key {} (sha256 {}…) at {}\n",
-            t.secret.redacted(),
-            &t.secret.sha256()[..12],
-            t.label
-        ));
-    }
-    match (&guard.replacement, guard.emergency) {
-        (_, true) => out.push_str(
-            "EMERGENCY: the replacement was not required to verify; services using these keys fail until a new key is deployed.\n",
-        ),
-        (Some(rep), false) => out.push_str(&format!(
-            "Replacement ${} ({}) verified live.\n",
+    let rep = cover.and_then(|c| Some((c, guard.replacements.get(c.replacement)?)));
+    if let Some((c, rep)) = rep {
+        let whose = match &c.account {
+            Some(a) => format!("same {name} account `{a}`"),
+            None => format!("{name} names no account, so it stands in for this key only"),
+        };
+        line.push_str(&format!(
+            "; replacement ${} ({}) verified live, {whose}",
             rep.var,
             rep.secret.redacted()
-        )),
-        (None, false) => {}
+        ));
+    }
+    line
+}
+
+/// What the user is asked to confirm: every key to be revoked, one per line.
+fn listing(lines: &[String], refused: usize, emergency: bool) -> String {
+    let n = lines.len();
+    let mut out = format!(
+        "About to revoke {n} key{}. Revocation is immediate and final: anything still using {} fails on its next request.\n",
+        if n == 1 { "" } else { "s" },
+        if n == 1 { "it" } else { "them" }
+    );
+    for line in lines {
+        out.push_str(&format!("  - {line}\n"));
+    }
+    if refused > 0 {
+        out.push_str(&format!(
+            "Not in this list: {refused} other key{} (already dead, refused or without an API; see below).\n",
+            if refused == 1 { "" } else { "s" }
+        ));
+    }
+    if emergency {
+        out.push_str(
+            "EMERGENCY: the replacement was not required to verify; services using these keys fail until a new key is deployed.\n",
+        );
     }
     out
+}
+
+/// Records that `t` was listed for revocation, and the user's answer.
+fn audit_listed(
+    session: &mut Session,
+    t: &Target,
+    line: &str,
+    answer: Confirmation,
+) -> Result<(), RemediateError> {
+    let endpoint = endpoint_host(session, t);
+    session.audit(AuditEntry {
+        time: session.now(),
+        action: "confirm",
+        rule: t.rule.clone(),
+        provider: t.provider.clone(),
+        secret_sha256: t.secret.sha256().to_string(),
+        endpoint,
+        http_status: None,
+        outcome: answer.as_str().to_string(),
+        attempts: 0,
+        detail: format!("listed for revocation: {line}"),
+    })
+}
+
+fn endpoint_host(session: &Session, t: &Target) -> String {
+    session
+        .provider(&t.provider)
+        .and_then(|p| session.endpoint(p).ok())
+        .map(|e| e.host())
+        .unwrap_or_default()
 }
 
 /// Sends the revoke request, then re-verifies.
@@ -385,14 +436,7 @@ fn audit(
     host: Option<String>,
     attempts: u32,
 ) -> Result<(), RemediateError> {
-    let endpoint = match host {
-        Some(h) => h,
-        None => session
-            .provider(&t.provider)
-            .and_then(|p| session.endpoint(p).ok())
-            .map(|e| e.host())
-            .unwrap_or_default(),
-    };
+    let endpoint = host.unwrap_or_else(|| endpoint_host(session, t));
     session.audit(AuditEntry {
         time: r.at.clone(),
         action: "revoke",

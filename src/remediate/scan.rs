@@ -187,6 +187,7 @@ fn verify_item(
                 checked_at: session.now(),
                 provider: item.provider.clone().unwrap_or_default(),
                 endpoint: None,
+                account: None,
             })
         }
     };
@@ -227,6 +228,7 @@ fn verify_item(
         checked_at: session.now(),
         provider: ids.join(", "),
         endpoint: None,
+        account: None,
     })
 }
 

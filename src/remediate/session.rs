@@ -6,7 +6,7 @@ use super::audit::{AuditEntry, AuditLog};
 use super::http::{authorization, Answer, Endpoint, HttpClient, HttpError, Request};
 use super::ratelimit::{self, retryable, Backoff, Clock, Limiter, SystemClock, Window};
 use super::verify::Verification;
-use super::{timestamp, RemediateError};
+use super::{scrub, timestamp, RemediateError};
 use crate::finding::Secret;
 use crate::rules::{AuthScheme, Provider};
 use reqwest::Method;
@@ -178,7 +178,7 @@ impl Session {
     }
 
     /// Sends `call` for `secret` to `provider`, within the rate limit, retrying 429 and 5xx
-    /// answers with backoff. Network failures are in the result; setup problems (a bad
+    /// answers with backoff. The answer comes back with every echo of the key scrubbed. Network failures are in the result; setup problems (a bad
     /// endpoint or method, a key unfit for a header) are errors.
     pub(crate) fn exchange(
         &mut self,
@@ -206,7 +206,10 @@ impl Session {
         loop {
             self.limiter.acquire(&key, &windows, self.clock.as_ref());
             attempts += 1;
-            let result = self.client.send(&endpoint, &request);
+            let result = self
+                .client
+                .send(&endpoint, &request)
+                .map(|answer| scrubbed(answer, secret));
             self.limiter.record(&key, &windows, self.clock.now());
             let retry = match &result {
                 Ok(answer) if retryable(answer.status) => self.backoff.delay(attempts as usize - 1),
@@ -231,6 +234,17 @@ impl Session {
             Some(log) => Ok(log.append(&entry)?),
             None => Ok(()),
         }
+    }
+}
+
+/// `answer` with every echo of `secret` scrubbed from its whole body and headers, before
+/// anything reads or shortens them.
+fn scrubbed(answer: Answer, secret: &Secret) -> Answer {
+    Answer {
+        status: answer.status,
+        content_type: answer.content_type.map(|c| scrub(&c, secret)),
+        redirect_host: answer.redirect_host.map(|h| scrub(&h, secret)),
+        body: scrub(&answer.body, secret),
     }
 }
 

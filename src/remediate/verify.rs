@@ -56,6 +56,10 @@ pub struct Verification {
     /// Host (and port) asked; `null` when no request was sent.
     #[serde(default)]
     pub endpoint: Option<String>,
+    /// The account (organisation) a live key belongs to, when the provider's answer names it
+    /// at the spec's `account` pointer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
 }
 
 /// Checks `secret` with `provider` once per session: a second call for the same key and
@@ -88,16 +92,20 @@ pub fn verify_fresh(
         body: None,
     };
     let ex = session.exchange(&provider, secret, call)?;
-    let (status, http_status, detail) = match &ex.result {
+    let (status, http_status, detail, account) = match &ex.result {
         Ok(answer) => {
             let (status, detail) = classify(&spec, &provider.name, answer);
+            let account = (status == Status::Live)
+                .then(|| account_of(&spec, answer, secret))
+                .flatten();
             (
                 status,
                 Some(answer.status),
                 with_retries(detail, answer, ex.attempts),
+                account,
             )
         }
-        Err(e) => (Status::Unknown, None, format!("no answer: {e}")),
+        Err(e) => (Status::Unknown, None, format!("no answer: {e}"), None),
     };
     let v = Verification {
         status,
@@ -106,6 +114,7 @@ pub fn verify_fresh(
         checked_at: session.now(),
         provider: provider.id.clone(),
         endpoint: Some(ex.host.clone()),
+        account,
     };
     session.audit(AuditEntry {
         time: v.checked_at.clone(),
@@ -161,6 +170,20 @@ pub fn classify(spec: &VerifySpec, provider: &str, answer: &Answer) -> (Status, 
         format!("{what} is not an answer {provider} gives about keys (a proxy, CDN or changed API?): cannot tell")
     };
     (Status::Unknown, detail)
+}
+
+/// The account id a live answer names at the spec's `account` pointer (a string or a
+/// number), made printable and scrubbed of the key.
+fn account_of(spec: &VerifySpec, answer: &Answer, secret: &Secret) -> Option<String> {
+    let pointer = spec.account.as_ref()?.get_ref();
+    let json: Value = serde_json::from_str(&answer.body).ok()?;
+    let id = match json.pointer(pointer)? {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    let id = printable(&scrub(&id, secret));
+    (!id.trim().is_empty()).then_some(id)
 }
 
 /// Whether an answer with `status` and parsed JSON body `json` matches `m`.
@@ -222,12 +245,19 @@ fn with_retries(detail: String, answer: &Answer, attempts: u32) -> String {
     }
 }
 
-/// Text from the network made safe to print: printable characters, at most 80.
+/// Longest piece of an answer quoted in a message, in characters.
+const QUOTE_MAX: usize = 80;
+
+/// Text from the network made safe to print: printable characters, at most [`QUOTE_MAX`]
+/// (then `…`). Callers pass text already scrubbed of the key (the session scrubs whole
+/// answers), so the cut cannot leave a fragment of an echoed key.
 fn printable(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_control())
-        .take(80)
-        .collect::<String>()
+    let mut chars = s.chars().filter(|c| !c.is_control());
+    let mut out: String = chars.by_ref().take(QUOTE_MAX).collect();
+    if chars.next().is_some() {
+        out.push('…');
+    }
+    out
 }
 
 #[cfg(test)]

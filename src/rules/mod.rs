@@ -381,6 +381,21 @@ mod strictness_tests {
     }
 
     #[test]
+    fn an_account_pointer_must_be_a_json_pointer() {
+        let text = "[[provider]]\nid = \"p\"\nname = \"P\"\napi_base = \"https://x.example\"\n\
+             [provider.verify]\nmethod = \"GET\"\npath = \"/v\"\nauth = \"bearer\"\nlive = []\ndead = []\n\
+             account = \"org_id\"\n";
+        assert_eq!(
+            errors(text),
+            vec![(
+                11,
+                "provider `p`: verify: account `org_id` must be a JSON pointer starting with `/`"
+                    .to_string()
+            )]
+        );
+    }
+
+    #[test]
     fn a_pattern_over_the_compiled_size_limit_is_an_error() {
         let text = format!("{RULE}patterns = ['acme_(?P<secret>[a-z]{{1000}}){{1000}}']\n");
         let errs = errors(&text);

@@ -628,6 +628,11 @@ pub struct VerifySpec {
     pub live: Vec<AnswerMatch>,
     /// Answers that prove the key is dead.
     pub dead: Vec<AnswerMatch>,
+    /// JSON pointer to the account (organisation, workspace) id in a live answer, when the
+    /// provider names one. Keys naming the same account share one replacement when revoked;
+    /// without it every key needs a replacement of its own.
+    #[serde(default)]
+    pub account: Option<Spanned<String>>,
 }
 
 /// A request that revokes a key.
@@ -706,6 +711,16 @@ impl Provider {
             self.verify.as_ref().map(|v| ("verify", &v.method, &v.path)),
             self.revoke.as_ref().map(|r| ("revoke", &r.method, &r.path)),
         ];
+        let account = self.verify.as_ref().and_then(|v| v.account.as_ref());
+        if let Some(pointer) = account.filter(|a| !a.get_ref().starts_with('/')) {
+            out.push(at(
+                pointer.span(),
+                format!(
+                    "verify: account `{}` must be a JSON pointer starting with `/`",
+                    pointer.get_ref()
+                ),
+            ));
+        }
         for (what, method, path) in requests.into_iter().flatten() {
             if !METHODS.contains(&method.get_ref().to_ascii_uppercase().as_str()) {
                 out.push(at(

@@ -40,6 +40,42 @@ pub enum Behavior {
     Failing(u32),
     /// Answers 200 after this long.
     Slow(Duration),
+    /// Rejects the key, echoing it back in the error (Meetso `error.code`, Attendee `detail`).
+    Echo(Echo),
+}
+
+/// How a key is echoed back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Echo {
+    /// After this many `x`s.
+    Padded(usize),
+    /// Base64-encoded, after `echo `.
+    Base64,
+    /// Percent-encoded, after `Invalid token: `.
+    Percent,
+}
+
+fn echo(form: Echo, key: &str) -> String {
+    use base64::Engine as _;
+    match form {
+        Echo::Padded(n) => format!("{}{key}", "x".repeat(n)),
+        Echo::Base64 => format!(
+            "echo {}",
+            base64::engine::general_purpose::STANDARD.encode(key)
+        ),
+        Echo::Percent => {
+            let encoded: String = key
+                .bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                        char::from(b).to_string()
+                    }
+                    _ => format!("%{b:02X}"),
+                })
+                .collect();
+            format!("Invalid token: {encoded}")
+        }
+    }
 }
 
 /// What the mock pretends to be.
@@ -81,6 +117,7 @@ impl Hit {
 #[derive(Default)]
 struct State {
     keys: HashMap<(String, String), Behavior>,
+    accounts: HashMap<(String, String), String>,
     hits: Vec<Hit>,
     violations: Vec<String>,
     arrivals: HashMap<String, Vec<Instant>>,
@@ -151,6 +188,14 @@ impl Mock {
         self.state()
             .keys
             .insert((provider.to_string(), key.to_string()), behavior);
+    }
+
+    /// Puts `key` in `account`: Meetso's live answer then names it as `org_id` (a provider
+    /// that tells which account a key belongs to; the built-in Meetso rule reads no account).
+    pub fn account(&self, provider: &str, key: &str, account: &str) {
+        self.state()
+            .accounts
+            .insert((provider.to_string(), key.to_string()), account.to_string());
     }
 
     /// The current behaviour of a key.
@@ -376,6 +421,9 @@ fn api(shared: &Shared, req: &Parsed, at: Instant) -> Response {
     if req.method == "GET" && path == "/api/v1/bots" {
         return match next_behavior(&mut state, "attendee", key) {
             Some(Behavior::Live) => json(200, r#"{"results":[],"next":null}"#),
+            Some(Behavior::Echo(form)) => {
+                json(401, &format!(r#"{{"detail":"{}"}}"#, echo(form, key)))
+            }
             _ => json(401, r#"{"detail":"Invalid token."}"#),
         };
     }
@@ -419,7 +467,13 @@ fn meetso(shared: &Shared, req: &Parsed, at: Instant) -> Response {
     }
     match (req.method.as_str(), req.target.as_str()) {
         ("GET", "/public/v1/meetings?limit=1") => match next_behavior(&mut state, "meetso", key) {
-            Some(Behavior::Live) => json(200, r#"{"data":[],"has_more":false}"#),
+            Some(Behavior::Live) => match state.accounts.get(&("meetso".into(), key.into())) {
+                Some(org) => json(
+                    200,
+                    &format!(r#"{{"data":[],"has_more":false,"org_id":"{org}"}}"#),
+                ),
+                None => json(200, r#"{"data":[],"has_more":false}"#),
+            },
             Some(Behavior::ScopeMissing) => meetso_error(403, "scope_missing"),
             Some(Behavior::RateLimited(_)) => meetso_error(429, "rate_limited"),
             Some(Behavior::Failing(_)) => meetso_error(500, "internal_error"),
@@ -428,6 +482,7 @@ fn meetso(shared: &Shared, req: &Parsed, at: Instant) -> Response {
                 r.4 = Some(d);
                 r
             }
+            Some(Behavior::Echo(form)) => meetso_error(401, &echo(form, key)),
             Some(Behavior::Dead) | None => meetso_error(401, "invalid_key"),
         },
         ("POST", "/public/v1/keys/revoke") => revoke(&mut state, key, &req.body),

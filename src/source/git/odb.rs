@@ -129,15 +129,7 @@ pub fn for_each_object(
     // name git's quarantine and the repository's own objects.
     let roots = vec![repo.objects.store_ref().path().to_owned()];
 
-    let sink = Sink {
-        visitors: *visitors,
-        max_size: opts.max_size,
-        blobs: AtomicU64::new(0),
-        bytes: AtomicU64::new(0),
-        skipped_large: AtomicU64::new(0),
-        large: Mutex::new(Vec::new()),
-        errors: Mutex::new(Vec::new()),
-    };
+    let sink = Sink::new(visitors, opts);
     let scan = || {
         let object_dirs = resolve_object_dirs(&roots, &cwd, &sink);
         let packs = open_packs(&object_dirs, object_hash, &sink);
@@ -162,20 +154,29 @@ pub fn for_each_object(
             .install(scan),
         None => scan(),
     }
+    Ok(sink.into_stats())
+}
 
-    Ok(BlobStats {
-        blobs: sink.blobs.into_inner(),
-        bytes: sink.bytes.into_inner(),
-        skipped_large: sink.skipped_large.into_inner(),
-        large: sink
-            .large
-            .into_inner()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()),
-        errors: sink
-            .errors
-            .into_inner()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()),
-    })
+/// Decodes every object of the one pack whose index is at `index_path` (its `.pack` beside
+/// it) the way [`for_each_object`] decodes each pack of a repository, on the current rayon
+/// pool; `opts.threads` is not used. A pack that cannot be opened is an entry in
+/// [`BlobStats::errors`]. For the fuzz target and for tools holding a lone pack.
+pub fn for_each_object_in_pack(
+    index_path: &Path,
+    object_hash: gix::hash::Kind,
+    opts: &BlobOptions,
+    visitors: &Visitors<'_>,
+) -> BlobStats {
+    let sink = Sink::new(visitors, opts);
+    match PackFile::open(index_path, object_hash) {
+        Ok(pack) => pack.scan_objects(|_| false, &sink),
+        Err(err) => sink.warn(format!(
+            "cannot open pack {}: {}",
+            index_path.display(),
+            error_chain(&*err)
+        )),
+    }
+    sink.into_stats()
 }
 
 /// Receives decoded objects from all threads and keeps the statistics.
@@ -189,7 +190,35 @@ struct Sink<'a> {
     errors: Mutex<Vec<String>>,
 }
 
-impl Sink<'_> {
+impl<'a> Sink<'a> {
+    fn new(visitors: &Visitors<'a>, opts: &BlobOptions) -> Self {
+        Sink {
+            visitors: *visitors,
+            max_size: opts.max_size,
+            blobs: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+            skipped_large: AtomicU64::new(0),
+            large: Mutex::new(Vec::new()),
+            errors: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn into_stats(self) -> BlobStats {
+        BlobStats {
+            blobs: self.blobs.into_inner(),
+            bytes: self.bytes.into_inner(),
+            skipped_large: self.skipped_large.into_inner(),
+            large: self
+                .large
+                .into_inner()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+            errors: self
+                .errors
+                .into_inner()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        }
+    }
+
     /// Delivers a decoded object to the callback for its kind; a blob that is too large is
     /// counted as skipped instead.
     fn deliver(&self, kind: gix::object::Kind, id: &gix::oid, data: &[u8]) {

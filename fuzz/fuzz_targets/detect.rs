@@ -1,0 +1,27 @@
+//! Arbitrary bytes through the detector with the built-in rules, as a scanned file's
+//! contents would go: it must never panic, and every match must lie inside the input, on a
+//! line that exists.
+#![no_main]
+
+use keyhound::detect::Detector;
+use keyhound::rules::RuleSet;
+use libfuzzer_sys::fuzz_target;
+use std::sync::OnceLock;
+
+fn detector() -> &'static Detector {
+    static DETECTOR: OnceLock<Detector> = OnceLock::new();
+    DETECTOR.get_or_init(|| {
+        let set = RuleSet::builtin().expect("built-in rules");
+        Detector::new(&set).expect("detector")
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let lines = data.iter().filter(|&&b| b == b'\n').count() + 1;
+    for m in detector().scan(data) {
+        assert!(m.start <= m.end && m.end <= data.len(), "span {}..{} of {}", m.start, m.end, data.len());
+        assert!(m.line >= 1 && m.line as usize <= lines, "line {} of {lines}", m.line);
+        assert!(m.column >= 1);
+        assert!(!m.secret.is_empty());
+    }
+});

@@ -530,3 +530,52 @@ fn a_target_with_unreadable_history_is_named_incomplete_and_fails_with_fail_on_e
     );
     assert_eq!(strict.status.code(), Some(2));
 }
+
+/// `-o` naming something that is not a regular file (a FIFO here; `/dev/null` in scripts)
+/// is written in place: the record stream reaches the reader and the FIFO is still a FIFO
+/// (renaming a temporary file over it, as for a regular file, would replace it).
+#[test]
+fn a_jsonl_output_that_is_a_fifo_is_written_in_place_not_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+    let (root, _) = fleet();
+    let fifo = root.path().join("out.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let (send, streamed) = std::sync::mpsc::channel();
+    {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || send.send(std::fs::read_to_string(fifo).expect("read fifo")));
+    }
+    let out = kh(
+        root.path(),
+        &[
+            "scan",
+            "--repos-file",
+            "repos.txt",
+            "--format",
+            "jsonl",
+            "-o",
+            "out.fifo",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // a replaced FIFO would leave the reader blocked: fail instead of hanging
+    let streamed = streamed
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("the stream reached the FIFO's reader");
+    assert!(streamed.starts_with("{\"type\":\"header\""), "{streamed}");
+    assert_eq!(
+        streamed.matches("\"type\":\"target\"").count(),
+        5,
+        "{streamed}"
+    );
+    let kind = std::fs::symlink_metadata(&fifo)
+        .expect("still there")
+        .file_type();
+    assert!(kind.is_fifo());
+}

@@ -373,7 +373,18 @@ impl Sink {
 /// Opens `path` for appending after writing `header` and the kept records to it atomically
 /// (via a temporary file), so `--resume FILE -o FILE` continues the same file and a second
 /// kill still leaves a valid stream.
+/// A path that exists and is not a regular file (`/dev/null`, a FIFO) is written in place:
+/// renaming over it would replace the device with a file.
 fn replace_then_append(path: &Path, header: &Header, kept: &[Record]) -> Result<std::fs::File> {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        stream::write_header(&mut file, header)?;
+        stream::write_records(&mut file, kept)?;
+        return Ok(file);
+    }
     let tmp = path.with_extension("jsonl.partial");
     {
         let file = std::fs::File::create(&tmp)

@@ -21,6 +21,8 @@ fuzz_target!(|data: &[u8]| {
             sources: vec![source(".gitignore", "", root), source("sub/.gitignore", "sub", sub)],
             misnamed: Vec::new(),
             ignore_case,
+            elsewhere: Vec::new(),
+            before: None,
         };
         let lines = ignore::compile(&sources.sources);
         let case = ignore::case(ignore_case);

@@ -330,8 +330,7 @@ impl Sink {
             (Format::Jsonl, None) => Sink::Stream(Box::new(std::io::stdout())),
             _ => Sink::Memory(Vec::new()),
         };
-        stream::write_header(sink.out(), header)?;
-        stream::write_records(sink.out(), kept)?;
+        write_start(sink.out(), header, kept)?;
         Ok(sink)
     }
 
@@ -370,6 +369,13 @@ impl Sink {
     }
 }
 
+/// A stream's start: its header, then the records kept from an earlier partial output.
+fn write_start(out: &mut dyn Write, header: &Header, kept: &[Record]) -> Result<()> {
+    stream::write_header(out, header)?;
+    stream::write_records(out, kept)?;
+    Ok(())
+}
+
 /// Opens `path` for appending after writing `header` and the kept records to it atomically
 /// (via a temporary file), so `--resume FILE -o FILE` continues the same file and a second
 /// kill still leaves a valid stream.
@@ -381,8 +387,7 @@ fn replace_then_append(path: &Path, header: &Header, kept: &[Record]) -> Result<
             .write(true)
             .open(path)
             .with_context(|| format!("cannot write {}", path.display()))?;
-        stream::write_header(&mut file, header)?;
-        stream::write_records(&mut file, kept)?;
+        write_start(&mut file, header, kept)?;
         return Ok(file);
     }
     let tmp = path.with_extension("jsonl.partial");
@@ -390,8 +395,7 @@ fn replace_then_append(path: &Path, header: &Header, kept: &[Record]) -> Result<
         let file = std::fs::File::create(&tmp)
             .with_context(|| format!("cannot write {}", tmp.display()))?;
         let mut w = std::io::BufWriter::new(file);
-        stream::write_header(&mut w, header)?;
-        stream::write_records(&mut w, kept)?;
+        write_start(&mut w, header, kept)?;
         w.flush()?;
     }
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;

@@ -127,7 +127,7 @@ pub fn kind_of_content(data: &[u8]) -> Option<Kind> {
 /// member part only (`!inner`), for the caller to prefix with the blob's path. `None` when
 /// it is no such archive.
 pub fn scan_unnamed(
-    label: &str,
+    label: impl FnOnce() -> String,
     data: &[u8],
     limits: &ArchiveLimits,
     stats: &Stats,
@@ -138,10 +138,12 @@ pub fn scan_unnamed(
         return None;
     }
     let format = kind_of_content(data)?;
+    // named only once it is an archive: this runs for every history blob
+    let label = label();
     let mut found = Vec::new();
     visit_as(
         Some(format),
-        label,
+        &label,
         data,
         limits,
         stats,
@@ -150,7 +152,11 @@ pub fn scan_unnamed(
         },
     );
     for f in &mut found {
-        f.path = f.path.strip_prefix(label).unwrap_or(&f.path).to_string();
+        f.path = f
+            .path
+            .strip_prefix(label.as_str())
+            .unwrap_or(&f.path)
+            .to_string();
     }
     Some(found)
 }

@@ -416,18 +416,13 @@ fn scan_data(
     stats: &Stats,
 ) -> Option<Vec<Finding>> {
     let label = || format!("blob {id}");
-    if let Some(found) = archive::scan_unnamed(
-        &label(),
-        data,
-        archives,
-        stats,
-        detector,
-        SourceKind::History,
-    ) {
+    if let Some(found) =
+        archive::scan_unnamed(label, data, archives, stats, detector, SourceKind::History)
+    {
         return (!found.is_empty()).then_some(found);
     }
     if is_binary(data) {
-        stats.skip_binary(&format!("blob {id}"));
+        stats.skip_binary(&label());
         return None;
     }
     stats.add_scanned(data.len());

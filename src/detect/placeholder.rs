@@ -307,12 +307,23 @@ pub fn entropy(value: &[u8]) -> f64 {
 /// Vendor prefixes whose words (`test`, `live`) are part of real keys.
 const VENDOR_PREFIXES: &[&str] = &["mts_live_", "mts_test_", "ms_", "whsec_"];
 
+/// Whether `value` holds placeholder words between separators (`YOUR_API_KEY_HERE`,
+/// `fake-key-0001-0002-0003`): two of them, or one that is a quarter of the value. One short
+/// word between separators is chance in random base64 (`whsec_MY/HyGZ9…`, `…_id-…`).
 fn has_placeholder_word(value: &str) -> bool {
     let body = VENDOR_PREFIXES
         .iter()
         .find_map(|p| value.strip_prefix(p))
         .unwrap_or(value);
-    words(body).any(|w| is_delimited(body, w) && WORDS.contains(&w.to_ascii_lowercase().as_str()))
+    let (mut count, mut letters) = (0, 0);
+    for w in words(body)
+        .filter(|w| is_delimited(body, w) && WORDS.contains(&w.to_ascii_lowercase().as_str()))
+    {
+        count += 1;
+        letters += w.len();
+    }
+    let alphanumerics = body.bytes().filter(u8::is_ascii_alphanumeric).count();
+    count >= 2 || (count == 1 && letters * 4 >= alphanumerics)
 }
 
 /// Splits on non-alphanumerics, digit/letter changes and camelCase humps; returns only
@@ -460,6 +471,8 @@ mod tests {
         "abc11b088af3700369e2651d82d33bb9",
         "5887fffde1155519062526a0d87baa7825ad2abc",
         "9fbd2c98019eee854ed7b13311111dbbc864be45",
+        // one short placeholder word between base64 separators
+        "whsec_MY/HyGZ9aVyDT96s4TQtDJIRSxkP7lt/yC2dEjQ4Lji",
     ];
 
     #[test]
@@ -550,6 +563,9 @@ mod tests {
         const BASE62: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
         const HEX: &[u8] = b"0123456789abcdef";
         const HEX_UPPER: &[u8] = b"0123456789ABCDEF";
+        const BASE64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        const BASE64URL: &[u8] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         let formats: &[(&str, &str, &[u8], std::ops::RangeInclusive<usize>)] = &[
             ("base62 32", "", BASE62, 32..=32),
             ("base62 40", "", BASE62, 40..=40),
@@ -561,6 +577,8 @@ mod tests {
             ("mts_test_ bodies", "mts_test_", BASE62, 24..=64),
             ("ms_ keys", "ms_", BASE62, 32..=32),
             ("Zoom client secrets", "", BASE62, 32..=32),
+            ("whsec_ base64 bodies", "whsec_", BASE64, 43..=44),
+            ("bearer base64url tokens", "", BASE64URL, 43..=86),
         ];
         let mut rng = fastrand::Rng::with_seed(0x6b65_7968_6f75_6e64);
         for (name, prefix, alphabet, lengths) in formats {

@@ -8,10 +8,16 @@
 
 use crate::finding::{Finding, Severity};
 
-/// Addresses of a server on this machine, as test files write them. `%HOSTIP` is the
-/// variable curl's test suite (`tests/data/test*`) substitutes with the test server's
-/// address.
-const LOCAL_HOSTS: &[&str] = &["%HOSTIP", "localhost", "127.0.0.1", "[::1]", "0.0.0.0"];
+/// Addresses of a server on this machine as test files write them, each with the spellings
+/// searched. `%HOSTIP` is the variable curl's test suite (`tests/data/test*`) substitutes
+/// with the test server's address.
+const LOCAL_HOSTS: &[(&str, &[&str])] = &[
+    ("%HOSTIP", &["%HOSTIP"]),
+    ("localhost", &["localhost", "LOCALHOST", "Localhost"]),
+    ("127.0.0.1", &["127.0.0.1"]),
+    ("[::1]", &["[::1]"]),
+    ("0.0.0.0", &["0.0.0.0"]),
+];
 
 /// Directories whose files are test data, as `/`-separated runs of path components
 /// (matched case-insensitively anywhere in a path, never against the file name).
@@ -28,20 +34,18 @@ const TEST_DATA_DIRS: &[&str] = &[
 /// The first of [`LOCAL_HOSTS`] `text` names as a whole address (`127.0.0.1:8990`,
 /// `http://localhost/`, `Host: %HOSTIP`; not `10.0.0.0` nor `notlocalhost`), if any.
 pub fn local_host(text: &[u8]) -> Option<&'static str> {
-    LOCAL_HOSTS.iter().copied().find(|host| {
-        let needle = host.as_bytes();
-        let lower;
-        let haystack = if host.bytes().any(|b| b.is_ascii_lowercase()) {
-            lower = text.to_ascii_lowercase();
-            &lower[..]
-        } else {
-            text
-        };
-        memchr::memmem::find_iter(haystack, needle).any(|at| {
-            let before = at.checked_sub(1).map(|i| haystack[i]);
-            let after = haystack.get(at + needle.len()).copied();
-            !before.is_some_and(continues_address) && !after.is_some_and(continues_address)
-        })
+    LOCAL_HOSTS
+        .iter()
+        .find(|(_, spellings)| spellings.iter().any(|s| names_address(text, s.as_bytes())))
+        .map(|(host, _)| *host)
+}
+
+/// Whether `needle` occurs in `text` as a whole address, not inside a longer name or number.
+fn names_address(text: &[u8], needle: &[u8]) -> bool {
+    memchr::memmem::find_iter(text, needle).any(|at| {
+        let before = at.checked_sub(1).map(|i| text[i]);
+        let after = text.get(at + needle.len()).copied();
+        !before.is_some_and(continues_address) && !after.is_some_and(continues_address)
     })
 }
 

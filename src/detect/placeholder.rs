@@ -13,9 +13,8 @@ const MARKERS: &[&str] = &[
 
 /// Words that mark a stand-in wherever they occur, when written as a word is (all
 /// lowercase, all UPPERCASE or Capitalised): `Dummy` in random base62 is chance, `dummy`
-/// and `DUMMY` at these lengths are not. A run of five `x` (or `X`) is one too.
+/// and `DUMMY` at these lengths are not.
 const WORD_MARKERS: &[&str] = &[
-    "xxxxx",
     "example",
     "placeholder",
     "changeme",
@@ -101,6 +100,7 @@ pub fn is_placeholder(value: &str) -> bool {
 pub fn is_template(value: &str) -> bool {
     MARKERS.iter().any(|m| value.contains(m))
         || has_word_marker(value)
+        || has_x_filler(value)
         || KNOWN_EXAMPLES.iter().any(|e| value.contains(e))
         || has_repeat_run(value.as_bytes(), min_run(value))
         || has_sequence_run(value.as_bytes(), min_run(value))
@@ -226,6 +226,26 @@ fn has_word_marker(value: &str) -> bool {
             .match_indices(m)
             .any(|(at, _)| is_written_as_word(&value[at..at + m.len()]))
     })
+}
+
+/// `x` filler: a run of five `x` (or five `X`), or of four at a separator or an edge of the
+/// value (`sk_xxxx`, `xxxx-xxxx`). Four glued into random base62 (`…9xxxxQ…`) is chance.
+fn has_x_filler(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    let mut start = 0;
+    while start < bytes.len() {
+        let x = bytes[start];
+        let end = start + bytes[start..].iter().take_while(|&&b| b == x).count();
+        if x.eq_ignore_ascii_case(&b'x') {
+            let run = &value[start..end];
+            let (left, right) = delimiters(value, run);
+            if run.len() >= 5 || (run.len() == 4 && (left || right)) {
+                return true;
+            }
+        }
+        start = end;
+    }
+    false
 }
 
 /// All lowercase, all UPPERCASE or Capitalised (non-letters aside).

@@ -765,22 +765,22 @@ fn real_keys_that_contain_a_word_are_reported() {
     );
     for (text, rule, secret) in [
         (
-            "ZOOM_CLIENT_SECRET=SecretHd7Fs3Gj9Kl2Qw5Er8Ty1Ui4Op6\n",
+            "ZOOM_CLIENT_SECRET=SecretHd7Fs3Gj9Kl2Qw5Er8Ty1Ui4Op6\n", // keyhound:allow (generated test key)
             "env-secret",
             "SecretHd7Fs3Gj9Kl2Qw5Er8Ty1Ui4Op6",
         ),
         (
-            "DEEPGRAM_API_KEY=5887fffde1155519062526a0d87baa7825ad2abc\n",
+            "DEEPGRAM_API_KEY=5887fffde1155519062526a0d87baa7825ad2abc\n", // keyhound:allow (generated test key)
             "env-secret",
             "5887fffde1155519062526a0d87baa7825ad2abc",
         ),
         (
-            "headers = {'Authorization': 'Token abc11b088af3700369e2651d82d33bb9'} # meetstream\n",
+            "headers = {'Authorization': 'Token abc11b088af3700369e2651d82d33bb9'} # meetstream\n", // keyhound:allow (generated test key)
             "authorization-token",
             "abc11b088af3700369e2651d82d33bb9",
         ),
         (
-            "MEETSTREAM_API_KEY=horse8Zq4XkP2mTw8LrN6vBy1cQ7fLr2Zx\n",
+            "MEETSTREAM_API_KEY=horse8Zq4XkP2mTw8LrN6vBy1cQ7fLr2Zx\n", // keyhound:allow (generated test key)
             "env-secret",
             "horse8Zq4XkP2mTw8LrN6vBy1cQ7fLr2Zx",
         ),

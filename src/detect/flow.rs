@@ -35,33 +35,88 @@ pub fn bound_name(ident: &str) -> &str {
     &ident[cut..]
 }
 
-/// The first literal `name` is bound to in `data`: (start of the name, the literal's span).
-/// The bytes examined are added to `work`.
-pub fn binding(data: &[u8], name: &str, work: &mut u64) -> Option<(usize, (usize, usize))> {
+/// What a header value variable is bound to: the identifier its scheme expression names
+/// (`auth = "Token " + KEY`), or the literal itself (`auth = "Token …"`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HeaderValue {
+    /// The identifier to follow, as written (`KEY`, `$key`, `self.key`).
+    Ident(String),
+    /// The literal's span.
+    Literal((usize, usize)),
+}
+
+/// The offsets where `name` occurs as a whole identifier (not a member, `x.name`), at most
+/// [`MAX_OCCURRENCES`] of them.
+fn occurrences<'a>(data: &'a [u8], name: &'a str) -> impl Iterator<Item = usize> + 'a {
     let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
     let needle = name.as_bytes();
-    if needle.is_empty() {
-        return None;
-    }
-    for at in memchr::memmem::find_iter(data, needle).take(MAX_OCCURRENCES) {
-        let end = at + needle.len();
-        let before = at.checked_sub(1).map(|i| data[i]);
-        if before.is_some_and(|b| is_ident(b) || b == b'.')
-            || data.get(end).is_some_and(|&b| is_ident(b))
-        {
-            continue;
-        }
+    memchr::memmem::find_iter(data, needle)
+        .take(if needle.is_empty() {
+            0
+        } else {
+            MAX_OCCURRENCES
+        })
+        .filter(move |&at| {
+            let before = at.checked_sub(1).map(|i| data[i]);
+            !(before.is_some_and(|b| is_ident(b) || b == b'.')
+                || data.get(at + needle.len()).is_some_and(|&b| is_ident(b)))
+        })
+}
+
+/// The first occurrence of `name` whose following bytes `matches` accepts: (start of the
+/// name, what `matches` found, as offsets into `data`). The bytes examined are added to `work`.
+fn first_binding<T>(
+    data: &[u8],
+    name: &str,
+    work: &mut u64,
+    mut matches: impl FnMut(&[u8], usize) -> Option<T>,
+) -> Option<(usize, T)> {
+    for at in occurrences(data, name) {
+        let end = at + name.len();
         let tail = &data[end..(end + MAX_BINDING).min(data.len())];
         *work += tail.len() as u64;
-        if let Some(secret) = binding_regex()
-            .captures(tail)
-            .and_then(|c| c.name("secret"))
-        {
-            return Some((at, (end + secret.start(), end + secret.end())));
+        if let Some(found) = matches(tail, end) {
+            return Some((at, found));
         }
     }
     *work += data.len() as u64;
     None
+}
+
+/// The first literal `name` is bound to in `data`: (start of the name, the literal's span).
+/// The bytes examined are added to `work`.
+pub fn binding(data: &[u8], name: &str, work: &mut u64) -> Option<(usize, (usize, usize))> {
+    first_binding(data, name, work, |tail, end| {
+        let secret = binding_regex().captures(tail)?.name("secret")?;
+        Some((end + secret.start(), end + secret.end()))
+    })
+}
+
+/// The first scheme expression `name` is bound to in `data` (`exprs`, anchored at the end of
+/// the name, each capturing an `ident` or a `secret`): (start of the name, what it names).
+/// The bytes examined are added to `work`.
+pub fn header_value(
+    data: &[u8],
+    name: &str,
+    exprs: &[Regex],
+    work: &mut u64,
+) -> Option<(usize, HeaderValue)> {
+    first_binding(data, name, work, |tail, end| {
+        exprs.iter().find_map(|re| {
+            let caps = re.captures(tail)?;
+            if let Some(secret) = caps.name("secret") {
+                return Some(HeaderValue::Literal((
+                    end + secret.start(),
+                    end + secret.end(),
+                )));
+            }
+            let ident = caps.name("ident")?;
+            let call = caps
+                .name("next")
+                .is_some_and(|n| matches!(n.as_bytes(), b"(" | b"["));
+            (!call).then(|| HeaderValue::Ident(String::from_utf8_lossy(ident.as_bytes()).into()))
+        })
+    })
 }
 
 #[cfg(test)]

@@ -27,6 +27,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
     ("rules/zoom.toml", include_str!("../../rules/zoom.toml")),
     (
+        "rules/meetingbaas.toml",
+        include_str!("../../rules/meetingbaas.toml"),
+    ),
+    (
         "rules/generic.toml",
         include_str!("../../rules/generic.toml"),
     ),

@@ -117,8 +117,8 @@ pub struct Rule {
     /// `Authorization` header schemes (`Token`) whose value may come from a constant: the
     /// engine follows an identifier in such a header to its literal in the same file.
     pub headers: Vec<String>,
-    /// SDK calls (regex fragments) that take the key as their first argument, as a literal
-    /// or an identifier bound to one in the same file.
+    /// SDK calls (regex fragments) that take the key as their first argument (or, written
+    /// `call#N`, their N-th), as a literal or an identifier bound to one in the same file.
     pub calls: Vec<String>,
     /// Minimum Shannon entropy (bits per character) of the secret.
     pub min_entropy: Option<f64>,
@@ -140,7 +140,8 @@ pub struct Rule {
     pub(crate) id_span: Range<usize>,
     compiled: Arc<OnceLock<Vec<Regex>>>,
     path_regex: Arc<OnceLock<Option<Regex>>>,
-    flow: Arc<OnceLock<Vec<Regex>>>,
+    flow: Arc<OnceLock<Vec<(Regex, super::shapes::Use)>>>,
+    header_values: Arc<OnceLock<Vec<Regex>>>,
 }
 
 impl RawRule {
@@ -274,7 +275,7 @@ impl RawRule {
         let names: Vec<String> = self.names.into_iter().map(Spanned::into_inner).collect();
         let headers: Vec<String> = self.headers.into_iter().map(Spanned::into_inner).collect();
         let calls: Vec<String> = self.calls.into_iter().map(Spanned::into_inner).collect();
-        let (use_literals, _) = super::shapes::use_patterns(&headers, &calls);
+        let (use_literals, _) = super::shapes::use_patterns(&names, &headers, &calls);
         if compile && names_valid {
             for pattern in super::shapes::patterns(&names)
                 .into_iter()
@@ -319,6 +320,7 @@ impl RawRule {
             compiled: Arc::new(cell),
             path_regex: Arc::default(),
             flow: Arc::default(),
+            header_values: Arc::default(),
         })
     }
 }
@@ -432,6 +434,7 @@ fn check_name(name: &str, keywords: &[String]) -> Vec<String> {
 /// Every problem with an SDK call fragment: it must parse without capture groups and hold a
 /// keyword (the call runs only near one).
 fn check_call(call: &str, keywords: &[String]) -> Vec<String> {
+    let (call, position) = super::shapes::call_position(call);
     let parsed = regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
@@ -442,7 +445,8 @@ fn check_call(call: &str, keywords: &[String]) -> Vec<String> {
         Ok(hir) if hir.properties().explicit_captures_len() > 0 => {
             vec!["has a capture group; use `(?:...)`".to_string()]
         }
-        Ok(hir) if super::literals::uncovered(&hir, keywords).is_some() => {
+        // (a key in a later argument is found when its line holds a keyword: `SDK_SECRET`)
+        Ok(hir) if position == 1 && super::literals::uncovered(&hir, keywords).is_some() => {
             vec!["holds none of the rule's keywords".to_string()]
         }
         Ok(_) => Vec::new(),
@@ -520,6 +524,7 @@ impl Rule {
             compiled: Arc::default(),
             path_regex: Arc::default(),
             flow: Arc::default(),
+            header_values: Arc::default(),
         }
     }
 
@@ -533,18 +538,30 @@ impl Rule {
                 .iter()
                 .cloned()
                 .chain(super::shapes::patterns(&self.names))
-                .chain(super::shapes::use_patterns(&self.headers, &self.calls).0)
+                .chain(super::shapes::use_patterns(&self.names, &self.headers, &self.calls).0)
                 .filter_map(|p| build_regex(&p).ok())
                 .collect()
         })
     }
 
     /// The use-site patterns that capture an identifier (`"Token " + API_KEY`,
-    /// `DeepgramClient(KEY)`), compiled on first use.
-    pub fn flow(&self) -> &[Regex] {
+    /// `DeepgramClient(KEY)`, `sdkSecret: SECRET`), each with what the identifier's binding must
+    /// be, compiled on first use.
+    pub fn flow(&self) -> &[(Regex, super::shapes::Use)] {
         self.flow.get_or_init(|| {
-            super::shapes::use_patterns(&self.headers, &self.calls)
+            super::shapes::use_patterns(&self.names, &self.headers, &self.calls)
                 .1
+                .iter()
+                .filter_map(|(p, kind)| build_regex(p).ok().map(|r| (r, *kind)))
+                .collect()
+        })
+    }
+
+    /// The patterns a header value variable's binding must match (`auth = "Token " + KEY`),
+    /// anchored at the end of its name, compiled on first use.
+    pub fn header_values(&self) -> &[Regex] {
+        self.header_values.get_or_init(|| {
+            super::shapes::header_value_patterns(&self.headers)
                 .iter()
                 .filter_map(|p| build_regex(p).ok())
                 .collect()

@@ -12,15 +12,29 @@ const MAX_OCCURRENCES: usize = 256;
 /// How far after an occurrence its literal may start and end.
 const MAX_BINDING: usize = 320;
 
-/// What follows an identifier that binds it to a literal: an optional type (`: str`,
-/// ` string`), an operator (`=`, `:=`, `:`, `=>`, `(`, `{`, or a blank for `#define`) and a
-/// quoted value.
+/// What follows an identifier that binds it to a literal, one entry per binding shape; each
+/// is followed by the quoted value.
+const BINDINGS: &[&str] = &[
+    // an optional type (`: str`, `: String`, ` string`), then `=`, `:=`, `:`, `=>`, `(`, `{`
+    // or a blank (`#define KEY "…"`): Java `static final String`, Kotlin/Scala `val`, Go
+    // `const`/`var`, C/C++ `std::string`/`const char*`, C# `const string`, Python, JS/TS,
+    // Ruby and PHP constants and variables
+    r#"(?:[ \t]*:[ \t]*[A-Za-z_][A-Za-z0-9_.<>\[\]]*|[ \t]+[A-Za-z_][A-Za-z0-9_.]*)?[ \t]*(?:=>|:=|=|:|\(|\{|[ \t])"#,
+    // PHP `define('KEY', '…')`
+    r#"["'][ \t]*,"#,
+];
+
+/// The quoted value of a binding.
+const BOUND_VALUE: &str =
+    r#"[ \t]*(?:[fbru]{0,2}|[@$])["'`](?P<secret>[A-Za-z0-9_\-.+/~]{16,256}={0,3})["'`]"#;
+
+/// [`BINDINGS`] and [`BOUND_VALUE`] as one pattern anchored at the end of the name.
 fn binding_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        let pattern = r#"\A(?:[ \t]*:[ \t]*[A-Za-z_][A-Za-z0-9_.<>\[\]]*|[ \t]+[A-Za-z_][A-Za-z0-9_.]*)?[ \t]*(?:=>|:=|=|:|\(|\{|[ \t])[ \t]*(?:[fbru]{0,2}|[@$])["'`](?P<secret>[A-Za-z0-9_\-.+/~]{16,256}={0,3})["'`]"#;
+        let pattern = format!(r"\A(?:{}){BOUND_VALUE}", BINDINGS.join("|"));
         // a constant pattern, proven to compile by the tests
-        Regex::new(pattern).unwrap_or_else(|_| unreachable!("binding pattern compiles"))
+        Regex::new(&pattern).unwrap_or_else(|_| unreachable!("binding pattern compiles"))
     })
 }
 
@@ -151,6 +165,9 @@ mod tests {
             (format!("$key = '{V}';"), "$key"),
             (format!("const string ApiKey = @\"{V}\";"), "ApiKey"),
             (format!("apiKey := \"{V}\""), "apiKey"),
+            (format!("define('API_KEY', '{V}');"), "API_KEY"),
+            (format!("static const char *API_KEY = \"{V}\";"), "API_KEY"),
+            (format!("BOT_TOKEN = \"{V}\".freeze"), "BOT_TOKEN"),
         ] {
             assert_eq!(bound(&text, name).as_deref(), Some(V), "{text}");
         }

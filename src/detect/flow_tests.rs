@@ -280,3 +280,74 @@ fn header_names_as_object_keys() {
         format!("headers = {{\"x-acme-api-key\": \"{BAAS}\"}}\n"),
     ]);
 }
+
+#[test]
+fn many_use_sites_without_bindings_cost_linear_work() {
+    // Every line is a use site of every new shape, each naming an identifier of its own that
+    // is bound nowhere: lookups are cached and capped, so the work stays linear.
+    let d = Detector::new(&RuleSet::builtin().expect("rules")).expect("detector");
+    let text = |n: usize| {
+        (0..n)
+            .map(|i| {
+                format!(
+                    "conn.setRequestProperty(\"Authorization\", auth{i}); ZoomMtg.join({{ sdkKey, sdkSecret }}); \
+                     generateSignature(k, secret{i}, 1, 0); h = {{\"x-spoke-api-key\": key{i}}}\n"
+                )
+            })
+            .collect::<String>()
+    };
+    let (small, small_work) = d.scan_with_work(text(500).as_bytes());
+    let (large, large_work) = d.scan_with_work(text(2_000).as_bytes());
+    assert!(small.is_empty() && large.is_empty(), "{large:?}");
+    let pairs = [
+        (small_work.line_bytes, large_work.line_bytes),
+        (small_work.regex_bytes, large_work.regex_bytes),
+        (small_work.position_bytes, large_work.position_bytes),
+    ];
+    for (s, l) in pairs {
+        assert!(
+            l <= 5 * s.max(1),
+            "{small_work:?} for 1x, {large_work:?} for 4x"
+        );
+    }
+}
+
+#[test]
+fn a_user_rule_names_a_later_argument_with_call_hash_n() {
+    let rule = |calls: &str| {
+        format!("[[rule]]\nid = \"acme-key\"\ndescription = \"d\"\nseverity = \"high\"\nkeywords = [\"acme\"]\ncalls = [{calls}]\n")
+    };
+    let mut set = RuleSet::default();
+    set.add_file("acme.toml", &rule("'acme\\.sign#3'"))
+        .expect("a positional call loads");
+    let d = Detector::new(&set).expect("detector");
+    let text = format!("ACME_SIGNING = \"{TOKEN}\"\nsig = acme.sign(header, JSON.stringify(body), ACME_SIGNING)\nlit = acme.sign(a, b, '{ZOOM}')\nfirst = acme.sign(ACME_SIGNING, b, c)\n");
+    let found: Vec<(String, u32, Option<String>)> = d
+        .scan(text.as_bytes())
+        .into_iter()
+        .map(|m| (m.secret, m.line, m.detail))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                TOKEN.to_string(),
+                1,
+                Some("variable ACME_SIGNING, used at line 2".to_string())
+            ),
+            (ZOOM.to_string(), 3, None),
+        ]
+    );
+    // a key in a later argument is found when its line holds a keyword, so the call itself
+    // need not hold one; a first-argument call must
+    set.add_file("later.toml", &rule("'sign#2'"))
+        .expect("a later argument needs no keyword in the call");
+    let err = RuleSet::default()
+        .add_file("first.toml", &rule("'sign'"))
+        .expect_err("a first-argument call needs a keyword");
+    assert!(
+        err.to_string()
+            .contains("holds none of the rule's keywords"),
+        "{err}"
+    );
+}

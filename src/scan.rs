@@ -285,6 +285,38 @@ fn full(
     Ok(())
 }
 
+/// The gitignore doctor's tracked env files gain the commit that added them (the last time
+/// HEAD's first-parent line did), and, when that commit changed the very ignore line today's
+/// diagnosis blames, the diagnosis that names both versions of the line. Reads history only
+/// when an env file is tracked; a directory outside any repository is left as it is.
+pub fn doctor_history(
+    root: &std::path::Path,
+    detector: &Detector,
+    max_size: u64,
+    report: &mut Report,
+) -> Result<(), ScanError> {
+    let tracked: Vec<git::env_audit::EnvPath> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == dotenv::RULE_ID)
+        .map(|f| (String::new(), f.path.clone()))
+        .collect();
+    if tracked.is_empty() {
+        return Ok(());
+    }
+    let Some(repo) = git::discover(root)? else {
+        return Ok(());
+    };
+    let paths: Vec<git::env_audit::EnvPath> = tracked
+        .into_iter()
+        .map(|(_, path)| (format!("{}{path}", repo.prefix), path))
+        .collect();
+    let versions = git::env_audit::head_introductions(&repo, &paths)?;
+    let mut history = git::env_audit::findings(&repo, versions, detector, max_size)?;
+    adopt_env_commits(&mut report.findings, &mut history);
+    Ok(())
+}
+
 /// A committed env file still tracked today keeps its worktree finding (diagnosed against
 /// today's ignore files, which is what the user fixes) and gains the commit that first added
 /// it from the history finding, which is dropped.

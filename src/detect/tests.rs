@@ -675,3 +675,26 @@ fn deepgram_sdk_calls_take_literals_and_constants() {
         assert_eq!(scan_full(text), vec![], "{text}");
     }
 }
+
+#[test]
+fn exact_keywords_are_searched_only_as_written() {
+    let rule = |exact: bool| {
+        format!(
+            "[[rule]]\nid = \"acme-key\"\ndescription = \"d\"\nseverity = \"high\"\nkeywords = [\"acme_\"]\nexact_keywords = {exact}\npatterns = ['''(?i)\\b(?P<secret>acme_[a-z0-9]{{24}})\\b''']\n"
+        )
+    };
+    let found = |exact: bool, text: &str| {
+        let mut set = RuleSet {
+            rules: Vec::new(),
+            ..RuleSet::builtin().expect("rules")
+        };
+        set.add_file("acme.toml", &rule(exact))
+            .expect("rule parses");
+        let d = Detector::new(&set).expect("detector");
+        d.scan(text.as_bytes()).len()
+    };
+    let lower = "k = acme_q7flr2zxw9kpm4tb8ncvy1hd"; // keyhound:allow (generated test key)
+    let upper = "K = ACME_Q7FLR2ZXW9KPM4TB8NCVY1HD"; // keyhound:allow (generated test key)
+    assert_eq!((found(false, lower), found(false, upper)), (1, 1));
+    assert_eq!((found(true, lower), found(true, upper)), (1, 0));
+}

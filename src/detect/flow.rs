@@ -28,6 +28,21 @@ const BINDINGS: &[&str] = &[
 const BOUND_VALUE: &str =
     r#"[ \t]*(?:[fbru]{0,2}|[@$])["'`](?P<secret>[A-Za-z0-9_\-.+/~]{16,256}={0,3})["'`]"#;
 
+/// How an identifier is bound to an expression: an optional type (`: str`, ` string`), then
+/// `=` or `:=`; anchored at the end of the identifier. Matched before the rule's (costlier)
+/// scheme expressions, so an occurrence that binds nothing costs one small match.
+fn expr_binding_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        let pattern = format!(r"\A(?:{})?[ \t]*(?:=|:=)[ \t]*", TYPE);
+        // a constant pattern, proven to compile by the tests
+        Regex::new(&pattern).unwrap_or_else(|_| unreachable!("binding pattern compiles"))
+    })
+}
+
+/// A type between a name and its `=` (`: str`, `: String`, Go's ` string`).
+const TYPE: &str = r"[ \t]*:[ \t]*[A-Za-z_][A-Za-z0-9_.<>\[\]]*|[ \t]+[A-Za-z_][A-Za-z0-9_.]*";
+
 /// [`BINDINGS`] and [`BOUND_VALUE`] as one pattern anchored at the end of the name.
 fn binding_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
@@ -116,6 +131,8 @@ pub fn header_value(
     work: &mut u64,
 ) -> Option<(usize, HeaderValue)> {
     first_binding(data, name, work, |tail, end| {
+        let at = expr_binding_regex().find(tail)?.end();
+        let (tail, end) = (&tail[at..], end + at);
         exprs.iter().find_map(|re| {
             let caps = re.captures(tail)?;
             if let Some(secret) = caps.name("secret") {

@@ -237,10 +237,6 @@ fn header_names_as_object_keys() {
             baas(1, "x-spoke-api-key"),
         ),
         (
-            format!("headers = {{\"X-Meeting-Baas-Api-Key\": \"{BAAS}\"}}\n"),
-            baas(1, "X-Meeting-Baas-Api-Key"),
-        ),
-        (
             format!("curl -H \"x-meeting-baas-api-key: {BAAS}\" https://api.meetingbaas.com/bots\n"),
             baas(1, "x-meeting-baas-api-key"),
         ),

@@ -11,7 +11,7 @@ pub mod lines;
 pub mod placeholder;
 mod validate;
 
-use crate::rules::shapes::Use;
+use crate::rules::shapes::{Use, SCHEME_WORDS};
 use crate::rules::{Rule, RuleSet, Validator};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use flow::HeaderValue;
@@ -373,6 +373,7 @@ impl Detector {
         let name = flow::bound_name(ident);
         match kind {
             Use::Value => buffer.literal(name),
+            Use::HeaderValue if SCHEME_WORDS.contains(&name.to_ascii_lowercase().as_str()) => None,
             Use::HeaderValue => match buffer.header_value(index, &self.rules[index], name)? {
                 (at, HeaderValue::Literal(span)) => Some((name.to_string(), at, span)),
                 (_, HeaderValue::Ident(next)) => buffer.literal(flow::bound_name(&next)),

@@ -28,12 +28,14 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("rules/zoom.toml", include_str!("../../rules/zoom.toml")),
     ("rules/vexa.toml", include_str!("../../rules/vexa.toml")),
     (
-        "rules/meetingbaas.toml",
-        include_str!("../../rules/meetingbaas.toml"),
-    ),
-    (
         "rules/generic.toml",
         include_str!("../../rules/generic.toml"),
+    ),
+    // last: its keywords placed before generic.toml's made the prefilter measurably slower
+    // (callgrind on curl's tree: 80.4M → 91.2M instructions in `windows`)
+    (
+        "rules/meetingbaas.toml",
+        include_str!("../../rules/meetingbaas.toml"),
     ),
 ];
 

@@ -55,6 +55,8 @@ pub struct RawRule {
     identifier_check: bool,
     #[serde(default)]
     require_provider: bool,
+    #[serde(default)]
+    follow_names: bool,
     #[serde(default = "default_window_lines")]
     window_lines: u8,
     #[serde(default)]
@@ -138,6 +140,9 @@ pub struct Rule {
     /// Whether a match counts only when a provider hint attributes it (a generic name such
     /// as `clientSecret` is a meeting-bot secret only next to that provider's name).
     pub require_provider: bool,
+    /// Whether an identifier used under one of the names (`sdkSecret: SECRET`, shorthand
+    /// `{ sdkSecret }`) is followed to its literal in the same file.
+    pub follow_names: bool,
     /// How many lines after a keyword's line a match may extend to.
     pub window_lines: u8,
     /// What to do about a finding, for reports.
@@ -280,7 +285,8 @@ impl RawRule {
         let names: Vec<String> = self.names.into_iter().map(Spanned::into_inner).collect();
         let headers: Vec<String> = self.headers.into_iter().map(Spanned::into_inner).collect();
         let calls: Vec<String> = self.calls.into_iter().map(Spanned::into_inner).collect();
-        let (use_literals, _) = super::shapes::use_patterns(&names, &headers, &calls);
+        let followed: &[String] = if self.follow_names { &names } else { &[] };
+        let (use_literals, _) = super::shapes::use_patterns(followed, &headers, &calls);
         if compile && names_valid {
             for pattern in super::shapes::patterns(&names)
                 .into_iter()
@@ -320,6 +326,7 @@ impl RawRule {
             placeholder_check: self.placeholder_check,
             identifier_check: self.identifier_check,
             require_provider: self.require_provider,
+            follow_names: self.follow_names,
             window_lines: self.window_lines,
             remediation: self.remediation,
             id_span: self.id.span(),
@@ -525,6 +532,7 @@ impl Rule {
             placeholder_check: false,
             identifier_check: false,
             require_provider: false,
+            follow_names: false,
             window_lines: 0,
             remediation: Some(remediation.to_string()),
             id_span: 0..0,
@@ -545,7 +553,10 @@ impl Rule {
                 .iter()
                 .cloned()
                 .chain(super::shapes::patterns(&self.names))
-                .chain(super::shapes::use_patterns(&self.names, &self.headers, &self.calls).0)
+                .chain(
+                    super::shapes::use_patterns(self.followed_names(), &self.headers, &self.calls)
+                        .0,
+                )
                 .filter_map(|p| build_regex(&p).ok())
                 .collect()
         })
@@ -556,12 +567,21 @@ impl Rule {
     /// be, compiled on first use.
     pub fn flow(&self) -> &[(Regex, super::shapes::Use)] {
         self.flow.get_or_init(|| {
-            super::shapes::use_patterns(&self.names, &self.headers, &self.calls)
+            super::shapes::use_patterns(self.followed_names(), &self.headers, &self.calls)
                 .1
                 .iter()
                 .filter_map(|(p, kind)| build_regex(p).ok().map(|r| (r, *kind)))
                 .collect()
         })
+    }
+
+    /// The names whose use sites are followed (none unless `follow_names`).
+    fn followed_names(&self) -> &[String] {
+        if self.follow_names {
+            &self.names
+        } else {
+            &[]
+        }
     }
 
     /// The patterns a header value variable's binding must match (`auth = "Token " + KEY`),

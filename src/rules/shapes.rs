@@ -130,13 +130,14 @@ const HEADER_USE: &str = r#"(?im)authorization[^\n]{0,60}?{EXPR}"#;
 
 /// A header whose value is an identifier (`setRequestProperty("Authorization", auth)`,
 /// `{"Authorization": auth}`, `headers["Authorization"] = auth`, `Authorization = auth`,
-/// `"Authorization" to auth`): the identifier's binding is a scheme expression.
-const HEADER_VALUE_USE: &str =
-    r#"(?im)authorization["'`]?\]?[ \t]*(?:,|:|=>|=|[ \t]to[ \t])[ \t]*{ARG}"#;
+/// `"Authorization" to auth`): the identifier's binding is a scheme expression. The
+/// identifier ends the argument or statement (`"Authorization: Basic %s"` and
+/// `"Authorization: Digest"` are text, not code).
+const HEADER_VALUE_USE: &str = r#"(?im)authorization["'`]?\]?[ \t]*(?:,|:|=>|=|[ \t]to[ \t])[ \t]*(?P<ident>[A-Za-z_$][A-Za-z0-9_$]*(?:(?:\.|->|::)[A-Za-z_$][A-Za-z0-9_$]*){0,4})[ \t]*(?P<next>[,);}\]]|$)"#;
 
-/// How an identifier is bound to an expression: an optional type (`: str`, ` string`), then
-/// `=` or `:=`; anchored at the end of the identifier.
-const EXPR_BINDING: &str = r#"\A(?:[ \t]*:[ \t]*[A-Za-z_][A-Za-z0-9_.<>\[\]]*|[ \t]+[A-Za-z_][A-Za-z0-9_.]*)?[ \t]*(?:=|:=)[ \t]*"#;
+/// HTTP authentication scheme names, which follow `Authorization:` in header text and are
+/// never a header value variable.
+pub const SCHEME_WORDS: &[&str] = &["basic", "bearer", "digest", "negotiate", "ntlm", "token"];
 
 /// A header value bound as one literal with its scheme: `auth = "Token …"`.
 const SCHEME_LITERAL: &str =
@@ -153,7 +154,7 @@ const CALL_NTH_USE: &str =
 
 /// A rule's credential name as the key or target of an identifier (`sdkSecret: SECRET`,
 /// `api_secret=SECRET`, `headers.set("x-acme-api-key", KEY)`, `"x-acme-api-key" => $key`).
-const NAME_USE: &str = r#"(?im)(?:^|[^A-Za-z0-9_$.])(?:["'`](?:{NAME})["'`]\]?[ \t]*(?:,|=>|:|=)|(?:{NAME})[ \t]*(?::|=>|:=|=))[ \t]*{ARG}"#;
+const NAME_USE: &str = r#"(?im)(?:^|[^A-Za-z0-9_$.])["'`]?(?:{NAME})(?:["'`]\]?[ \t]*,|["'`]?\]?[ \t]*(?::|=>|:=|=))[ \t]*{ARG}"#;
 
 /// A rule's credential name as a shorthand property or a positional argument: the name is
 /// the identifier (`{ sdkKey, sdkSecret }`, `generateSignature(key, sdkSecret, …)`).
@@ -232,23 +233,20 @@ pub fn use_patterns(
     (literal, flow)
 }
 
-/// The patterns a header value variable's binding is matched against, anchored at the end of
-/// its name (`auth = "Token " + KEY`, `var auth = new AuthenticationHeaderValue("Token", KEY)`,
+/// The patterns a header value variable's binding is matched against, anchored after its
+/// `=` (the detector matches the name's `=` first) (`auth = "Token " + KEY`, `var auth = new AuthenticationHeaderValue("Token", KEY)`,
 /// `auth = "Token …"`): each captures either the `ident` to follow or the `secret` itself.
 pub fn header_value_patterns(headers: &[String]) -> Vec<String> {
     let mut out = Vec::new();
     for scheme in headers {
         for (expr, takes_literal) in SCHEME_EXPRS {
             let expr = expr.replace("{SCHEME}", scheme);
-            out.push(format!("{EXPR_BINDING}{}", expr.replace("{ARG}", IDENT)));
+            out.push(format!(r"\A{}", expr.replace("{ARG}", IDENT)));
             if *takes_literal {
-                out.push(format!("{EXPR_BINDING}{}", expr.replace("{ARG}", LITERAL)));
+                out.push(format!(r"\A{}", expr.replace("{ARG}", LITERAL)));
             }
         }
-        out.push(format!(
-            "{EXPR_BINDING}{}",
-            SCHEME_LITERAL.replace("{SCHEME}", scheme)
-        ));
+        out.push(format!(r"\A{}", SCHEME_LITERAL.replace("{SCHEME}", scheme)));
     }
     out
 }

@@ -2784,7 +2784,7 @@ add("positive/flow3/baas/request.json", r"""
 {
   "url": "https://api.meetingbaas.com/bots",
   "headers": {
-    "X-Meeting-Baas-Api-Key": "⟦baas⟧"
+    "x-meeting-baas-api-key": "⟦baas⟧"
   }
 }
 """)

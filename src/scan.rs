@@ -197,6 +197,7 @@ pub fn run(plan: &ScanPlan, detector: &Detector) -> Result<Report, ScanError> {
     report.skipped = stats.take_skipped();
     report.unreadable = stats.take_unreadable();
     report.rules = [detector.rules(), &dotenv::rules()].concat();
+    crate::fixture::cap_local_fixtures(&mut report.findings);
     report.sort();
     Ok(report)
 }

@@ -3,6 +3,7 @@
 //! (validators, entropy, placeholders, `keyhound:allow`), then overlap resolution so one
 //! secret occurrence yields one match. Works on raw bytes: invalid UTF-8 is fine.
 
+mod dictionary;
 mod flow;
 #[cfg(test)]
 mod flow_tests;

@@ -1,0 +1,230 @@
+//! Credentials written in prose and compared in code: the guard of the engine's `label` and
+//! `comparison` shapes (`**Client Secret**: v`, `Deepgram API key: v`, `zoomSecret !== 'v'`)
+//! and the comparisons of generic identifiers (`secret !== 'v'`, `token == "v"`) on a line
+//! that names a provider.
+//!
+//! A label in prose is a meeting-bot credential only when the document is about the
+//! provider: the words right before it name no other vendor (`Stripe Client Secret` is
+//! Stripe's), and the label or the text near it names a provider (the detector's provider
+//! hints, as for `require_provider`). Comparisons of generic identifiers run only on lines
+//! with a keyword hit (the detector's openers), so lines without keywords cost nothing.
+
+use super::{Buffer, Candidate, Detector, Span3};
+use crate::rules::shapes::{is_framework_prefix, is_generic_key};
+use crate::rules::Rule;
+use regex::bytes::Regex;
+use std::sync::OnceLock;
+
+/// How many words before a label are read to find whose credential it names.
+const MAX_PREFIX_WORDS: usize = 4;
+
+/// Words that may stand before a credential label without making it another vendor's:
+/// articles, possessives, qualifiers and the verbs of instructions (`Copy the Client Secret`).
+const FILLERS: &[&str] = &[
+    "a", "an", "and", "are", "as", "copy", "current", "enter", "for", "from", "in", "is", "its",
+    "meeting", "my", "new", "of", "old", "on", "or", "our", "paste", "set", "the", "their", "this",
+    "to", "use", "with", "your",
+];
+
+/// Whether the words right before a label at `at` (on its line) name some other vendor:
+/// read backwards over credential words (`OAuth`, `S2S`), a word that is neither a filler,
+/// a credential word nor one of the rule's provider words makes the label foreign.
+pub(super) fn foreign_label(rule: &Rule, data: &[u8], at: usize) -> bool {
+    let mut end = at;
+    for _ in 0..MAX_PREFIX_WORDS {
+        while end > 0 && matches!(data[end - 1], b' ' | b'\t') {
+            end -= 1;
+        }
+        let start = data[..end]
+            .iter()
+            .rposition(|b| !b.is_ascii_alphanumeric())
+            .map_or(0, |p| p + 1);
+        if start == end {
+            return false;
+        }
+        let word = String::from_utf8_lossy(&data[start..end]).to_ascii_lowercase();
+        if FILLERS.contains(&word.as_str()) || names_provider(rule, &word) {
+            return false;
+        }
+        if !is_generic_key(&word) {
+            return true;
+        }
+        end = start;
+    }
+    false
+}
+
+/// Whether `word` is one of the rule's provider words (`zoom`, `deepgram`).
+fn names_provider(rule: &Rule, word: &str) -> bool {
+    rule.provider_hints
+        .iter()
+        .flat_map(|h| h.context.iter().chain(std::iter::once(&h.provider)))
+        .any(|w| w.eq_ignore_ascii_case(word))
+}
+
+/// A generic identifier compared with a literal: `secret !== 'v'`, `token == "v"`,
+/// `key.equals("v")`; `ident` is the identifier, `secret` the literal.
+fn comparison() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        build(concat!(
+            r#"(?:^|[^A-Za-z0-9_$.])(?P<ident>[A-Za-z_$][A-Za-z0-9_$]*(?:(?:\.|->|::)[A-Za-z_$][A-Za-z0-9_$]*){0,4})"#,
+            r#"[ \t]*\)?[ \t]*(?:===?|!==?|<>|\.equals\(|\.Equals\()[ \t]*[@$]?["'`]"#,
+            r#"(?P<secret>[A-Za-z0-9_\-.+/~]{16,256}={0,3})["'`]"#,
+        ))
+    })
+}
+
+/// The reverse: `'v' === secret`, `"v".equals(token)`.
+fn reversed_comparison() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        build(concat!(
+            r#"["'`](?P<secret>[A-Za-z0-9_\-.+/~]{16,256}={0,3})["'`][ \t]*(?:===?|!==?|\.equals\()[ \t]*"#,
+            r#"(?P<ident>[A-Za-z_$][A-Za-z0-9_$]*(?:(?:\.|->|::)[A-Za-z_$][A-Za-z0-9_$]*){0,4})(?:[^A-Za-z0-9_$]|$)"#,
+        ))
+    })
+}
+
+fn build(pattern: &str) -> Regex {
+    // a constant pattern, proven to compile by the tests below
+    regex::bytes::RegexBuilder::new(pattern)
+        .unicode(false)
+        .build()
+        .unwrap_or_else(|e| unreachable!("constant pattern: {e}"))
+}
+
+/// Whether a line may hold a comparison at all (cheaper than the regexes).
+fn has_operator(line: &[u8]) -> bool {
+    ["==", "!=", "<>", "quals("]
+        .iter()
+        .any(|op| memchr::memmem::find(line, op.as_bytes()).is_some())
+}
+
+impl Detector {
+    /// Comparisons of a generic identifier with a literal (`secret !== 'v'`) on each keyword
+    /// line that names a provider: the provider and the identifier's last segment, joined as
+    /// a key path (`zoom.secret`), must match a rule's names, as a nested config key does.
+    pub(super) fn generic_comparisons(
+        &self,
+        buffer: &Buffer,
+        openers: &[Span3],
+        out: &mut Vec<Candidate>,
+    ) {
+        let mut last = usize::MAX;
+        for &(start, end, _) in openers {
+            let line = &buffer.data[start..end];
+            if start == last || !has_operator(line) {
+                continue;
+            }
+            last = start;
+            let lower = line.to_ascii_lowercase();
+            for regex in [comparison(), reversed_comparison()] {
+                buffer.add(|w| w.regex_bytes += line.len() as u64);
+                for caps in regex.captures_iter(line) {
+                    let (Some(ident), Some(secret)) = (caps.name("ident"), caps.name("secret"))
+                    else {
+                        continue;
+                    };
+                    let ident = String::from_utf8_lossy(ident.as_bytes()).into_owned();
+                    let span = (start + secret.start(), start + secret.end());
+                    self.generic_comparison(buffer, &lower, &ident, span, out);
+                }
+            }
+        }
+    }
+
+    /// The candidates of one comparison of `ident` with the literal at `span`, on a line
+    /// (`lower`, lowercased) that names the provider of some rule's hint.
+    fn generic_comparison(
+        &self,
+        buffer: &Buffer,
+        lower: &[u8],
+        ident: &str,
+        span: (usize, usize),
+        out: &mut Vec<Candidate>,
+    ) {
+        let key = ident.rsplit(['.', ':', '>']).next().unwrap_or_default();
+        if !is_generic_key(key) {
+            return;
+        }
+        for (index, rule) in self.rules.iter().enumerate() {
+            let Some(regex) = rule.path_regex() else {
+                continue;
+            };
+            for hint in &rule.provider_hints {
+                let named = hint.context.iter().any(|w| {
+                    memchr::memmem::find(lower, w.to_ascii_lowercase().as_bytes()).is_some()
+                });
+                let path = format!("{}.{key}", hint.provider);
+                let Some(caps) = regex.captures(path.as_bytes()).filter(|_| named) else {
+                    continue;
+                };
+                let core = caps.name("core").map_or(0, |m| m.start());
+                let own = path[..core].rsplit('.').next().unwrap_or_default();
+                if rule.require_provider && !is_framework_prefix(own) {
+                    continue;
+                }
+                let found = self.check(index, buffer, span, span, Some(path));
+                if let Some(mut c) = found.filter(|c| c.provider.is_some()) {
+                    c.detail = Some(format!("{ident} compared with a literal"));
+                    out.push(c);
+                    break;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "prose_tests.rs"]
+mod detector_tests;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RuleSet;
+
+    fn rule(id: &str) -> Rule {
+        let set = RuleSet::builtin().expect("rules");
+        set.rule(id).expect("rule").clone()
+    }
+
+    #[test]
+    fn words_before_a_label_name_its_vendor() {
+        let zoom = rule("zoom-app-secret");
+        let at = |text: &str| text.find("Client").expect("label");
+        for text in [
+            "Client Secret: v",
+            "- Client Secret: v",
+            "| Client Secret | v |",
+            "Copy the Client Secret: v",
+            "Your OAuth Client Secret: v",
+            "Zoom S2S OAuth Client Secret: v",
+            "Meeting SDK Client Secret: v",
+            "<td>Client Secret</td>",
+        ] {
+            assert!(!foreign_label(&zoom, text.as_bytes(), at(text)), "{text}");
+        }
+        for text in [
+            "Stripe Client Secret: v",
+            "Google OAuth Client Secret: v",
+            "the GitHub Client Secret: v",
+        ] {
+            assert!(foreign_label(&zoom, text.as_bytes(), at(text)), "{text}");
+        }
+    }
+
+    #[test]
+    fn comparison_patterns_compile_and_capture() {
+        let caps = comparison()
+            .captures(b"if (req.body.token !== 'Hd7Fs3Gj9Kl2Qw5Er8Ty1Ui4Op6As0Dz')") // keyhound:allow
+            .expect("match");
+        assert_eq!(&caps["ident"], b"req.body.token");
+        let caps = reversed_comparison()
+            .captures(b"\"Hd7Fs3Gj9Kl2Qw5Er8Ty1Ui4Op6As0Dz\".equals(secret)") // keyhound:allow
+            .expect("match");
+        assert_eq!(&caps["ident"], b"secret");
+        assert!(has_operator(b"a == b") && !has_operator(b"a = b"));
+    }
+}

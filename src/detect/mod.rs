@@ -283,7 +283,9 @@ impl Detector {
                 let core = core_idx.and_then(|i| caps.get(i));
                 let foreign = foreign_prefix(rule, haystack, name, core)
                     || (label
-                        && name.is_some_and(|n| prose::foreign_label(rule, haystack, n.start())));
+                        && name.is_some_and(|n| {
+                            prose::foreign_label(rule, haystack, (n.start(), n.end()))
+                        }));
                 let accepted = if foreign {
                     None
                 } else {

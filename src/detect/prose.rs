@@ -26,11 +26,19 @@ const FILLERS: &[&str] = &[
     "to", "use", "with", "your",
 ];
 
-/// Whether the words right before a label at `at` (on its line) name some other vendor:
-/// read backwards over credential words (`OAuth`, `S2S`), a word that is neither a filler,
-/// a credential word nor one of the rule's provider words makes the label foreign.
-pub(super) fn foreign_label(rule: &Rule, data: &[u8], at: usize) -> bool {
-    let mut end = at;
+/// Whether the words right before the label `data[label.0..label.1]` (on its line) name
+/// some other vendor: read backwards over credential words (`OAuth`, `S2S`), a word that is
+/// neither a filler, a credential word nor one of the rule's provider words makes the label
+/// foreign. A label that names the provider itself (`zoom client secret`) is never foreign.
+pub(super) fn foreign_label(rule: &Rule, data: &[u8], label: (usize, usize)) -> bool {
+    let text = data[label.0..label.1].to_ascii_lowercase();
+    if text
+        .split(|b| !b.is_ascii_alphanumeric())
+        .any(|w| names_provider(rule, &String::from_utf8_lossy(w)))
+    {
+        return false;
+    }
+    let mut end = label.0;
     for _ in 0..MAX_PREFIX_WORDS {
         while end > 0 && matches!(data[end - 1], b' ' | b'\t') {
             end -= 1;
@@ -193,7 +201,10 @@ mod tests {
     #[test]
     fn words_before_a_label_name_its_vendor() {
         let zoom = rule("zoom-app-secret");
-        let at = |text: &str| text.find("Client").expect("label");
+        let at = |text: &str| {
+            let start = text.find("Client").expect("label");
+            (start, start + "Client Secret".len())
+        };
         for text in [
             "Client Secret: v",
             "- Client Secret: v",
@@ -213,6 +224,10 @@ mod tests {
         ] {
             assert!(foreign_label(&zoom, text.as_bytes(), at(text)), "{text}");
         }
+        // the label names the provider: whatever stands before it
+        let env = rule("env-secret");
+        let text = "DEBUG zoom client secret=v";
+        assert!(!foreign_label(&env, text.as_bytes(), (6, 24)), "{text}");
     }
 
     #[test]

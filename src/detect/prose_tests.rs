@@ -119,6 +119,22 @@ fn labels_that_name_the_provider_need_no_context() {
             "deepgram",
             DEEPGRAM,
         ),
+        // words before a label that names the provider do not matter
+        (
+            format!("10:00:00Z DEBUG zoom client secret={ZOOM}"),
+            "zoom",
+            ZOOM,
+        ),
+        (
+            format!("Using Zoom webhook secret token: {ZOOM}"),
+            "zoom",
+            ZOOM,
+        ),
+        (
+            format!("_logger.LogDebug(\"Deepgram API key: {{Key}}\", \"{DEEPGRAM}\");"),
+            "deepgram",
+            DEEPGRAM,
+        ),
     ] {
         assert_eq!(
             scan(&text),

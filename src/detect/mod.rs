@@ -3,6 +3,7 @@
 //! (validators, entropy, placeholders, `keyhound:allow`), then overlap resolution so one
 //! secret occurrence yields one match. Works on raw bytes: invalid UTF-8 is fine.
 
+mod doc;
 mod flow;
 pub mod keypath;
 pub mod lines;
@@ -137,6 +138,7 @@ impl Detector {
         }
         self.key_paths(&buffer, &openers, &mut candidates);
         self.generic_comparisons(&buffer, &openers, &mut candidates);
+        self.prose_documents(&buffer, &openers, &mut candidates);
         let matches = resolve_overlaps(&buffer, candidates);
         (matches, buffer.work.get())
     }

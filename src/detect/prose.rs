@@ -9,7 +9,7 @@
 //! hints, as for `require_provider`). Comparisons of generic identifiers run only on lines
 //! with a keyword hit (the detector's openers), so lines without keywords cost nothing.
 
-use super::{Buffer, Candidate, Detector, Span3};
+use super::{doc, Buffer, Candidate, Detector, Span3};
 use crate::rules::shapes::{is_framework_prefix, is_generic_key};
 use crate::rules::Rule;
 use regex::bytes::Regex;
@@ -62,6 +62,18 @@ pub(super) fn foreign_label(rule: &Rule, data: &[u8], label: (usize, usize)) -> 
     false
 }
 
+/// Whether every word of a label's prefix (`Zoom S2S` in `Zoom S2S Client Secret`) is a
+/// filler, a credential word or one of the rule's provider words.
+fn own_words(rule: &Rule, prefix: &str) -> bool {
+    prefix
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .all(|w| {
+            let w = w.to_ascii_lowercase();
+            FILLERS.contains(&w.as_str()) || names_provider(rule, &w) || is_generic_key(&w)
+        })
+}
+
 /// Whether `word` is one of the rule's provider words (`zoom`, `deepgram`).
 fn names_provider(rule: &Rule, word: &str) -> bool {
     rule.provider_hints
@@ -110,6 +122,108 @@ fn has_operator(line: &[u8]) -> bool {
 }
 
 impl Detector {
+    /// Labels in a document's structure: the columns of a Markdown table whose header row
+    /// (a keyword line) names them, and the labelled lines of a section under a heading that
+    /// names a provider (`## Attendee` then `- API Key: v`), where a generic label
+    /// (`API Key`, `Secret`) is the heading's provider's. A table or section inside one
+    /// already read is skipped.
+    pub(super) fn prose_documents(
+        &self,
+        buffer: &Buffer,
+        openers: &[Span3],
+        out: &mut Vec<Candidate>,
+    ) {
+        let data = buffer.data;
+        let mut walked = 0;
+        for &(start, end, _) in openers {
+            if start < walked {
+                continue;
+            }
+            let (labelled, provider, reached) =
+                if let Some((cells, reached)) = doc::table(data, start, end) {
+                    (cells, None, reached)
+                } else if let Some(provider) = self
+                    .provider_named(&data[start..end])
+                    .filter(|_| doc::is_heading(data, start, end))
+                {
+                    let (cells, reached) = doc::section(data, end);
+                    (cells, Some(provider), reached)
+                } else {
+                    continue;
+                };
+            buffer.add(|w| w.line_bytes += reached.saturating_sub(end) as u64);
+            walked = reached;
+            for cell in &labelled {
+                self.labelled(buffer, cell, provider, out);
+            }
+        }
+    }
+
+    /// The provider a line names, by the rules' provider hints.
+    fn provider_named(&self, line: &[u8]) -> Option<&str> {
+        let lower = line.to_ascii_lowercase();
+        self.rules
+            .iter()
+            .flat_map(|r| &r.provider_hints)
+            .find(|h| {
+                h.context.iter().any(|w| {
+                    memchr::memmem::find(&lower, w.to_ascii_lowercase().as_bytes()).is_some()
+                })
+            })
+            .map(|h| h.provider.as_str())
+    }
+
+    /// The candidates of one labelled value: each rule whose names the label matches as a
+    /// key path (`Client Secret` → `client_secret`), or, for a generic label in a section
+    /// about `provider`, the label under the provider (`attendee.api_key`).
+    fn labelled(
+        &self,
+        buffer: &Buffer,
+        cell: &doc::Labelled,
+        provider: Option<&str>,
+        out: &mut Vec<Candidate>,
+    ) {
+        let words: Vec<&str> = cell
+            .label
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let key = words.join("_");
+        let mut paths = vec![key.clone()];
+        paths.extend(
+            provider
+                .filter(|_| is_generic_key(&key))
+                .map(|p| format!("{p}.{key}")),
+        );
+        let same_line = !buffer.data[cell.label_start..cell.value.0].contains(&b'\n');
+        let whole = if same_line {
+            (cell.label_start, cell.value.1)
+        } else {
+            cell.value
+        };
+        for (index, rule) in self.rules.iter().enumerate() {
+            let Some(regex) = rule.path_regex() else {
+                continue;
+            };
+            for path in &paths {
+                let Some(caps) = regex.captures(path.as_bytes()) else {
+                    continue;
+                };
+                let core = caps.name("core").map_or(0, |m| m.start());
+                let own = path[..core].rsplit('.').next().unwrap_or_default();
+                if !own_words(rule, own) || (rule.require_provider && !is_framework_prefix(own)) {
+                    continue;
+                }
+                let found = self.check(index, buffer, cell.value, whole, Some(path.clone()));
+                if let Some(mut c) = found.filter(|c| c.provider.is_some()) {
+                    c.detail = Some(format!("label {}", cell.label));
+                    out.push(c);
+                    break;
+                }
+            }
+        }
+    }
+
     /// Comparisons of a generic identifier with a literal (`secret !== 'v'`) on each keyword
     /// line that names a provider: the provider and the identifier's last segment, joined as
     /// a key path (`zoom.secret`), must match a rule's names, as a nested config key does.

@@ -2,20 +2,25 @@
 //! Markdown, reStructuredText, AsciiDoc, HTML, comments and logs, and compared in code, with
 //! the look-alikes that must stay silent.
 
-use crate::detect::Detector;
+use crate::detect::{Detector, Match};
 use crate::rules::RuleSet;
 
 const ZOOM: &str = "Hd7Fs3Gj9Kl2Qw5Er8Ty1Ui4Op6As0Dz"; // keyhound:allow (generated test key)
 const DEEPGRAM: &str = "7c9e2b41d8a65f3e0b1c4d7a9e2f5b8c1d4e7f0a"; // keyhound:allow (generated)
 const OTHER: &str = "sk_live_4eC39HqLyjWDarjtT1zdp7dc9Qw2"; // keyhound:allow (generated)
 
-/// (rule, secret, line, provider) of every match.
-fn scan(text: &str) -> Vec<(String, String, u32, Option<String>)> {
+/// Every match in `text`, each as `view` shows it (given the rule id).
+fn scan_as<T>(text: &str, view: impl Fn(String, Match) -> T) -> Vec<T> {
     let d = Detector::new(&RuleSet::builtin().expect("rules")).expect("detector");
     d.scan(text.as_bytes())
         .into_iter()
-        .map(|m| (d.rules()[m.rule].id.clone(), m.secret, m.line, m.provider))
+        .map(|m| view(d.rules()[m.rule].id.clone(), m))
         .collect()
+}
+
+/// (rule, secret, line, provider) of every match.
+fn scan(text: &str) -> Vec<(String, String, u32, Option<String>)> {
+    scan_as(text, |rule, m| (rule, m.secret, m.line, m.provider))
 }
 
 fn found(
@@ -65,7 +70,9 @@ fn labels_in_markup_bind_values_in_a_document_about_zoom() {
         format!("console.log('Secret Token: {ZOOM}')"),
         format!("System.out.println(\"Client Secret = {ZOOM}\");"),
     ];
-    each_is_a_zoom_app_secret_on_line_3("# Zoom app credentials\n\n", &labels);
+    // Zoom named in a sentence (under a heading naming Zoom, the section's provider makes
+    // the generic label `zoom.client_secret`, an env-secret, as a nested config key does)
+    each_is_a_zoom_app_secret_on_line_3("Credentials of our Zoom app.\n\n", &labels);
 }
 
 #[test]
@@ -256,5 +263,76 @@ fn comparisons_without_a_provider_are_silent() {
         format!("if (userId == \"{ZOOM}\") {{}} // zoom"),
     ] {
         assert_eq!(scan(&text), vec![], "{text}");
+    }
+}
+
+/// (rule, line, provider, detail) of every match.
+fn scan_detail(text: &str) -> Vec<(String, u32, Option<String>, Option<String>)> {
+    scan_as(text, |rule, m| (rule, m.line, m.provider, m.detail))
+}
+
+fn labelled(
+    rule: &str,
+    line: u32,
+    provider: &str,
+    label: &str,
+) -> (String, u32, Option<String>, Option<String>) {
+    (
+        rule.into(),
+        line,
+        Some(provider.into()),
+        Some(format!("label {label}")),
+    )
+}
+
+#[test]
+fn a_table_header_row_names_the_column_of_its_values() {
+    let text = format!(
+        "Our Zoom bot.\n\n| Environment | **Client Secret** | Deepgram API Key |\n|---|:---|---|\n\
+         | prod | `{ZOOM}` | {DEEPGRAM} |\n| dev | <ask Dana> | - |\n"
+    );
+    assert_eq!(
+        scan_detail(&text),
+        vec![
+            labelled("zoom-app-secret", 5, "zoom", "Client Secret"),
+            labelled("env-secret", 5, "deepgram", "Deepgram API Key"),
+        ]
+    );
+    // the same table about no meeting-bot provider, and another vendor's column
+    let text = format!("| Environment | Client Secret |\n|---|---|\n| prod | {ZOOM} |\n");
+    assert_eq!(scan_detail(&text), vec![]);
+    let text = format!(
+        "Zoom and Stripe\n\n| Stripe Client Secret | Google Client Secret |\n|---|---|\n| {ZOOM} | {ZOOM} |\n"
+    );
+    assert_eq!(scan_detail(&text), vec![]);
+}
+
+#[test]
+fn a_generic_label_in_a_section_about_a_provider_is_that_providers() {
+    let text = format!(
+        "# Credentials\n\n## Attendee\n\n- API Key: `{ZOOM}`\n- Base URL: https://app.attendee.dev\n\n\
+         Deepgram\n--------\n\n**API Key**: {DEEPGRAM}\n\n## Stripe\n\nAPI Key: {ZOOM}\n\n\
+         <h3>Zoom</h3>\n| Name | Secret |\n|---|---|\n| s2s | {ZOOM} |\n"
+    );
+    assert_eq!(
+        scan_detail(&text),
+        vec![
+            labelled("env-secret", 5, "attendee", "API Key"),
+            labelled("env-secret", 11, "deepgram", "API Key"),
+            labelled("env-secret", 20, "zoom", "Secret"),
+        ]
+    );
+    // placeholders and descriptions in a provider's section
+    for line in [
+        "- API Key: <your Attendee API key>",
+        "- API Key: your-api-key-here",
+        "- API Key: Found on the API Keys page",
+        "- Account ID: 1234567890abcdefABCD",
+    ] {
+        assert_eq!(
+            scan_detail(&format!("## Attendee\n\n{line}\n")),
+            vec![],
+            "{line}"
+        );
     }
 }

@@ -2580,8 +2580,8 @@ Created for the recorder bot (see the Zoom App Marketplace).
 | Client ID | ⟦!zid⟧ |
 | Client Secret | ⟦zas⟧ |
 
-**Secret Token**: ⟦zas⟧
-- `Client Secret`: `⟦zas⟧`
+**Secret Token**: ⟦zs⟧
+- `Client Secret`: `⟦zs⟧`
 - Zoom Verification Token: ⟦zs⟧
 
 Meeting SDK
@@ -2738,6 +2738,50 @@ add("positive/prose/bot.log", r"""
 2024-05-01T10:00:00Z DEBUG zoom client secret=⟦zs⟧
 2024-05-01T10:00:01Z INFO Deepgram API key: ⟦dg⟧
 2024-05-01T10:00:02Z DEBUG calling app.attendee.dev with Authorization: Token ⟦tok⟧
+""")
+
+add("positive/prose/bots-inventory.md", r"""
+Inventory of the meeting bots' Zoom apps and transcription keys.
+
+| Environment | **Client Secret** | Deepgram API Key | Owner |
+|---|:---|---|---|
+| prod | `⟦zas⟧` | ⟦dg⟧ | dana |
+| staging | <ask Dana> | - | lee |
+
+## Attendee
+
+- API Key: `⟦ak⟧`
+- Base URL: https://app.attendee.dev
+
+MeetStream
+----------
+
+**API Key**: ⟦ak⟧
+
+<h3>Zoom</h3>
+| Name | Secret |
+|---|---|
+| s2s | ⟦zs⟧ |
+""")
+
+add("negative/prose/vendors-inventory.md", r"""
+# Payment and auth vendors
+
+| Environment | Client Secret | API Key |
+|---|---|---|
+| prod | ⟦!b62_32⟧ | ⟦!b62_32⟧ |
+
+## Stripe
+
+- API Key: ⟦!b62_32⟧
+- Secret: ⟦!b62_32⟧
+
+## Attendee
+
+- API Key: <your Attendee API key>
+- API Key: your-api-key-here
+- Secret: Found on the API Keys page
+- Account ID: ⟦!b62_19⟧
 """)
 
 add("negative/prose/stripe-setup.md", r"""

@@ -41,7 +41,7 @@ def keys(f):
 write("keys-10mb", keys)
 write("keywords-7.5mb", lambda f: f.write(" authorization bearer zoom " * 277_000))
 write("keywords-50mb", lambda f: f.write(" authorization bearer zoom " * 1_850_000))
-KEY = "mts_live_Q7fLr2ZxW9kPm4Tb8NcVy1HdJ6sGa3Ue"  # the tests' generated fake key
+KEY = "mts_live_Q7fLr2ZxW9kPm4Tb8NcVy1HdJ6sGa3Ue"  # the tests' generated fake key  keyhound:allow
 def tree(name, build):
     d = os.path.join(root, name)
     if os.path.exists(os.path.join(d, "leak.py")):

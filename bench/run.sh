@@ -691,9 +691,10 @@ mode="median of $RUNS run(s) after $WARMUP warm-up(s)"
         for n in "${NOTES[@]}"; do echo "- $n"; done
     fi
 } >"$RAW/RESULTS.md"
-# bench/sweep.sh owns its section of RESULTS.md (between its markers): keep it.
+# bench/sweep.sh and bench/adversarial.sh own their sections of RESULTS.md (each between
+# `<!-- bench/NAME.sh: … -->` and `<!-- bench/NAME.sh end -->`): keep them.
 if [[ -f $BENCH_DIR/RESULTS.md ]]; then
-    awk '/^<!-- bench\/sweep.sh:/ {keep = 1} keep {print} /^<!-- bench\/sweep.sh end -->/ {keep = 0}' \
+    awk '/^<!-- bench\/[a-z]+\.sh:/ {keep = 1} keep {print} /^<!-- bench\/[a-z]+\.sh end -->/ {keep = 0}' \
         "$BENCH_DIR/RESULTS.md" >"$RAW/RESULTS-sweep.md"
 fi
 cp "$RAW/RESULTS.md" "$BENCH_DIR/RESULTS.md"

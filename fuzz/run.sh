@@ -4,15 +4,17 @@
 # files and generated git packs. Corpus growth and crash artifacts stay under fuzz/ and are
 # gitignored.
 #
-#   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]     default: 60 s, every target
-#   SANITIZER=address fuzz/run.sh 60 pack             with AddressSanitizer (slower)
+#   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]     default: 120 s, every target
+#   SANITIZER=address fuzz/run.sh 120 pack            with AddressSanitizer (slower)
 #
 # Needs cargo-fuzz (`cargo install cargo-fuzz --locked`) and git. Works on a stable
-# toolchain: RUSTC_BOOTSTRAP=1 lets cargo-fuzz pass its -Z flags. Exits non-zero, naming
-# the artifact, as soon as a target finds a crash, a timeout or an out-of-memory input.
+# toolchain: RUSTC_BOOTSTRAP=1 lets cargo-fuzz pass its -Z flags. Every requested target
+# runs, even after one fails; at the end a line per target says `clean` with its execution
+# count, or FAILED with its log and artifacts, and the script exits 1 if any target found a
+# crash, a timeout or an out-of-memory input (or did not build).
 set -euo pipefail
 
-seconds=${1:-60}
+seconds=${1:-120}
 shift || true
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -67,16 +69,29 @@ done
 
 declare -A max_len=([detect]=16384 [rules_config]=8192 [gitignore]=4096 [pack]=65536)
 cd "$root"
+failed=()
+summary=()
 for t in "${targets[@]}"; do
   mkdir -p "$here/corpus/$t" "$here/artifacts/$t"
+  log="$here/logs/$t.log"
   echo "== $t: ${seconds}s"
+  status=0
   cargo fuzz run --sanitizer "$sanitizer" "$t" "$here/corpus/$t" "$seeds/$t" -- \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len="${max_len[$t]:-4096}" \
-    -artifact_prefix="$here/artifacts/$t/" -print_final_stats=1 2>&1 | tee "$here/logs/$t.log" |
-    grep -E '^(Done|INFO: seed corpus|stat::number_of_executed_units|==[0-9]+==|SUMMARY|.*panicked)' || true
-  status=${PIPESTATUS[0]}
-  if [ "$status" -ne 0 ] || grep -qE 'ERROR: libFuzzer|panicked at|SUMMARY: |Test unit written' "$here/logs/$t.log"; then
-    echo "$t: FOUND A PROBLEM, see $here/logs/$t.log and $here/artifacts/$t/" >&2
-    exit 1
+    -artifact_prefix="$here/artifacts/$t/" -print_final_stats=1 >"$log" 2>&1 || status=$?
+  grep -E '^(Done|INFO: seed corpus|stat::number_of_executed_units|==[0-9]+==|SUMMARY|.*panicked)' "$log" || true
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+  if [ "$status" -ne 0 ] || grep -qE 'ERROR: libFuzzer|panicked at|SUMMARY: |Test unit written' "$log"; then
+    failed+=("$t")
+    summary+=("$t: FAILED (exit $status, ${execs:-0} executions), see $log and $here/artifacts/$t/")
+  else
+    summary+=("$t: clean for ${seconds}s, ${execs:-?} executions")
   fi
 done
+
+echo "== summary ($(date -u '+%Y-%m-%d %H:%M UTC'), sanitizer $sanitizer)"
+printf '%s\n' "${summary[@]}"
+if [ ${#failed[@]} -ne 0 ]; then
+  echo "FAILED: ${failed[*]}" >&2
+  exit 1
+fi

@@ -52,7 +52,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 fn run_doctor(args: &DoctorArgs) -> Result<ExitCode> {
     let config = load_config(None, &args.path)?;
     let detector = Detector::new(&load_rules(&[], config.as_ref())?)?;
-    let report = dotenv::lint::gitignore_doctor(&args.path, &detector)?;
+    let mut report = dotenv::lint::gitignore_doctor(&args.path, &detector)?;
+    let max_size = config
+        .as_ref()
+        .and_then(|c| c.max_file_size)
+        .unwrap_or(scan::DEFAULT_MAX_FILE_SIZE);
+    scan::doctor_history(&args.path, &detector, max_size, &mut report)?;
+    report.sort();
     let opts = RenderOptions {
         show_secrets: false,
         color: color_enabled(args.color, args.format, args.output.is_some()),

@@ -351,6 +351,7 @@ mod tests {
             gitignore: None,
             repository: None,
             later: Vec::new(),
+            local_server: None,
         }
     }
 

@@ -129,6 +129,10 @@ pub struct Finding {
     /// History findings are reported once per (rule, secret, path), at the introducing
     /// commit: the later commits that held the same secret at the same path, oldest first.
     pub later: Vec<LaterCommit>,
+    /// A local server's address (`127.0.0.1`, `%HOSTIP`) the scanned content holding the
+    /// secret talks to, found by the source: in a test-data directory it marks a fixture
+    /// for a local test server ([`crate::fixture`]).
+    pub local_server: Option<&'static str>,
 }
 
 /// The gitignore doctor's verdict on a committed env file: which ignore line was meant to

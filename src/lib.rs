@@ -13,6 +13,7 @@ pub mod detect;
 pub mod dotenv;
 pub mod escape;
 pub mod finding;
+pub mod fixture;
 pub mod gate;
 pub mod gitleaksignore;
 pub mod hook;

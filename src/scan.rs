@@ -197,6 +197,7 @@ pub fn run(plan: &ScanPlan, detector: &Detector) -> Result<Report, ScanError> {
     report.skipped = stats.take_skipped();
     report.unreadable = stats.take_unreadable();
     report.rules = [detector.rules(), &dotenv::rules()].concat();
+    crate::fixture::cap_local_fixtures(&mut report.findings);
     report.sort();
     Ok(report)
 }
@@ -282,6 +283,38 @@ fn full(
     report.findings.extend(history.findings);
     report.facts = history.facts;
     report.notes = history.notes;
+    Ok(())
+}
+
+/// The gitignore doctor's tracked env files gain the commit that added them (the last time
+/// HEAD's first-parent line did), and, when that commit changed the very ignore line today's
+/// diagnosis blames, the diagnosis that names both versions of the line. Reads history only
+/// when an env file is tracked; a directory outside any repository is left as it is.
+pub fn doctor_history(
+    root: &std::path::Path,
+    detector: &Detector,
+    max_size: u64,
+    report: &mut Report,
+) -> Result<(), ScanError> {
+    let tracked: Vec<git::env_audit::EnvPath> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == dotenv::RULE_ID)
+        .map(|f| (String::new(), f.path.clone()))
+        .collect();
+    if tracked.is_empty() {
+        return Ok(());
+    }
+    let Some(repo) = git::discover(root)? else {
+        return Ok(());
+    };
+    let paths: Vec<git::env_audit::EnvPath> = tracked
+        .into_iter()
+        .map(|(_, path)| (format!("{}{path}", repo.prefix), path))
+        .collect();
+    let versions = git::env_audit::head_introductions(&repo, &paths)?;
+    let mut history = git::env_audit::findings(&repo, versions, detector, max_size)?;
+    adopt_env_commits(&mut report.findings, &mut history);
     Ok(())
 }
 

@@ -1276,19 +1276,47 @@ fn ignore_line_narrowed_in_the_commit_that_added_the_env_file_names_both() {
         problem,
         fix,
     );
-    // the full scan: the file is still tracked, today's line is the one the commit made
-    let (_, json) = repo.json(&["scan", "."]);
-    let found = rule_findings(&json, "dotenv-committed");
-    assert_eq!(found.len(), 1, "{json:#}");
-    assert_diagnosis(
-        &found[0]["gitignore"],
-        "changed-in-commit",
-        (".gitignore", 2, ".env"),
-        problem,
-        fix,
-    );
+    // the full scan (the file is still tracked, today's line is the one the commit made) and
+    // the doctor command: the same diagnosis, at the commit that added the file
+    let added = repo.git(&["rev-parse", "HEAD"]);
+    for command in [&["scan", "."][..], &["gitignore-doctor"]] {
+        let (code, json) = repo.json(command);
+        assert_eq!(code, 1, "{json:#}");
+        let found = rule_findings(&json, "dotenv-committed");
+        assert_eq!(found.len(), 1, "{command:?}: {json:#}");
+        assert_eq!(found[0]["commit"], added.trim(), "{command:?}: {json:#}");
+        assert_diagnosis(
+            &found[0]["gitignore"],
+            "changed-in-commit",
+            (".gitignore", 2, ".env"),
+            problem,
+            fix,
+        );
+    }
     repo.replace_line(".gitignore", 2, ".env*");
     assert!(repo.git_ignores(".env.local"), "the old line ignores it");
+}
+
+#[test]
+fn the_doctor_places_an_env_file_at_the_commit_that_last_added_it_and_keeps_todays_cause() {
+    let repo = Repo::new();
+    repo.write(".gitignore", "node_modules/\n.env*\n");
+    repo.write("app/README.md", "app\n");
+    repo.commit(&[".gitignore", "app/README.md"], "init");
+    repo.write("app/.env.local", env_file(&fake_key()));
+    repo.git(&["add", "-f", "app/.env.local"]);
+    repo.git(&["commit", "-q", "-m", "force-add"]);
+    let added = repo.git(&["rev-parse", "HEAD"]);
+    repo.write("app/README.md", "app, later\n");
+    repo.commit(&["app/README.md"], "later");
+    // run from the subdirectory: paths stay relative to it
+    let (code, json) = repo.json(&["gitignore-doctor", "app"]);
+    assert_eq!(code, 1, "{json:#}");
+    let found = rule_findings(&json, "dotenv-committed");
+    assert_eq!(found.len(), 1, "{json:#}");
+    assert_eq!(found[0]["path"], ".env.local", "{json:#}");
+    assert_eq!(found[0]["commit"], added.trim(), "{json:#}");
+    assert_eq!(found[0]["gitignore"]["cause"], "ignored", "{json:#}");
 }
 
 #[test]

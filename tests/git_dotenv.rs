@@ -107,3 +107,54 @@ fn staged_template_with_placeholders_passes() {
     let out = repo.keyhound(&["scan", "--staged", "--format", "json"]);
     assert_eq!(finding_keys(&json_report(&out, 0)), vec![]);
 }
+
+/// Writes a tree object made of raw `(mode, name, id)` entries, names unchecked (git's
+/// `mktree` refuses an empty name); returns its id.
+fn raw_tree(repo: &TestRepo, entries: &[(&str, &str, &str)]) -> String {
+    let mut bytes = Vec::new();
+    for (mode, name, id) in entries {
+        bytes.extend_from_slice(format!("{mode} {name}\0").as_bytes());
+        let id = gix::ObjectId::from_hex(id.as_bytes()).expect("an object id");
+        bytes.extend_from_slice(id.as_bytes());
+    }
+    let file = repo.path().join(".git/raw-tree");
+    std::fs::write(&file, bytes).expect("write the tree");
+    let file = file.to_str().expect("utf-8");
+    repo.git(&["hash-object", "-t", "tree", "-w", "--literally", file])
+}
+
+/// A crafted tree whose directory `sub` holds a subtree with an empty name puts `.env` at
+/// `sub//.env` in history (git refuses to read such a tree, gix reads it). The doctor gave
+/// gix-glob what follows `sub` in that path, `/.env`, for `sub/.gitignore`: in a debug build
+/// keyhound panicked ("input path must be relative"), found by the gitignore fuzz target.
+#[test]
+fn env_file_under_an_empty_named_directory_is_diagnosed_without_a_panic() {
+    let repo = TestRepo::new();
+    repo.write(".git/env-blob", "API_HOST=example.invalid\nDEBUG=1\n");
+    repo.write(".git/ignore-blob", "*.local\n");
+    let env = repo.git(&["hash-object", "-w", ".git/env-blob"]);
+    let ignore = repo.git(&["hash-object", "-w", ".git/ignore-blob"]);
+    let inner = raw_tree(&repo, &[("100644", ".env", &env)]);
+    let sub = raw_tree(
+        &repo,
+        &[("100644", ".gitignore", &ignore), ("40000", "", &inner)],
+    );
+    let root = raw_tree(&repo, &[("40000", "sub", &sub)]);
+    let commit = repo.git(&["commit-tree", "-m", "crafted", &root]);
+    repo.git(&["update-ref", "refs/heads/main", &commit]);
+
+    let out = repo.keyhound(&["scan", "--history-only", "--format", "json"]);
+    let report = json_report(&out, 1);
+    let env = env_findings(&report);
+    assert_eq!(env.len(), 1, "{report:#}");
+    assert_eq!(env[0]["path"], "sub//.env");
+    assert_eq!(env[0]["commit"], commit.as_str());
+    assert_eq!(env[0]["severity"], "low");
+    let d = &env[0]["gitignore"];
+    assert_eq!(d["cause"], "no-rule", "{report:#}");
+    // `sub/.gitignore` once: the empty name is no directory with ignore files of its own
+    assert_eq!(
+        d["problem"],
+        "no rule in sub/.gitignore matches `sub//.env`."
+    );
+}

@@ -25,8 +25,18 @@ fuzz_target!(|data: &[u8]| {
         .count();
     let lines = data.iter().filter(|&&b| b == b'\n').count() + lone_cr + 1;
     for m in detector().scan(data) {
-        assert!(m.start <= m.end && m.end <= data.len(), "span {}..{} of {}", m.start, m.end, data.len());
-        assert!(m.line >= 1 && m.line as usize <= lines, "line {} of {lines}", m.line);
+        assert!(
+            m.start <= m.end && m.end <= data.len(),
+            "span {}..{} of {}",
+            m.start,
+            m.end,
+            data.len()
+        );
+        assert!(
+            m.line >= 1 && m.line as usize <= lines,
+            "line {} of {lines}",
+            m.line
+        );
         assert!(m.column >= 1);
         assert!(!m.secret.is_empty());
     }

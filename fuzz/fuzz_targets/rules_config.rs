@@ -19,7 +19,12 @@ fuzz_target!(|data: &[u8]| {
     let mut set = builtin().clone();
     if let Err(errors) = set.add_file("fuzz.toml", text) {
         for e in &errors.0 {
-            assert!(e.line <= text.lines().count() + 1, "line {} of {}", e.line, text.lines().count());
+            assert!(
+                e.line <= text.lines().count() + 1,
+                "line {} of {}",
+                e.line,
+                text.lines().count()
+            );
         }
     }
     if let Ok(config) = Config::parse("fuzz.keyhound.toml", text) {

@@ -3,6 +3,7 @@
 //! (validators, entropy, placeholders, `keyhound:allow`), then overlap resolution so one
 //! secret occurrence yields one match. Works on raw bytes: invalid UTF-8 is fine.
 
+mod dictionary;
 mod doc;
 mod flow;
 pub mod keypath;
@@ -92,7 +93,11 @@ impl Detector {
         let mut keywords: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
-            for kw in rule.keywords.iter().flat_map(|k| case_variants(k)) {
+            for kw in rule
+                .keywords
+                .iter()
+                .flat_map(|k| case_variants(k, rule.exact_keywords))
+            {
                 match keywords.iter().position(|k| *k == kw) {
                     Some(p) if !keyword_rules[p].contains(&i) => keyword_rules[p].push(i),
                     Some(_) => {}
@@ -434,12 +439,16 @@ impl Detector {
     }
 }
 
-/// The spellings a keyword is searched in: as written, lowercase, UPPERCASE and Capitalised.
+/// The spellings a keyword is searched in: as written, lowercase, UPPERCASE and Capitalised,
+/// or only as written when `exact`.
 /// (A case-sensitive search over a few spellings lets the prefilter use SIMD; `camelCase`
 /// spellings such as `meetStream` are listed as keywords of their own in the rules.)
-fn case_variants(keyword: &str) -> Vec<String> {
+fn case_variants(keyword: &str, exact: bool) -> Vec<String> {
     if keyword.is_empty() {
         return Vec::new();
+    }
+    if exact {
+        return vec![keyword.to_string()];
     }
     let lower = keyword.to_ascii_lowercase();
     let mut capital = lower.clone();

@@ -4,24 +4,17 @@
 //! low-entropy strings. A scanner that cries wolf gets uninstalled, so every path here has a
 //! test; and it must not swallow real random keys, so markers are matched as words.
 
-/// Substrings that never occur in a real key.
+use super::dictionary;
+
+/// Characters and character pairs that never occur in a real key.
 const MARKERS: &[&str] = &[
-    "xxxx",
-    "****",
-    "…",
-    "...",
-    "<",
-    ">",
-    "{",
-    "}",
-    "$",
-    "%s",
-    "%(",
-    "%d",
-    "(",
-    ")",
-    "[",
-    "]",
+    "****", "…", "...", "<", ">", "{", "}", "$", "%s", "%(", "%d", "(", ")", "[", "]",
+];
+
+/// Words that mark a stand-in wherever they occur, when written as a word is (all
+/// lowercase, all UPPERCASE or Capitalised): `Dummy` in random base62 is chance, `dummy`
+/// and `DUMMY` at these lengths are not.
+const WORD_MARKERS: &[&str] = &[
     "example",
     "placeholder",
     "changeme",
@@ -87,13 +80,15 @@ const KNOWN_EXAMPLES: &[&str] = &[
     "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
 ];
 
+/// The keyboard's rows: a walk along one, either way, is filler.
 const KEYBOARD_ROWS: &[&str] = &["qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890"];
 
 /// True when `value` is a documentation placeholder, template or filler rather than a key.
 pub fn is_placeholder(value: &str) -> bool {
     is_template(value)
         || has_placeholder_word(value)
-        || has_keyboard_walk(&value.to_ascii_lowercase(), 6)
+        || is_word_placeholder(value)
+        || has_keyboard_walk(&value.to_ascii_lowercase(), min_run(value))
         || is_partial_jwt(value)
 }
 
@@ -103,22 +98,172 @@ pub fn is_placeholder(value: &str) -> bool {
 /// with a single placeholder word in it: this one is for values people choose
 /// (`POSTGRES_PASSWORD=cuecard-bots-secret` is a real, if weak, password).
 pub fn is_template(value: &str) -> bool {
-    let lower = value.to_ascii_lowercase();
-    MARKERS.iter().any(|m| lower.contains(m))
+    MARKERS.iter().any(|m| value.contains(m))
+        || has_word_marker(value)
+        || has_x_filler(value)
         || KNOWN_EXAMPLES.iter().any(|e| value.contains(e))
-        || has_repeat_run(value.as_bytes(), 5)
-        || has_sequence_run(value.as_bytes(), 5)
+        || has_repeat_run(value.as_bytes(), min_run(value))
+        || has_sequence_run(value.as_bytes(), min_run(value))
         || distinct_chars(value) <= 4
         || only_placeholder_words(value)
+        || is_percent_template(value)
 }
 
-/// Whether every word of `value` is a placeholder word (and it has one).
+/// A `%NAME%` (Windows environment) or `%NAME` (curl's test-suite variables, `%HOSTIP`)
+/// reference.
+fn is_percent_template(value: &str) -> bool {
+    value.strip_prefix('%').is_some_and(|rest| {
+        let name = rest.strip_suffix('%').unwrap_or(rest);
+        !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+    })
+}
+
+/// Most digit runs a value of words may hold (`test-token-1`, `key-2024-v2`).
+const MAX_DIGIT_RUNS: usize = 2;
+/// Longest digit run a value of words may hold (`password2024`).
+const MAX_DIGIT_RUN: usize = 4;
+
+/// True when `value` reads as words someone typed rather than random characters: after a
+/// vendor prefix, every run of letters (split at separators, digits and camelCase humps)
+/// segments into dictionary words, with few short ones, and its digits are at most
+/// [`MAX_DIGIT_RUNS`] runs of at most [`MAX_DIGIT_RUN`] (`bluehorse42`,
+/// `any random string 123`, `mts_live_YourMeetsoKeyGoesHere123`,
+/// `correcthorsebatterystaple`). Random keys fail: base62 switches case every couple of
+/// letters and holds a digit in every six characters, hex is mostly digits, and a random
+/// run of lowercase letters all but never splits into words.
+pub fn is_word_placeholder(value: &str) -> bool {
+    let body = VENDOR_PREFIXES
+        .iter()
+        .find_map(|p| value.strip_prefix(p))
+        .unwrap_or(value);
+    let (mut letters, mut words, mut short, mut digit_runs) = (0, 0, 0, 0);
+    for run in runs(body) {
+        if run.bytes().all(|b| b.is_ascii_digit()) {
+            if is_digit_filler(run) {
+                continue;
+            }
+            digit_runs += 1;
+            if digit_runs > MAX_DIGIT_RUNS || run.len() > MAX_DIGIT_RUN {
+                return false;
+            }
+            continue;
+        }
+        for hump in humps(run) {
+            let Some(split) = dictionary::segment(&hump.to_ascii_lowercase()) else {
+                return false;
+            };
+            letters += hump.len();
+            words += split.words;
+            short += split.short;
+        }
+    }
+    letters >= 4 && short * 2 <= words
+}
+
+/// Digits typed as filler, whatever their length: `1234567890`, `0000`, `987654`.
+fn is_digit_filler(run: &str) -> bool {
+    run.len() >= 3 && (has_keyboard_walk(run, run.len()) || distinct_chars(run) == 1)
+}
+
+/// The alphanumeric runs of `value` split at letter/digit changes: `bluehorse42` →
+/// `bluehorse`, `42`. Everything else separates.
+fn runs(value: &str) -> impl Iterator<Item = &str> {
+    value
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .flat_map(|part| {
+            let bytes = part.as_bytes();
+            let mut cuts = vec![0];
+            cuts.extend(
+                (1..bytes.len())
+                    .filter(|&i| bytes[i].is_ascii_digit() != bytes[i - 1].is_ascii_digit()),
+            );
+            cuts.push(bytes.len());
+            cuts.windows(2)
+                .map(|w| &part[w[0]..w[1]])
+                .collect::<Vec<_>>()
+        })
+        .filter(|r| !r.is_empty())
+}
+
+/// A run of letters split into camelCase humps, each all lowercase, all UPPERCASE or
+/// Capitalised: `MyZoomAPIKey` → `My`, `Zoom`, `API`, `Key`.
+fn humps(run: &str) -> Vec<&str> {
+    let b = run.as_bytes();
+    let mut cuts = vec![0];
+    for i in 1..b.len() {
+        let lower_upper = b[i - 1].is_ascii_lowercase() && b[i].is_ascii_uppercase();
+        let acronym_end = b[i - 1].is_ascii_uppercase()
+            && b[i].is_ascii_uppercase()
+            && b.get(i + 1).is_some_and(u8::is_ascii_lowercase);
+        if lower_upper || acronym_end {
+            cuts.push(i);
+        }
+    }
+    cuts.push(b.len());
+    cuts.windows(2).map(|w| &run[w[0]..w[1]]).collect()
+}
+
+/// Whether `value`'s letters are all placeholder words (and it has one): `your_password`,
+/// `SECRET`, not a random key that happens to start with `Key`.
 fn only_placeholder_words(value: &str) -> bool {
-    let mut any = false;
-    words(value).all(|w| {
-        any = true;
+    let mut covered = 0;
+    let all = words(value).all(|w| {
+        covered += w.len();
         WORDS.contains(&w.to_ascii_lowercase().as_str())
-    }) && any
+    });
+    let letters = value.bytes().filter(u8::is_ascii_alphabetic).count();
+    all && covered > 0 && covered == letters
+}
+
+/// Whether a [`WORD_MARKERS`] entry occurs in `value` written as a word.
+fn has_word_marker(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    WORD_MARKERS.iter().any(|m| {
+        lower
+            .match_indices(m)
+            .any(|(at, _)| is_written_as_word(&value[at..at + m.len()]))
+    })
+}
+
+/// `x` filler: a run of five `x` (or five `X`), or of four at a separator or an edge of the
+/// value (`sk_xxxx`, `xxxx-xxxx`). Four glued into random base62 (`…9xxxxQ…`) is chance.
+fn has_x_filler(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    let mut start = 0;
+    while start < bytes.len() {
+        let x = bytes[start];
+        let end = start + bytes[start..].iter().take_while(|&&b| b == x).count();
+        if x.eq_ignore_ascii_case(&b'x') {
+            let run = &value[start..end];
+            let (left, right) = delimiters(value, run);
+            if run.len() >= 5 || (run.len() == 4 && (left || right)) {
+                return true;
+            }
+        }
+        start = end;
+    }
+    false
+}
+
+/// All lowercase, all UPPERCASE or Capitalised (non-letters aside).
+fn is_written_as_word(text: &str) -> bool {
+    let letters: Vec<u8> = text.bytes().filter(u8::is_ascii_alphabetic).collect();
+    let upper = |b: &u8| b.is_ascii_uppercase();
+    letters.iter().all(upper) || letters.iter().skip(1).all(|b| !upper(b))
+}
+
+/// How long a repeat, sequence or keyboard walk must be to mark filler rather than chance:
+/// in a random key over 16 symbols (hex) a run of 7 turns up about once in a million keys,
+/// over 62 (base62) a run of 7 about once in a billion.
+fn min_run(value: &str) -> usize {
+    if value.bytes().all(|b| b.is_ascii_hexdigit()) {
+        8
+    } else {
+        7
+    }
 }
 
 /// A JWT needs a header, a payload and a signature; a lone `eyJ…` header (`{"alg":…}`) is a
@@ -182,12 +327,23 @@ pub fn entropy(value: &[u8]) -> f64 {
 /// Vendor prefixes whose words (`test`, `live`) are part of real keys.
 const VENDOR_PREFIXES: &[&str] = &["mts_live_", "mts_test_", "ms_", "whsec_"];
 
+/// Whether `value` holds placeholder words between separators (`YOUR_API_KEY_HERE`,
+/// `fake-key-0001-0002-0003`): two of them, or one that is a quarter of the value. One short
+/// word between separators is chance in random base64 (`whsec_MY/HyGZ9…`, `…_id-…`).
 fn has_placeholder_word(value: &str) -> bool {
     let body = VENDOR_PREFIXES
         .iter()
         .find_map(|p| value.strip_prefix(p))
         .unwrap_or(value);
-    words(body).any(|w| WORDS.contains(&w.to_ascii_lowercase().as_str()))
+    let (mut count, mut letters) = (0, 0);
+    for w in words(body)
+        .filter(|w| is_delimited(body, w) && WORDS.contains(&w.to_ascii_lowercase().as_str()))
+    {
+        count += 1;
+        letters += w.len();
+    }
+    let alphanumerics = body.bytes().filter(u8::is_ascii_alphanumeric).count();
+    count >= 2 || (count == 1 && letters * 4 >= alphanumerics)
 }
 
 /// Splits on non-alphanumerics, digit/letter changes and camelCase humps; returns only
@@ -224,12 +380,27 @@ fn words(value: &str) -> impl Iterator<Item = &str> {
 /// A word counts when it is delimited by a non-alphanumeric character or the edge of the
 /// value on at least one side, or when it is long enough not to occur by chance.
 fn is_standalone(value: &str, word: &str) -> bool {
+    let (left, right) = delimiters(value, word);
+    (left || right) && (word.len() >= 3 || (left && right))
+}
+
+/// Whether `word` (a slice of `value`) has a separator or an edge of the value on both
+/// sides (`YOUR_API_KEY`, `fake-key-0001`): one placeholder word glued to other characters
+/// (`KeyOuR8f…`) is as likely chance in a random key as a stand-in, and a stand-in made of
+/// glued words (`yourApiKeyHere`) is [`is_word_placeholder`]'s.
+fn is_delimited(value: &str, word: &str) -> bool {
+    delimiters(value, word) == (true, true)
+}
+
+/// Whether `word` (a slice of `value`) has a non-alphanumeric character or an edge of the
+/// value on its left and on its right.
+fn delimiters(value: &str, word: &str) -> (bool, bool) {
     let start = word.as_ptr() as usize - value.as_ptr() as usize;
     let end = start + word.len();
     let bytes = value.as_bytes();
     let left = start == 0 || !bytes[start - 1].is_ascii_alphanumeric();
     let right = end == bytes.len() || !bytes[end].is_ascii_alphanumeric();
-    (left || right) && (word.len() >= 3 || (left && right))
+    (left, right)
 }
 
 fn has_repeat_run(bytes: &[u8], n: usize) -> bool {
@@ -244,17 +415,56 @@ fn has_sequence_run(bytes: &[u8], n: usize) -> bool {
     })
 }
 
+/// Whether `lower` holds `n` keys in a row along one keyboard row, either way (`qwerty`,
+/// `0987654`).
 fn has_keyboard_walk(lower: &str, n: usize) -> bool {
-    lower.as_bytes().windows(n).any(|w| {
-        let Ok(w) = std::str::from_utf8(w) else {
-            return false;
+    let (mut run, mut direction) = (1, 0);
+    for pair in lower.as_bytes().windows(2) {
+        let step = match (key_position(pair[0]), key_position(pair[1])) {
+            (Some((r0, c0)), Some((r1, c1))) if r0 == r1 && c0.abs_diff(c1) == 1 => {
+                if c1 > c0 {
+                    1
+                } else {
+                    -1
+                }
+            }
+            _ => 0,
         };
-        let rev: String = w.chars().rev().collect();
-        KEYBOARD_ROWS
-            .iter()
-            .any(|row| row.contains(w) || row.contains(rev.as_str()))
-    })
+        (run, direction) = match step {
+            0 => (1, 0),
+            s if s == direction => (run + 1, s),
+            s => (2, s),
+        };
+        if run >= n {
+            return true;
+        }
+    }
+    n <= 1 && !lower.is_empty()
 }
+
+/// The row and column of a key on [`KEYBOARD_ROWS`].
+fn key_position(key: u8) -> Option<(u8, u8)> {
+    match KEY_POSITIONS[usize::from(key)] {
+        0 => None,
+        p => Some(((p - 1) >> 4, (p - 1) & 0xf)),
+    }
+}
+
+/// Per byte, `row << 4 | column` on [`KEYBOARD_ROWS`] plus one; 0 off the rows.
+const KEY_POSITIONS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut row = 0;
+    while row < KEYBOARD_ROWS.len() {
+        let keys = KEYBOARD_ROWS[row].as_bytes();
+        let mut col = 0;
+        while col < keys.len() {
+            table[keys[col] as usize] = ((row as u8) << 4 | col as u8) + 1;
+            col += 1;
+        }
+        row += 1;
+    }
+    table
+};
 
 fn distinct_chars(value: &str) -> usize {
     let mut seen = [false; 256];
@@ -273,6 +483,16 @@ mod tests {
         "Kx9vTq2LmZ8rWp4Nc7Yb1Hs6Dj3Fg5Qa",
         "whsec_5XbR2mQ9kLt7Vz3Np8Hw4Jc6Yd1Fg0Sa",
         "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.Qm8rT2xVz9Lp4Kw7Nc3Yb6Hd1Fs5Gj0A",
+        // a word glued to a random tail, hex that starts or ends with `abc` or holds a run
+        "mts_live_Pa55wordXk9Qz7Lr2Wm4Tb8NcVy1", // keyhound:allow (generated test key)
+        "mts_live_KeyQ7fLr2ZxW9kPm4Tb8NcVy1HdJ6s", // keyhound:allow (generated test key)
+        "SecretHd7Fs3Gj9Kl2Qw5Er8Ty1Ui4Op6",
+        "horse8Zq4XkP2mTw8LrN6vBy1cQ7fLr2Zx",
+        "abc11b088af3700369e2651d82d33bb9",
+        "5887fffde1155519062526a0d87baa7825ad2abc",
+        "9fbd2c98019eee854ed7b13311111dbbc864be45",
+        // one short placeholder word between base64 separators
+        "whsec_MY/HyGZ9aVyDT96s4TQtDJIRSxkP7lt/yC2dEjQ4Lji",
     ];
 
     #[test]
@@ -284,35 +504,116 @@ mod tests {
         }
     }
 
+    /// Asserts [`is_placeholder`] says `expected` of every value.
+    fn assert_placeholders(expected: bool, values: &[&str]) {
+        for v in values {
+            assert_eq!(is_placeholder(v), expected, "{v}");
+        }
+    }
+
     #[test]
     fn documentation_placeholders_are_caught() {
-        for p in [
-            "YOUR_API_KEY",
-            "YOUR_API_KEY_HERE",
-            "your_api_key_here",
-            "<API_KEY>",
-            "${MEETSTREAM_API_KEY}",
-            "{{api_key}}",
-            "{api_key}",
-            "%s",
-            "xxxxxxxxxxxxxxxxxxxxxxxx",
-            "************************",
-            "mts_live_…",
-            "sk_live_...",
-            "changeme-changeme-123",
-            "my-example-token-123456",
-            "dummy_token_1234567890",
-            "REDACTED",
-            "aaaaaaaaaaaaaaaaaaaaaaaa",
-            "abcdefghijklmnopqrstuvwx",
-            "1234567890abcdef12345678",
-            "mts_live_aB3xKp9NzQwErTyUiOpAsDfGhJkLmNbVcXz",
-            "ms_Qwertyuiop1234567890asdfghjklZx",
-            "yourApiKeyGoesHere",
-            "fake-key-0001-0002-0003",
-            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
-        ] {
-            assert!(is_placeholder(p), "{p} not caught");
+        assert_placeholders(
+            true,
+            &[
+                "YOUR_API_KEY",
+                "YOUR_API_KEY_HERE",
+                "your_api_key_here",
+                "<API_KEY>",
+                "${MEETSTREAM_API_KEY}",
+                "{{api_key}}",
+                "{api_key}",
+                "%s",
+                "xxxxxxxxxxxxxxxxxxxxxxxx",
+                "************************",
+                "mts_live_…",
+                "sk_live_...",
+                "changeme-changeme-123",
+                "my-example-token-123456",
+                "dummy_token_1234567890",
+                "REDACTED",
+                "aaaaaaaaaaaaaaaaaaaaaaaa",
+                "abcdefghijklmnopqrstuvwx",
+                "1234567890abcdef12345678",
+                "mts_live_aB3xKp9NzQwErTyUiOpAsDfGhJkLmNbVcXz",
+                "ms_Qwertyuiop1234567890asdfghjklZx",
+                "yourApiKeyGoesHere",
+                "fake-key-0001-0002-0003",
+                "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
+            ],
+        );
+    }
+
+    #[test]
+    fn values_of_words_and_digits_are_placeholders() {
+        assert_placeholders(
+            true,
+            &[
+                "any random string 123",
+                "your-secret-here",
+                "insert_your_api_key",
+                "my-super-secret-token",
+                "replace-me-with-real-key",
+                "secret123",
+                "password1",
+                "test-token-1",
+                "bluehorse42",
+                "correcthorsebatterystaple",
+                "anyrandomstring123",
+                "supersecretpassword2024",
+                "bluehorse42bluehorse42",
+                "MyZoomClientSecret2024",
+                "superSecretZoomValue42",
+                "YourApiKey1234567890",
+                "mts_live_mysupersecretmeetsokey2024",
+                "mts_live_thisisnotarealkeyjustatest1",
+                "mts_live_SomethingSecretAndLong2024",
+                "ms_ThisIsMyVeryOwnSecretKey12345678",
+                "%MEETSO_API_KEY%",
+                "%HOSTIP",
+                "[YOUR KEY]",
+            ],
+        );
+    }
+
+    /// Random keys of every format the rules match, 10,000 of each from a fixed seed: not
+    /// one may read as a placeholder or an identifier (the filters silence a finding).
+    #[test]
+    fn random_keys_of_every_provider_format_are_never_placeholders() {
+        const BASE62: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        const HEX: &[u8] = b"0123456789abcdef";
+        const HEX_UPPER: &[u8] = b"0123456789ABCDEF";
+        const BASE64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        const BASE64URL: &[u8] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let formats: &[(&str, &str, &[u8], std::ops::RangeInclusive<usize>)] = &[
+            ("base62 32", "", BASE62, 32..=32),
+            ("base62 40", "", BASE62, 40..=40),
+            ("hex 32", "", HEX, 32..=32),
+            ("hex 40 (Deepgram)", "", HEX, 40..=40),
+            ("hex 64", "", HEX, 64..=64),
+            ("HEX 32", "", HEX_UPPER, 32..=32),
+            ("mts_live_ bodies", "mts_live_", BASE62, 24..=64),
+            ("mts_test_ bodies", "mts_test_", BASE62, 24..=64),
+            ("ms_ keys", "ms_", BASE62, 32..=32),
+            ("Zoom client secrets", "", BASE62, 32..=32),
+            ("whsec_ base64 bodies", "whsec_", BASE64, 43..=44),
+            ("bearer base64url tokens", "", BASE64URL, 43..=86),
+        ];
+        let mut rng = fastrand::Rng::with_seed(0x6b65_7968_6f75_6e64);
+        for (name, prefix, alphabet, lengths) in formats {
+            for _ in 0..10_000 {
+                let len = rng.usize(lengths.clone());
+                let body: String = (0..len)
+                    .map(|_| char::from(alphabet[rng.usize(..alphabet.len())]))
+                    .collect();
+                let key = format!("{prefix}{body}");
+                assert!(!is_placeholder(&key), "{name}: {key} read as a placeholder");
+                assert!(
+                    !looks_like_identifier(&key),
+                    "{name}: {key} read as an identifier"
+                );
+            }
         }
     }
 

@@ -675,3 +675,139 @@ fn deepgram_sdk_calls_take_literals_and_constants() {
         assert_eq!(scan_full(text), vec![], "{text}");
     }
 }
+
+/// Prose placeholders (phrases, hyphen- and underscore-joined words, templates, words and
+/// digits) in every shape the rules bind a value in: silent.
+#[test]
+fn prose_placeholders_are_silent_in_every_shape() {
+    use base64::Engine;
+    let values = [
+        "any random string 123",
+        "anyrandomstring123",
+        "your-secret-here",
+        "insert_your_api_key",
+        "my-super-secret-token",
+        "replace-me-with-real-key",
+        "changeme",
+        "<from the dashboard>",
+        "{{ secrets.MEETSTREAM_API_KEY }}",
+        "${MEETSTREAM_API_KEY}",
+        "%MEETSTREAM_API_KEY%",
+        "[YOUR KEY]",
+        "secret123",
+        "password1",
+        "test-token-1",
+        "bluehorse42",
+        "correcthorsebatterystaple",
+        "supersecretpassword2024",
+        "bluehorse42bluehorse42",
+        "somelongsecretvalue2024",
+        "MyZoomClientSecret2024",
+    ];
+    let shapes: Vec<fn(&str) -> String> = vec![
+        |v| format!("MEETSTREAM_API_KEY={v}\n"),
+        |v| format!("ZOOM_CLIENT_SECRET=\"{v}\"\n"),
+        |v| format!("export DEEPGRAM_API_KEY='{v}'\n"),
+        |v| format!("ENV ZOOM_WEBHOOK_SECRET_TOKEN={v}\n"),
+        |v| format!("headers = {{\"Authorization\": \"Token {v}\"}}  # api.meetstream.ai\n"),
+        |v| format!("curl -H 'Authorization: Bearer {v}' https://api.meetso.ai/public/v1\n"),
+        |v| format!("zoom:\n  client_secret: {v}\n"),
+        |v| format!("{{\"deepgram\": {{\"apiKey\": \"{v}\"}}}}\n"),
+        |v| format!("[zoom]\nsecret = \"{v}\"\n"),
+        |v| format!("const zoomConfig = {{ sdkKey: 'k', sdkSecret: '{v}' }}; // zoom\n"),
+        |v| {
+            let pair = format!("Zq4XkP2mTw8LrN6vBy1c:{v}");
+            let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
+            format!("-H 'Authorization: Basic {encoded}' https://zoom.us/oauth/token\n")
+        },
+    ];
+    for shape in shapes {
+        // the shape finds a real key (so its silence below is the placeholder filter's)
+        assert_eq!(scan(&shape(ZOOM)).len(), 1, "{}", shape(ZOOM));
+        for v in values {
+            none(&shape(v));
+        }
+    }
+}
+
+/// Meetso keys whose body is words or filler are documentation stand-ins.
+#[test]
+fn meetso_keys_with_placeholder_bodies_are_silent() {
+    for key in [
+        "mts_live_your_key_here",
+        "mts_live_XXXXXXXXXXXXXXXXXXXXXXXXXXXX",
+        "mts_live_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        "mts_live_yourmeetsokeygoeshere12345",
+        "mts_live_mysupersecretmeetsokey2024",
+        "mts_live_thisisnotarealkeyjustatest1",
+        "mts_live_SomethingSecretAndLong2024",
+        "mts_live_YourMeetsoApiKeyGoesHere123",
+        "mts_test_replacewithyourrealtestkey",
+    ] {
+        none(&format!("MEETSO_API_KEY={key}\n"));
+        none(&format!("client = Meetso(api_key=\"{key}\")\n"));
+    }
+}
+
+/// Look-alikes of the placeholders above that are real-shaped keys stay reported: a word at
+/// the start of a random body, a weak but random-tailed key, hex with `abc` or a run.
+#[test]
+fn real_keys_that_contain_a_word_are_reported() {
+    let pa55 = "mts_live_Pa55wordXk9Qz7Lr2Wm4Tb8NcVy1"; // keyhound:allow (generated test key)
+    assert_eq!(
+        one(&format!("MEETSO_API_KEY={pa55}\n")),
+        ("meetso-live-key".into(), pa55.into())
+    );
+    let key = "mts_live_KeyQ7fLr2ZxW9kPm4Tb8NcVy1HdJ6s"; // keyhound:allow (generated test key)
+    assert_eq!(
+        one(&format!("k = \"{key}\"\n")),
+        ("meetso-live-key".into(), key.into())
+    );
+    for (text, rule, secret) in [
+        (
+            "ZOOM_CLIENT_SECRET=SecretHd7Fs3Gj9Kl2Qw5Er8Ty1Ui4Op6\n", // keyhound:allow (generated test key)
+            "env-secret",
+            "SecretHd7Fs3Gj9Kl2Qw5Er8Ty1Ui4Op6",
+        ),
+        (
+            "DEEPGRAM_API_KEY=5887fffde1155519062526a0d87baa7825ad2abc\n", // keyhound:allow (generated test key)
+            "env-secret",
+            "5887fffde1155519062526a0d87baa7825ad2abc",
+        ),
+        (
+            "headers = {'Authorization': 'Token abc11b088af3700369e2651d82d33bb9'} # meetstream\n", // keyhound:allow (generated test key)
+            "authorization-token",
+            "abc11b088af3700369e2651d82d33bb9",
+        ),
+        (
+            "MEETSTREAM_API_KEY=horse8Zq4XkP2mTw8LrN6vBy1cQ7fLr2Zx\n", // keyhound:allow (generated test key)
+            "env-secret",
+            "horse8Zq4XkP2mTw8LrN6vBy1cQ7fLr2Zx",
+        ),
+    ] {
+        assert_eq!(one(text), (rule.into(), secret.into()), "{text}");
+    }
+}
+
+#[test]
+fn exact_keywords_are_searched_only_as_written() {
+    let rule = |exact: bool| {
+        format!(
+            "[[rule]]\nid = \"acme-key\"\ndescription = \"d\"\nseverity = \"high\"\nkeywords = [\"acme_\"]\nexact_keywords = {exact}\npatterns = ['''(?i)\\b(?P<secret>acme_[a-z0-9]{{24}})\\b''']\n"
+        )
+    };
+    let found = |exact: bool, text: &str| {
+        let mut set = RuleSet {
+            rules: Vec::new(),
+            ..RuleSet::builtin().expect("rules")
+        };
+        set.add_file("acme.toml", &rule(exact))
+            .expect("rule parses");
+        let d = Detector::new(&set).expect("detector");
+        d.scan(text.as_bytes()).len()
+    };
+    let lower = "k = acme_q7flr2zxw9kpm4tb8ncvy1hd"; // keyhound:allow (generated test key)
+    let upper = "K = ACME_Q7FLR2ZXW9KPM4TB8NCVY1HD"; // keyhound:allow (generated test key)
+    assert_eq!((found(false, lower), found(false, upper)), (1, 1));
+    assert_eq!((found(true, lower), found(true, upper)), (1, 0));
+}

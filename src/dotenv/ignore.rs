@@ -155,12 +155,18 @@ pub fn pattern_matches(
     )
 }
 
-/// `path` relative to `base`, or `None` when it lies outside.
+/// `path` relative to `base`, or `None` when it lies outside. Leading slashes of the rest are
+/// dropped: a history path can have empty components (`sub//.env`, `/.env`) when a crafted
+/// tree has an entry with an empty name (git refuses to read such a tree, gix does not), and
+/// an empty component is no directory, so `sub//.env` is matched as `sub/.env` — gix-glob
+/// takes only relative paths.
 fn strip_base<'a>(base: &str, path: &'a str) -> Option<&'a str> {
-    if base.is_empty() {
-        return Some(path);
-    }
-    path.strip_prefix(base)?.strip_prefix('/')
+    let rest = if base.is_empty() {
+        path
+    } else {
+        path.strip_prefix(base)?.strip_prefix('/')?
+    };
+    Some(rest.trim_start_matches('/'))
 }
 
 /// The case mode for `core.ignoreCase`.
@@ -261,9 +267,14 @@ pub fn is_misnamed_ignore_file(name: &str) -> bool {
     stem.len() >= 8 && super::nearmiss::edit_distance(stem, GITIGNORE) <= 2
 }
 
-/// Directories from the root down to the one holding `rel_path`: `""`, `a`, `a/b`.
+/// Directories from the root down to the one holding `rel_path`: `""`, `a`, `a/b`. An empty
+/// component (`a//b`, `/b`: see [`strip_base`]) is no directory of its own.
 pub fn dirs_on_path(rel_path: &str) -> impl Iterator<Item = &str> {
-    std::iter::once("").chain(rel_path.match_indices('/').map(|(i, _)| &rel_path[..i]))
+    let dirs = rel_path
+        .match_indices('/')
+        .filter(|&(i, _)| i > 0 && !rel_path[..i].ends_with('/'))
+        .map(|(i, _)| &rel_path[..i]);
+    std::iter::once("").chain(dirs)
 }
 
 /// `dir/name`, or `name` at the root.
@@ -617,6 +628,21 @@ mod tests {
         assert!(!is_ignored(&sources(b".env\n", "api"), "web/.env"));
         assert!(!is_ignored(&sources(b".env/\n", ""), ".env"));
         assert!(!is_ignored(&sources(b"*.env\n", ""), ".env.local"));
+    }
+
+    #[test]
+    fn empty_path_components_of_a_crafted_tree_are_no_directory() {
+        // `sub/.gitignore` seen for `sub//.env` (a tree entry with an empty name): the rest
+        // after the base, `/.env`, reached gix-glob, whose debug assertion panicked
+        assert!(is_ignored(&sources(b".env\n", "sub"), "sub//.env"));
+        assert!(!is_ignored(&sources(b"*.local\n", "sub"), "sub//.env"));
+        assert!(is_ignored(&sources(b"/.env\n", ""), "/.env"));
+        assert!(is_ignored(&sources(b"/.env\n", "sub"), "sub///.env"));
+        assert!(!is_ignored(&sources(b".env\n", "sub"), "subx//.env"));
+        let dirs: Vec<&str> = dirs_on_path("sub//x/.env").collect();
+        assert_eq!(dirs, ["", "sub", "sub//x"]);
+        assert_eq!(dirs_on_path("/.env").collect::<Vec<_>>(), [""]);
+        assert_eq!(dirs_on_path("a/b/c").collect::<Vec<_>>(), ["", "a", "a/b"]);
     }
 
     #[test]

@@ -84,6 +84,7 @@ fn gaps(wt: &Worktree, committed: &[Finding]) -> Result<Vec<Finding>, AuditError
             gitignore: Some(diagnosis),
             repository: None,
             later: Vec::new(),
+            local_server: None,
         });
     }
     Ok(out)

@@ -247,6 +247,7 @@ fn env_finding(
         gitignore,
         repository: None,
         later: Vec::new(),
+        local_server: None,
     })
 }
 

@@ -26,6 +26,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../rules/attendee.toml"),
     ),
     ("rules/zoom.toml", include_str!("../../rules/zoom.toml")),
+    ("rules/vexa.toml", include_str!("../../rules/vexa.toml")),
     (
         "rules/generic.toml",
         include_str!("../../rules/generic.toml"),

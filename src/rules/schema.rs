@@ -34,6 +34,8 @@ pub struct RawRule {
     provider_hints: Vec<ProviderHint>,
     keywords: Spanned<Vec<String>>,
     #[serde(default)]
+    exact_keywords: bool,
+    #[serde(default)]
     patterns: Vec<Spanned<String>>,
     #[serde(default)]
     names: Vec<Spanned<String>>,
@@ -107,8 +109,11 @@ pub struct Rule {
     /// Context words that attribute a match to a provider.
     pub provider_hints: Vec<ProviderHint>,
     /// Cheap literals used as a prefilter: a pattern only runs near one. Each is searched as
-    /// written, lowercase, UPPERCASE and Capitalised.
+    /// written, lowercase, UPPERCASE and Capitalised (only as written with `exact_keywords`).
     pub keywords: Vec<String>,
+    /// Whether the keywords are searched only as written: a token prefix that is always
+    /// lowercase (`mts_live_`) needs one spelling of the prefilter's 64, not three.
+    pub exact_keywords: bool,
     /// Regexes, each with a named capture `secret`.
     pub patterns: Vec<String>,
     /// Credential names (regex fragments, see [`super::shapes`]): the engine matches every
@@ -303,6 +308,7 @@ impl RawRule {
             provider: self.provider,
             provider_hints: self.provider_hints,
             keywords: self.keywords.into_inner(),
+            exact_keywords: self.exact_keywords,
             patterns: self.patterns.into_iter().map(Spanned::into_inner).collect(),
             names,
             headers,
@@ -504,6 +510,7 @@ impl Rule {
             provider: None,
             provider_hints: Vec::new(),
             keywords: Vec::new(),
+            exact_keywords: false,
             patterns: Vec::new(),
             names: Vec::new(),
             headers: Vec::new(),

@@ -38,12 +38,23 @@ pub struct Chunk<'a> {
 
 impl Chunk<'_> {
     /// Runs the detector over the chunk, decoded to UTF-8 (see [`decode`]: lines and
-    /// columns are those of the decoded text), and builds findings.
+    /// columns are those of the decoded text), and builds findings. Each names the local
+    /// server address the chunk talks to, if any ([`crate::fixture::local_host`]), looked
+    /// for only when something was found.
     pub fn scan(&self, detector: &Detector) -> Vec<Finding> {
-        detector
-            .scan(&decode::text(self.data))
+        let text = decode::text(self.data);
+        let matches = detector.scan(&text);
+        let local_server = if matches.is_empty() {
+            None
+        } else {
+            crate::fixture::local_host(&text)
+        };
+        matches
             .into_iter()
-            .map(|m| self.finding(detector, m))
+            .map(|m| Finding {
+                local_server,
+                ..self.finding(detector, m)
+            })
             .collect()
     }
 
@@ -64,6 +75,7 @@ impl Chunk<'_> {
             gitignore: None,
             repository: None,
             later: Vec::new(),
+            local_server: None,
         }
     }
 }

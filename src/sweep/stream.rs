@@ -181,6 +181,7 @@ impl FindingRecord {
             gitignore: self.gitignore.clone(),
             repository: Some(self.target.clone()),
             later: self.later(),
+            local_server: None,
         }
     }
 

@@ -112,6 +112,7 @@ fn changed(
         gitignore: None,
         repository: None,
         later: Vec::new(),
+        local_server: None,
     }
 }
 

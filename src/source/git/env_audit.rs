@@ -6,6 +6,7 @@
 //! ignore line that same commit changed), and as severe as its worst version (critical when
 //! any version held a key).
 
+use super::error::ResultExt;
 use super::{walk, GitError, Repo};
 use crate::detect::Detector;
 use crate::dotenv;
@@ -94,4 +95,61 @@ pub fn findings(
 fn parent_tree(repo: &gix::Repository, commit: ObjectId) -> Option<gix::Tree<'_>> {
     let parent = repo.find_commit(commit).ok()?.parent_ids().next()?.detach();
     repo.find_tree(walk::commit_tree(repo, parent).ok()?).ok()
+}
+
+/// A path to place in history: repository-relative (what the tree holds) and relative to
+/// the scan root (what a finding reports).
+pub type EnvPath = (String, String);
+
+/// For each of `paths` that HEAD holds: the version HEAD's first-parent line added last,
+/// that is the oldest commit of the unbroken run of first-parent commits, ending at HEAD,
+/// whose tree has the path. The walk stops as soon as every path is placed, so a file added
+/// recently costs a few commits however long the history is. A shallow boundary or root
+/// commit places a path at the last commit that could be read.
+pub fn head_introductions(repo: &Repo, paths: &[EnvPath]) -> Result<Vec<EnvVersion>, GitError> {
+    let r = &repo.repo;
+    let Ok(head) = r.head_id() else {
+        return Ok(Vec::new()); // unborn branch: nothing is committed yet
+    };
+    // per path: the oldest commit and blob seen so far in the run
+    let mut pending: Vec<(&EnvPath, Option<(ObjectId, ObjectId)>)> =
+        paths.iter().map(|p| (p, None)).collect();
+    let mut placed = Vec::new();
+    let mut next = Some(head.detach());
+    while let Some(id) = next.filter(|_| !pending.is_empty()) {
+        let Ok(commit) = r.find_commit(id) else {
+            break; // a shallow boundary: what was seen stands
+        };
+        let tree = commit
+            .tree()
+            .context(|| format!("cannot read the tree of {id}"))?;
+        let mut still = Vec::with_capacity(pending.len());
+        for (path, seen) in pending {
+            match tree.lookup_entry_by_path(&path.0).ok().flatten() {
+                Some(entry) if entry.mode().is_blob() => {
+                    still.push((path, Some((id, entry.id().detach()))))
+                }
+                _ => placed.extend(seen.map(|s| (path, s))),
+            }
+        }
+        pending = still;
+        next = commit.parent_ids().next().map(|p| p.detach());
+    }
+    placed.extend(pending.into_iter().filter_map(|(p, s)| s.map(|s| (p, s))));
+    placed
+        .into_iter()
+        .map(|((repo_path, path), (commit, blob))| {
+            let info = super::commit::info(
+                &r.find_commit(commit)
+                    .context(|| format!("cannot read commit {commit}"))?,
+            );
+            Ok(EnvVersion {
+                repo_path: repo_path.clone(),
+                path: path.clone(),
+                blob,
+                commit,
+                info,
+            })
+        })
+        .collect()
 }

@@ -522,13 +522,26 @@ fn entry_warning(pack: &PackFile, index_pos: u32, offset: u64, problem: &str) ->
     )
 }
 
+/// Deflate's largest expansion: a 258-byte match coded in two bits, 1032 bytes out per byte in.
+const MAX_DEFLATE_RATIO: u64 = 1032;
+
 /// Inflates the zlib stream at the start of `input` into `out`, which must come out `size` bytes long.
+/// A size that `input` cannot inflate to is an error before anything is allocated: the size comes
+/// from the entry header, which a corrupt pack can make say gigabytes for a few bytes of data.
 fn inflate_exact(
     inflate: &mut gix::zlib::Inflate,
     input: &[u8],
     size: u64,
     out: &mut Vec<u8>,
 ) -> Result<(), BoxError> {
+    let most = (input.len() as u64).saturating_mul(MAX_DEFLATE_RATIO);
+    if size > most {
+        return Err(format!(
+            "the header announces {size} bytes, more than its {} compressed bytes can hold",
+            input.len()
+        )
+        .into());
+    }
     let size = usize::try_from(size)?;
     out.clear();
     out.try_reserve_exact(size)?;
@@ -662,5 +675,29 @@ mod tests {
             delta_header_size(&[0x80 | 1, 2, 9]).expect("size").0,
             1 + (2 << 7)
         );
+    }
+
+    #[test]
+    fn a_size_the_compressed_bytes_cannot_hold_is_refused_before_allocating() {
+        let mut deflate = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        std::io::Write::write_all(&mut deflate, &[b'x'; 4096]).expect("deflate");
+        let compressed = deflate.finish().expect("deflate");
+        let mut inflate = gix::zlib::Inflate::default();
+        let mut out = Vec::new();
+        inflate_exact(&mut inflate, &compressed, 4096, &mut out).expect("the real size");
+        assert_eq!(out, [b'x'; 4096]);
+
+        // a corrupt header: 64 MiB for the same few bytes (the fuzzer's was 3.6 GB)
+        let mut out = Vec::new();
+        let err = inflate_exact(&mut inflate, &compressed, 64 << 20, &mut out)
+            .expect_err("cannot come out of it");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "the header announces 67108864 bytes, more than its {} compressed bytes can hold",
+                compressed.len()
+            )
+        );
+        assert_eq!(out.capacity(), 0, "nothing was allocated");
     }
 }

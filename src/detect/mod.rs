@@ -298,6 +298,7 @@ impl Detector {
                 } else {
                     self.candidate(index, buffer, whole, secret, name)
                         .filter(|c| !attributed || c.provider.is_some())
+                        .map(|c| prose::labelled_detail(c, label, name))
                 };
                 pos = match accepted {
                     Some(c) => {

@@ -62,6 +62,22 @@ pub(super) fn foreign_label(rule: &Rule, data: &[u8], label: (usize, usize)) -> 
     false
 }
 
+/// A candidate of the label shape names its label (`label Client Secret`), as a table
+/// column or a section line does; other shapes' candidates are returned as they are.
+pub(super) fn labelled_detail(
+    mut c: Candidate,
+    label: bool,
+    name: Option<regex::bytes::Match>,
+) -> Candidate {
+    if let Some(name) = name.filter(|_| label) {
+        c.detail = Some(format!(
+            "label {}",
+            String::from_utf8_lossy(name.as_bytes())
+        ));
+    }
+    c
+}
+
 /// Whether every word of a label's prefix (`Zoom S2S` in `Zoom S2S Client Secret`) is a
 /// filler, a credential word or one of the rule's provider words.
 fn own_words(rule: &Rule, prefix: &str) -> bool {

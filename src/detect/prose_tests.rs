@@ -299,6 +299,12 @@ fn a_table_header_row_names_the_column_of_its_values() {
         ]
     );
     // the same table about no meeting-bot provider, and another vendor's column
+    // a row's first cell names it (the label shape), whose detail names the label too
+    let text = format!("Our Zoom bot.\n\n| Zoom Client Secret | `{ZOOM}` |\n");
+    assert_eq!(
+        scan_detail(&text),
+        vec![labelled("env-secret", 3, "zoom", "Zoom Client Secret")]
+    );
     let text = format!("| Environment | Client Secret |\n|---|---|\n| prod | {ZOOM} |\n");
     assert_eq!(scan_detail(&text), vec![]);
     let text = format!(

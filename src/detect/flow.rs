@@ -12,15 +12,44 @@ const MAX_OCCURRENCES: usize = 256;
 /// How far after an occurrence its literal may start and end.
 const MAX_BINDING: usize = 320;
 
-/// What follows an identifier that binds it to a literal: an optional type (`: str`,
-/// ` string`), an operator (`=`, `:=`, `:`, `=>`, `(`, `{`, or a blank for `#define`) and a
-/// quoted value.
+/// What follows an identifier that binds it to a literal, one entry per binding shape; each
+/// is followed by the quoted value.
+const BINDINGS: &[&str] = &[
+    // an optional type (`: str`, `: String`, ` string`), then `=`, `:=`, `:`, `=>`, `(`, `{`
+    // or a blank (`#define KEY "…"`): Java `static final String`, Kotlin/Scala `val`, Go
+    // `const`/`var`, C/C++ `std::string`/`const char*`, C# `const string`, Python, JS/TS,
+    // Ruby and PHP constants and variables
+    r#"(?:[ \t]*:[ \t]*[A-Za-z_][A-Za-z0-9_.<>\[\]]*|[ \t]+[A-Za-z_][A-Za-z0-9_.]*)?[ \t]*(?:=>|:=|=|:|\(|\{|[ \t])"#,
+    // PHP `define('KEY', '…')`
+    r#"["'][ \t]*,"#,
+];
+
+/// The quoted value of a binding.
+const BOUND_VALUE: &str =
+    r#"[ \t]*(?:[fbru]{0,2}|[@$])["'`](?P<secret>[A-Za-z0-9_\-.+/~]{16,256}={0,3})["'`]"#;
+
+/// How an identifier is bound to an expression: an optional type (`: str`, ` string`), then
+/// `=` or `:=`; anchored at the end of the identifier. Matched before the rule's (costlier)
+/// scheme expressions, so an occurrence that binds nothing costs one small match.
+fn expr_binding_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        let pattern = format!(r"\A(?:{})?[ \t]*(?:=|:=)[ \t]*", TYPE);
+        // a constant pattern, proven to compile by the tests
+        Regex::new(&pattern).unwrap_or_else(|_| unreachable!("binding pattern compiles"))
+    })
+}
+
+/// A type between a name and its `=` (`: str`, `: String`, Go's ` string`).
+const TYPE: &str = r"[ \t]*:[ \t]*[A-Za-z_][A-Za-z0-9_.<>\[\]]*|[ \t]+[A-Za-z_][A-Za-z0-9_.]*";
+
+/// [`BINDINGS`] and [`BOUND_VALUE`] as one pattern anchored at the end of the name.
 fn binding_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        let pattern = r#"\A(?:[ \t]*:[ \t]*[A-Za-z_][A-Za-z0-9_.<>\[\]]*|[ \t]+[A-Za-z_][A-Za-z0-9_.]*)?[ \t]*(?:=>|:=|=|:|\(|\{|[ \t])[ \t]*(?:[fbru]{0,2}|[@$])["'`](?P<secret>[A-Za-z0-9_\-.+/~]{16,256}={0,3})["'`]"#;
+        let pattern = format!(r"\A(?:{}){BOUND_VALUE}", BINDINGS.join("|"));
         // a constant pattern, proven to compile by the tests
-        Regex::new(pattern).unwrap_or_else(|_| unreachable!("binding pattern compiles"))
+        Regex::new(&pattern).unwrap_or_else(|_| unreachable!("binding pattern compiles"))
     })
 }
 
@@ -35,33 +64,90 @@ pub fn bound_name(ident: &str) -> &str {
     &ident[cut..]
 }
 
-/// The first literal `name` is bound to in `data`: (start of the name, the literal's span).
-/// The bytes examined are added to `work`.
-pub fn binding(data: &[u8], name: &str, work: &mut u64) -> Option<(usize, (usize, usize))> {
+/// What a header value variable is bound to: the identifier its scheme expression names
+/// (`auth = "Token " + KEY`), or the literal itself (`auth = "Token …"`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HeaderValue {
+    /// The identifier to follow, as written (`KEY`, `$key`, `self.key`).
+    Ident(String),
+    /// The literal's span.
+    Literal((usize, usize)),
+}
+
+/// The offsets where `name` occurs as a whole identifier (not a member, `x.name`), at most
+/// [`MAX_OCCURRENCES`] of them.
+fn occurrences<'a>(data: &'a [u8], name: &'a str) -> impl Iterator<Item = usize> + 'a {
     let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
     let needle = name.as_bytes();
-    if needle.is_empty() {
-        return None;
-    }
-    for at in memchr::memmem::find_iter(data, needle).take(MAX_OCCURRENCES) {
-        let end = at + needle.len();
-        let before = at.checked_sub(1).map(|i| data[i]);
-        if before.is_some_and(|b| is_ident(b) || b == b'.')
-            || data.get(end).is_some_and(|&b| is_ident(b))
-        {
-            continue;
-        }
+    memchr::memmem::find_iter(data, needle)
+        .take(if needle.is_empty() {
+            0
+        } else {
+            MAX_OCCURRENCES
+        })
+        .filter(move |&at| {
+            let before = at.checked_sub(1).map(|i| data[i]);
+            !(before.is_some_and(|b| is_ident(b) || b == b'.')
+                || data.get(at + needle.len()).is_some_and(|&b| is_ident(b)))
+        })
+}
+
+/// The first occurrence of `name` whose following bytes `matches` accepts: (start of the
+/// name, what `matches` found, as offsets into `data`). The bytes examined are added to `work`.
+fn first_binding<T>(
+    data: &[u8],
+    name: &str,
+    work: &mut u64,
+    mut matches: impl FnMut(&[u8], usize) -> Option<T>,
+) -> Option<(usize, T)> {
+    for at in occurrences(data, name) {
+        let end = at + name.len();
         let tail = &data[end..(end + MAX_BINDING).min(data.len())];
         *work += tail.len() as u64;
-        if let Some(secret) = binding_regex()
-            .captures(tail)
-            .and_then(|c| c.name("secret"))
-        {
-            return Some((at, (end + secret.start(), end + secret.end())));
+        if let Some(found) = matches(tail, end) {
+            return Some((at, found));
         }
     }
     *work += data.len() as u64;
     None
+}
+
+/// The first literal `name` is bound to in `data`: (start of the name, the literal's span).
+/// The bytes examined are added to `work`.
+pub fn binding(data: &[u8], name: &str, work: &mut u64) -> Option<(usize, (usize, usize))> {
+    first_binding(data, name, work, |tail, end| {
+        let secret = binding_regex().captures(tail)?.name("secret")?;
+        Some((end + secret.start(), end + secret.end()))
+    })
+}
+
+/// The first scheme expression `name` is bound to in `data` (`exprs`, anchored at the end of
+/// the name, each capturing an `ident` or a `secret`): (start of the name, what it names).
+/// The bytes examined are added to `work`.
+pub fn header_value(
+    data: &[u8],
+    name: &str,
+    exprs: &[Regex],
+    work: &mut u64,
+) -> Option<(usize, HeaderValue)> {
+    first_binding(data, name, work, |tail, end| {
+        let at = expr_binding_regex().find(tail)?.end();
+        let (tail, end) = (&tail[at..], end + at);
+        exprs.iter().find_map(|re| {
+            let caps = re.captures(tail)?;
+            if let Some(secret) = caps.name("secret") {
+                return Some(HeaderValue::Literal((
+                    end + secret.start(),
+                    end + secret.end(),
+                )));
+            }
+            let ident = caps.name("ident")?;
+            let call = caps
+                .name("next")
+                .is_some_and(|n| matches!(n.as_bytes(), b"(" | b"["));
+            (!call).then(|| HeaderValue::Ident(String::from_utf8_lossy(ident.as_bytes()).into()))
+        })
+    })
 }
 
 #[cfg(test)]
@@ -96,6 +182,9 @@ mod tests {
             (format!("$key = '{V}';"), "$key"),
             (format!("const string ApiKey = @\"{V}\";"), "ApiKey"),
             (format!("apiKey := \"{V}\""), "apiKey"),
+            (format!("define('API_KEY', '{V}');"), "API_KEY"),
+            (format!("static const char *API_KEY = \"{V}\";"), "API_KEY"),
+            (format!("BOT_TOKEN = \"{V}\".freeze"), "BOT_TOKEN"),
         ] {
             assert_eq!(bound(&text, name).as_deref(), Some(V), "{text}");
         }

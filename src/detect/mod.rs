@@ -6,14 +6,18 @@
 mod dictionary;
 mod doc;
 mod flow;
+#[cfg(test)]
+mod flow_tests;
 pub mod keypath;
 pub mod lines;
 pub mod placeholder;
 mod prose;
 mod validate;
 
+use crate::rules::shapes::{Use, SCHEME_WORDS};
 use crate::rules::{Rule, RuleSet, Validator};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use flow::HeaderValue;
 use lines::{Cursor, LineIndex};
 use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::{BTreeMap, HashMap};
@@ -33,6 +37,8 @@ const MAX_WINDOW: usize = 4096;
 const MAX_MERGED: usize = 64 * 1024;
 /// Where an identifier is bound to a literal: (start of the name, the literal's span).
 type Binding = (usize, (usize, usize));
+/// Header value variables looked up, per (rule, name): where each is bound and to what.
+type HeaderValues = HashMap<(usize, String), Option<(usize, HeaderValue)>>;
 
 /// How many distinct identifiers a buffer's use sites may look up bindings for.
 const MAX_LOOKUPS: usize = 64;
@@ -243,9 +249,14 @@ impl Detector {
                 continue;
             }
             let whole = (leaf.key_start, leaf.value.1);
-            if let Some(mut c) =
-                self.check(index, buffer, leaf.value, whole, Some(leaf.path.clone()))
-            {
+            if let Some(mut c) = self.check(
+                index,
+                buffer,
+                leaf.value,
+                whole,
+                Some(leaf.path.clone()),
+                None,
+            ) {
                 c.detail = Some(format!("key {}", leaf.path));
                 out.push(c);
             }
@@ -316,8 +327,9 @@ impl Detector {
     }
 
     /// Value flow: each use site in the window that names an identifier (`"Token " + KEY`,
-    /// `DeepgramClient(KEY)`) whose literal binding is in the same buffer yields a candidate
-    /// at the literal, naming the use site's line.
+    /// `DeepgramClient(KEY)`, `sdkSecret: SECRET`, `setRequestProperty("Authorization", auth)`)
+    /// that leads to a literal in the same buffer yields a candidate at the literal, naming
+    /// the use site's line. Runs only on the rule's keyword windows.
     fn run_flow(
         &self,
         index: usize,
@@ -328,7 +340,7 @@ impl Detector {
         let (ws, we) = window;
         let haystack = &buffer.data[..we];
         let rule = &self.rules[index];
-        for regex in rule.flow() {
+        for (regex, kind) in rule.flow() {
             let mut pos = ws;
             while let Some(caps) = regex.captures_at(haystack, pos) {
                 let (Some(whole), Some(ident)) = (caps.get(0), caps.name("ident")) else {
@@ -339,23 +351,49 @@ impl Detector {
                 let call = caps
                     .name("next")
                     .is_some_and(|n| matches!(n.as_bytes(), b"(" | b"["));
-                let ident = String::from_utf8_lossy(ident.as_bytes()).into_owned();
-                let name = flow::bound_name(&ident);
-                if call || name.is_empty() {
+                if call {
                     continue;
                 }
-                let Some((at, span)) = buffer.binding(name) else {
+                let ident_text = String::from_utf8_lossy(ident.as_bytes());
+                let Some((name, at, span)) = self.follow(index, buffer, &ident_text, *kind) else {
                     continue;
                 };
-                let whole = (at, span.1);
-                if let Some(mut c) = self.check(index, buffer, span, whole, Some(name.to_string()))
-                {
-                    let used = buffer.lines().line_of(ident_start(&caps)) + 1;
-                    c.detail = Some(format!("variable {name}, used at line {used}"));
+                let used = (whole.start(), whole.end());
+                if let Some(mut c) = self.check(
+                    index,
+                    buffer,
+                    span,
+                    (at, span.1),
+                    Some(name.clone()),
+                    Some(used),
+                ) {
+                    let line = buffer.lines().line_of(ident.start()) + 1;
+                    c.detail = Some(format!("variable {name}, used at line {line}"));
                     out.push(c);
                 }
             }
             buffer.add(|w| w.regex_bytes += we.saturating_sub(pos) as u64);
+        }
+    }
+
+    /// The literal a use site's identifier leads to: (the name bound to it, where that name
+    /// is bound, the literal's span). A header value variable is followed one step further,
+    /// through its scheme expression (`auth = "Token " + KEY` → `KEY = "…"`).
+    fn follow(
+        &self,
+        index: usize,
+        buffer: &Buffer,
+        ident: &str,
+        kind: Use,
+    ) -> Option<(String, usize, (usize, usize))> {
+        let name = flow::bound_name(ident);
+        match kind {
+            Use::Value => buffer.literal(name),
+            Use::HeaderValue if SCHEME_WORDS.contains(&name.to_ascii_lowercase().as_str()) => None,
+            Use::HeaderValue => match buffer.header_value(index, &self.rules[index], name)? {
+                (at, HeaderValue::Literal(span)) => Some((name.to_string(), at, span)),
+                (_, HeaderValue::Ident(next)) => buffer.literal(flow::bound_name(&next)),
+            },
         }
     }
 
@@ -377,10 +415,12 @@ impl Detector {
         let span = (secret.start(), end);
         let whole = (whole.start(), whole.end());
         let name = name.map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned());
-        self.check(index, buffer, span, whole, name)
+        self.check(index, buffer, span, whole, name, None)
     }
 
-    /// Applies the rule's validator and the shared filters to one regex match.
+    /// Applies the rule's validator and the shared filters to one regex match (or, for value
+    /// flow, to a literal and the span of the site that `used` it, where provider hints are
+    /// looked for too).
     fn check(
         &self,
         index: usize,
@@ -388,6 +428,7 @@ impl Detector {
         span: (usize, usize),
         whole: (usize, usize),
         name: Option<String>,
+        used: Option<(usize, usize)>,
     ) -> Option<Candidate> {
         let rule = &self.rules[index];
         let data = buffer.data;
@@ -424,7 +465,8 @@ impl Detector {
         if buffer.is_allowed(whole.0, whole.1) {
             return None;
         }
-        let provider = provider_for(rule, data, whole, name.as_deref());
+        let provider = provider_for(rule, data, whole, name.as_deref())
+            .or_else(|| used.and_then(|u| provider_near(rule, data, u)));
         if rule.require_provider && provider.is_none() {
             return None;
         }
@@ -488,6 +530,8 @@ struct Buffer<'a> {
     markers: OnceCell<Vec<(usize, usize)>>,
     /// Identifier bindings looked up by use sites.
     bindings: RefCell<HashMap<String, Option<Binding>>>,
+    /// Header value variables looked up by a rule's header use sites.
+    header_values: RefCell<HeaderValues>,
     work: Cell<Work>,
 }
 
@@ -498,6 +542,7 @@ impl<'a> Buffer<'a> {
             lines: OnceCell::new(),
             markers: OnceCell::new(),
             bindings: RefCell::default(),
+            header_values: RefCell::default(),
             work: Cell::new(Work::default()),
         }
     }
@@ -509,13 +554,48 @@ impl<'a> Buffer<'a> {
         if let Some(found) = cache.get(name) {
             return *found;
         }
-        if cache.len() >= MAX_LOOKUPS {
+        if cache.len() + self.header_values.borrow().len() >= MAX_LOOKUPS {
             return None;
         }
         let mut work = 0;
         let found = flow::binding(self.data, name, &mut work);
         self.add(|w| w.regex_bytes += work);
         cache.insert(name.to_string(), found);
+        found
+    }
+
+    /// The literal an identifier names, as written or (Kotlin's `"$KEY"` against PHP's
+    /// `$key = …`) with its `$` sigil added or dropped: (the name bound, the binding).
+    fn literal(&self, name: &str) -> Option<(String, usize, (usize, usize))> {
+        if !name.bytes().any(|b| b.is_ascii_alphanumeric()) {
+            return None;
+        }
+        let other = match name.strip_prefix('$') {
+            Some(bare) => bare.to_string(),
+            None => format!("${name}"),
+        };
+        [name.to_string(), other].into_iter().find_map(|n| {
+            let (at, span) = self.binding(&n)?;
+            Some((n, at, span))
+        })
+    }
+
+    /// The scheme expression a header value variable is bound to ([`flow::header_value`]) for
+    /// the rule `index`, looked up once per rule and name, within [`MAX_LOOKUPS`] too.
+    fn header_value(&self, index: usize, rule: &Rule, name: &str) -> Option<(usize, HeaderValue)> {
+        let key = (index, name.to_string());
+        if let Some(found) = self.header_values.borrow().get(&key) {
+            return found.clone();
+        }
+        if self.bindings.borrow().len() + self.header_values.borrow().len() >= MAX_LOOKUPS
+            || !name.bytes().any(|b| b.is_ascii_alphanumeric())
+        {
+            return None;
+        }
+        let mut work = 0;
+        let found = flow::header_value(self.data, name, rule.header_values(), &mut work);
+        self.add(|w| w.regex_bytes += work);
+        self.header_values.borrow_mut().insert(key, found.clone());
         found
     }
 
@@ -640,17 +720,7 @@ fn provider_for(
     if rule.provider_hints.is_empty() {
         return rule.provider.clone();
     }
-    let hinted = |text: &[u8]| {
-        let text = text.to_ascii_lowercase();
-        rule.provider_hints
-            .iter()
-            .find(|h| {
-                h.context.iter().any(|w| {
-                    memchr::memmem::find(&text, w.to_ascii_lowercase().as_bytes()).is_some()
-                })
-            })
-            .map(|h| h.provider.clone())
-    };
+    let hinted = |text: &[u8]| hint_in(rule, text);
     if let Some(provider) = hinted(&data[whole.0..whole.1]) {
         return Some(provider);
     }
@@ -664,13 +734,27 @@ fn provider_for(
     if named_credential && !rule.require_provider && name.is_some_and(|n| has_own_prefix(rule, n)) {
         return rule.provider.clone();
     }
-    let around =
-        &data[whole.0.saturating_sub(HINT_RADIUS)..(whole.1 + HINT_RADIUS).min(data.len())];
-    hinted(around).or_else(|| rule.provider.clone())
+    provider_near(rule, data, whole).or_else(|| rule.provider.clone())
 }
 
-fn ident_start(caps: &regex::bytes::Captures) -> usize {
-    caps.name("ident").map_or(0, |m| m.start())
+/// The provider a hint word within [`HINT_RADIUS`] of `span` names (`ZoomMtg.init(…)` next to
+/// a use site names Zoom even when the literal it uses sits far from any mention of Zoom).
+fn provider_near(rule: &Rule, data: &[u8], span: (usize, usize)) -> Option<String> {
+    let around = &data[span.0.saturating_sub(HINT_RADIUS)..(span.1 + HINT_RADIUS).min(data.len())];
+    hint_in(rule, around)
+}
+
+/// The provider of the first of the rule's hints whose context word `text` holds.
+fn hint_in(rule: &Rule, text: &[u8]) -> Option<String> {
+    let text = text.to_ascii_lowercase();
+    rule.provider_hints
+        .iter()
+        .find(|h| {
+            h.context
+                .iter()
+                .any(|w| memchr::memmem::find(&text, w.to_ascii_lowercase().as_bytes()).is_some())
+        })
+        .map(|h| h.provider.clone())
 }
 
 /// Whether a name a rule requires a provider for carries a prefix of its own before the

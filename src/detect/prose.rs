@@ -236,7 +236,7 @@ impl Detector {
                 if !own_words(rule, own) || (rule.require_provider && !is_framework_prefix(own)) {
                     continue;
                 }
-                let found = self.check(index, buffer, cell.value, whole, Some(path.clone()));
+                let found = self.check(index, buffer, cell.value, whole, Some(path.clone()), None);
                 if let Some(mut c) = found.filter(|c| c.provider.is_some()) {
                     c.detail = Some(format!("label {}", cell.label));
                     out.push(c);
@@ -309,7 +309,7 @@ impl Detector {
                 if rule.require_provider && !is_framework_prefix(own) {
                     continue;
                 }
-                let found = self.check(index, buffer, span, span, Some(path));
+                let found = self.check(index, buffer, span, span, Some(path), None);
                 if let Some(mut c) = found.filter(|c| c.provider.is_some()) {
                     c.detail = Some(format!("{ident} compared with a literal"));
                     out.push(c);

@@ -169,7 +169,7 @@ fn a_bare_webhook_secret_takes_its_provider_from_context_a_vendor_prefixed_one_d
 
 #[test]
 fn bearer_tokens() {
-    let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.Qm8rT2xVz9Lp4Kw7Nc3Yb6Hd1Fs5Gj0A";
+    let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.Qm8rT2xVz9Lp4Kw7Nc3Yb6Hd1Fs5Gj0A"; // keyhound:allow (fake test JWT)
     assert_eq!(
         one(&format!("Authorization: Bearer {jwt}")),
         ("authorization-bearer".into(), jwt.into())

@@ -31,6 +31,12 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "rules/generic.toml",
         include_str!("../../rules/generic.toml"),
     ),
+    // last: its keywords placed before generic.toml's made the prefilter measurably slower
+    // (callgrind on curl's tree: 80.4M → 91.2M instructions in `windows`)
+    (
+        "rules/meetingbaas.toml",
+        include_str!("../../rules/meetingbaas.toml"),
+    ),
 ];
 
 /// An error in a rules file (or a config file that carries rules). Displayed as

@@ -55,6 +55,8 @@ pub struct RawRule {
     identifier_check: bool,
     #[serde(default)]
     require_provider: bool,
+    #[serde(default)]
+    follow_names: bool,
     #[serde(default = "default_window_lines")]
     window_lines: u8,
     #[serde(default)]
@@ -122,8 +124,8 @@ pub struct Rule {
     /// `Authorization` header schemes (`Token`) whose value may come from a constant: the
     /// engine follows an identifier in such a header to its literal in the same file.
     pub headers: Vec<String>,
-    /// SDK calls (regex fragments) that take the key as their first argument, as a literal
-    /// or an identifier bound to one in the same file.
+    /// SDK calls (regex fragments) that take the key as their first argument (or, written
+    /// `call#N`, their N-th), as a literal or an identifier bound to one in the same file.
     pub calls: Vec<String>,
     /// Minimum Shannon entropy (bits per character) of the secret.
     pub min_entropy: Option<f64>,
@@ -138,6 +140,9 @@ pub struct Rule {
     /// Whether a match counts only when a provider hint attributes it (a generic name such
     /// as `clientSecret` is a meeting-bot secret only next to that provider's name).
     pub require_provider: bool,
+    /// Whether an identifier used under one of the names (`sdkSecret: SECRET`, shorthand
+    /// `{ sdkSecret }`) is followed to its literal in the same file.
+    pub follow_names: bool,
     /// How many lines after a keyword's line a match may extend to.
     pub window_lines: u8,
     /// What to do about a finding, for reports.
@@ -145,7 +150,8 @@ pub struct Rule {
     pub(crate) id_span: Range<usize>,
     compiled: Arc<OnceLock<Vec<Regex>>>,
     path_regex: Arc<OnceLock<Option<Regex>>>,
-    flow: Arc<OnceLock<Vec<Regex>>>,
+    flow: Arc<OnceLock<Vec<(Regex, super::shapes::Use)>>>,
+    header_values: Arc<OnceLock<Vec<Regex>>>,
 }
 
 impl RawRule {
@@ -279,7 +285,8 @@ impl RawRule {
         let names: Vec<String> = self.names.into_iter().map(Spanned::into_inner).collect();
         let headers: Vec<String> = self.headers.into_iter().map(Spanned::into_inner).collect();
         let calls: Vec<String> = self.calls.into_iter().map(Spanned::into_inner).collect();
-        let (use_literals, _) = super::shapes::use_patterns(&headers, &calls);
+        let followed: &[String] = if self.follow_names { &names } else { &[] };
+        let (use_literals, _) = super::shapes::use_patterns(followed, &headers, &calls);
         if compile && names_valid {
             for pattern in super::shapes::patterns(&names)
                 .into_iter()
@@ -319,12 +326,14 @@ impl RawRule {
             placeholder_check: self.placeholder_check,
             identifier_check: self.identifier_check,
             require_provider: self.require_provider,
+            follow_names: self.follow_names,
             window_lines: self.window_lines,
             remediation: self.remediation,
             id_span: self.id.span(),
             compiled: Arc::new(cell),
             path_regex: Arc::default(),
             flow: Arc::default(),
+            header_values: Arc::default(),
         })
     }
 }
@@ -438,6 +447,7 @@ fn check_name(name: &str, keywords: &[String]) -> Vec<String> {
 /// Every problem with an SDK call fragment: it must parse without capture groups and hold a
 /// keyword (the call runs only near one).
 fn check_call(call: &str, keywords: &[String]) -> Vec<String> {
+    let (call, position) = super::shapes::call_position(call);
     let parsed = regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
@@ -448,7 +458,8 @@ fn check_call(call: &str, keywords: &[String]) -> Vec<String> {
         Ok(hir) if hir.properties().explicit_captures_len() > 0 => {
             vec!["has a capture group; use `(?:...)`".to_string()]
         }
-        Ok(hir) if super::literals::uncovered(&hir, keywords).is_some() => {
+        // (a key in a later argument is found when its line holds a keyword: `SDK_SECRET`)
+        Ok(hir) if position == 1 && super::literals::uncovered(&hir, keywords).is_some() => {
             vec!["holds none of the rule's keywords".to_string()]
         }
         Ok(_) => Vec::new(),
@@ -521,12 +532,14 @@ impl Rule {
             placeholder_check: false,
             identifier_check: false,
             require_provider: false,
+            follow_names: false,
             window_lines: 0,
             remediation: Some(remediation.to_string()),
             id_span: 0..0,
             compiled: Arc::default(),
             path_regex: Arc::default(),
             flow: Arc::default(),
+            header_values: Arc::default(),
         }
     }
 
@@ -540,18 +553,42 @@ impl Rule {
                 .iter()
                 .cloned()
                 .chain(super::shapes::patterns(&self.names))
-                .chain(super::shapes::use_patterns(&self.headers, &self.calls).0)
+                .chain(
+                    super::shapes::use_patterns(self.followed_names(), &self.headers, &self.calls)
+                        .0,
+                )
                 .filter_map(|p| build_regex(&p).ok())
                 .collect()
         })
     }
 
     /// The use-site patterns that capture an identifier (`"Token " + API_KEY`,
-    /// `DeepgramClient(KEY)`), compiled on first use.
-    pub fn flow(&self) -> &[Regex] {
+    /// `DeepgramClient(KEY)`, `sdkSecret: SECRET`), each with what the identifier's binding must
+    /// be, compiled on first use.
+    pub fn flow(&self) -> &[(Regex, super::shapes::Use)] {
         self.flow.get_or_init(|| {
-            super::shapes::use_patterns(&self.headers, &self.calls)
+            super::shapes::use_patterns(self.followed_names(), &self.headers, &self.calls)
                 .1
+                .iter()
+                .filter_map(|(p, kind)| build_regex(p).ok().map(|r| (r, *kind)))
+                .collect()
+        })
+    }
+
+    /// The names whose use sites are followed (none unless `follow_names`).
+    fn followed_names(&self) -> &[String] {
+        if self.follow_names {
+            &self.names
+        } else {
+            &[]
+        }
+    }
+
+    /// The patterns a header value variable's binding must match (`auth = "Token " + KEY`),
+    /// anchored at the end of its name, compiled on first use.
+    pub fn header_values(&self) -> &[Regex] {
+        self.header_values.get_or_init(|| {
+            super::shapes::header_value_patterns(&self.headers)
                 .iter()
                 .filter_map(|p| build_regex(p).ok())
                 .collect()

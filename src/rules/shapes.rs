@@ -131,70 +131,170 @@ const IDENT: &str = r"(?P<ident>[A-Za-z_$][A-Za-z0-9_$]*(?:(?:\.|->|::)[A-Za-z_$
 /// A literal in a use site: `"v"`, `'v'`, `@"v"`, `$"v"`.
 const LITERAL: &str = r#"[@$]?["'`](?P<secret>[A-Za-z0-9_\-.+/~]{16,256}={0,3})["'`]"#;
 
-/// The use sites of a value: where a header or SDK call takes a literal or an identifier.
-/// Templates of `{SCHEME}` (a header scheme, `Token`) or `{CALL}` (an SDK call) and `{ARG}`,
-/// each with whether a literal argument is a finding of its own (`"Token " + "literal"` is
-/// not code anyone writes; `DeepgramClient("literal")` is).
-const HEADER_USES: &[(&str, bool)] = &[
-    // "Token " + KEY, 'Token ' . $key, "Token " & key
+/// What a use site's `ident` is: a value (its binding in the file is a literal) or a header
+/// value built elsewhere (its binding is a scheme expression such as `"Token " + KEY`, whose
+/// argument is followed in turn).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Use {
+    /// `"Token " + KEY`, `DeepgramClient(KEY)`, `sdkSecret: SECRET`: KEY is bound to a literal.
+    Value,
+    /// `setRequestProperty("Authorization", auth)`: `auth = "Token " + KEY` (or `"Token …"`).
+    HeaderValue,
+}
+
+/// How a header value is built from its scheme (`{SCHEME}`, `Token`) and an argument
+/// (`{ARG}`), each with whether a literal argument is a finding of its own (`"Token " +
+/// "literal"` is not code anyone writes; `AuthenticationHeaderValue("Token", "literal")` is).
+/// A scheme opens with a quote or, in a whole header line, `Authorization: ` (`:`).
+const SCHEME_EXPRS: &[(&str, bool)] = &[
+    // "Token " + KEY, 'Token ' . $key, "Token " & key, "Authorization: Token " + key
     (
-        r#"(?im)authorization[^\n]{0,60}?["'`]{SCHEME}[ \t]+["'`][ \t]*(?:\+|\.|&|<>)[ \t]*{ARG}"#,
+        r#"(?:["'`]|:[ \t]*){SCHEME}[ \t]+["'`][ \t]*(?:\+|\.|&|<>)[ \t]*{ARG}"#,
         false,
     ),
-    // f"Token {KEY}", `Token ${KEY}`, "Token #{KEY}", s"Token $KEY", $"Token {KEY}"
+    // f"Token {KEY}", `Token ${KEY}`, "Token #{KEY}", s"Token $KEY", $"Token {KEY}",
+    // PHP "Token {$key}" and "Authorization: Token $key"
     (
-        r#"(?im)authorization[^\n]{0,60}?(?:[fs$]|\$@|@\$)?["'`]{SCHEME}[ \t]+(?:\{|\$\{|#\{|\$)[ \t]*{ARG}"#,
+        r#"(?:(?:[fs$]|\$@|@\$)?["'`]|:[ \t]*){SCHEME}[ \t]+(?:\{\$?|\$\{|#\{|\$)[ \t]*{ARG}"#,
         false,
     ),
     // String.format("Token %s", KEY), fmt.Sprintf("Token %s", key), "Token %s" % KEY,
-    // "Token {}".format(KEY)
+    // "Token {}".format(KEY), snprintf(…, "Authorization: Token %s", KEY)
     (
-        r#"(?im)authorization[^\n]{0,60}?["']{SCHEME}[ \t]+(?:%s|%v|\{\}|\{0\})["'][ \t]*(?:,|%|\.format\()[ \t]*{ARG}"#,
+        r#"(?:["']|:[ \t]*){SCHEME}[ \t]+(?:%s|%v|\{\}|\{0\})["'][ \t]*(?:,|%|\.format\()[ \t]*{ARG}"#,
         false,
     ),
-    // Authorization = new AuthenticationHeaderValue("Token", KEY)
+    // new AuthenticationHeaderValue("Token", KEY)
     (
-        r#"(?im)authorization[ \t]*=[ \t]*new[ \t]+(?:[A-Za-z]+\.)*AuthenticationHeaderValue\([ \t]*"{SCHEME}"[ \t]*,[ \t]*{ARG}"#,
+        r#"new[ \t]+(?:[A-Za-z]+\.)*AuthenticationHeaderValue\([ \t]*"{SCHEME}"[ \t]*,[ \t]*{ARG}"#,
         true,
     ),
 ];
 
-/// SDK calls that take the key as their first (or `api_key=`/`apiKey:`) argument.
-const CALL_USES: &[(&str, bool)] = &[(
-    r#"(?m){CALL}[ \t]*\([ \t]*(?:(?:api_?key|apiKey|key)[ \t]*[=:][ \t]*)?{ARG}"#,
-    true,
-)];
+/// A header use: the `Authorization` header name, then a scheme expression on its line.
+const HEADER_USE: &str = r#"(?im)authorization[^\n]{0,60}?{EXPR}"#;
 
-/// The use-site patterns of a rule's header schemes and SDK calls: (patterns that capture a
-/// literal `secret`, patterns that capture an identifier `ident` whose literal binding the
-/// detector looks up in the same file).
-pub fn use_patterns(headers: &[String], calls: &[String]) -> (Vec<String>, Vec<String>) {
-    let mut uses: Vec<(String, bool)> = Vec::new();
+/// A header whose value is an identifier (`setRequestProperty("Authorization", auth)`,
+/// `{"Authorization": auth}`, `headers["Authorization"] = auth`, `Authorization = auth`,
+/// `"Authorization" to auth`): the identifier's binding is a scheme expression. The
+/// identifier ends the argument or statement (`"Authorization: Basic %s"` and
+/// `"Authorization: Digest"` are text, not code).
+const HEADER_VALUE_USE: &str = r#"(?im)authorization["'`]?\]?[ \t]*(?:,|:|=>|=|[ \t]to[ \t])[ \t]*(?P<ident>[A-Za-z_$][A-Za-z0-9_$]*(?:(?:\.|->|::)[A-Za-z_$][A-Za-z0-9_$]*){0,4})[ \t]*(?P<next>[,);}\]]|$)"#;
+
+/// HTTP authentication scheme names, which follow `Authorization:` in header text and are
+/// never a header value variable.
+pub const SCHEME_WORDS: &[&str] = &["basic", "bearer", "digest", "negotiate", "ntlm", "token"];
+
+/// A header value bound as one literal with its scheme: `auth = "Token …"`.
+const SCHEME_LITERAL: &str =
+    r#"[@$]?["'`]{SCHEME}[ \t]+(?P<secret>[A-Za-z0-9_\-.+/~]{16,256}={0,3})["'`]"#;
+
+/// SDK calls that take the key as their first (or `api_key=`/`apiKey:`) argument.
+const CALL_USE: &str =
+    r#"(?m){CALL}[ \t]*\([ \t]*(?:(?:api_?key|apiKey|key)[ \t]*[=:][ \t]*)?{ARG}"#;
+
+/// SDK calls that take the key as their N-th argument (a call written `name#N`); an argument
+/// before it may hold one pair of parentheses (`JSON.stringify(header)`).
+const CALL_NTH_USE: &str =
+    r#"(?m){CALL}[ \t]*\((?:[^(){},\n]*(?:\([^()\n]*\)[^(){},\n]*)?,){SKIP}[ \t]*{ARG}"#;
+
+/// A rule's credential name as the key or target of an identifier (`sdkSecret: SECRET`,
+/// `api_secret=SECRET`, `headers.set("x-acme-api-key", KEY)`, `"x-acme-api-key" => $key`).
+const NAME_USE: &str = r#"(?im)(?:^|[^A-Za-z0-9_$.])["'`]?(?:{NAME})(?:["'`]\]?[ \t]*,|["'`]?\]?[ \t]*(?::|=>|:=|=))[ \t]*{ARG}"#;
+
+/// A rule's credential name as a shorthand property or a positional argument: the name is
+/// the identifier (`{ sdkKey, sdkSecret }`, `generateSignature(key, sdkSecret, …)`).
+const NAME_SHORTHAND_USE: &str =
+    r#"(?im)(?:^|[{,])[ \t]*(?P<ident>(?:{NAME}))[ \t]*(?P<next>[,}]|$)"#;
+
+/// How a name is spelled as an identifier in a use site: `_` may be left out (camelCase), and
+/// must be there where the name says so.
+const IDENT_SPELLING: Shape = Shape {
+    id: "identifier",
+    example: "sdkSecret, SDK_SECRET",
+    optional: "_?",
+    required: "_",
+    templates: &[],
+};
+
+/// A call fragment and the argument position it names (`KJUR.jws.JWS.sign#4`; default 1).
+pub fn call_position(call: &str) -> (&str, usize) {
+    match call.rsplit_once('#') {
+        Some((name, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+            (name, n.parse().unwrap_or(1).clamp(1, 16))
+        }
+        _ => (call, 1),
+    }
+}
+
+/// The use-site patterns of a rule's credential names, header schemes and SDK calls:
+/// (patterns that capture a literal `secret`, patterns that capture an identifier `ident`
+/// whose binding the detector looks up in the same file, with what that binding must be).
+pub fn use_patterns(
+    names: &[String],
+    headers: &[String],
+    calls: &[String],
+) -> (Vec<String>, Vec<(String, Use)>) {
+    let mut uses: Vec<(String, bool, Use)> = Vec::new();
     for scheme in headers {
-        uses.extend(
-            HEADER_USES
-                .iter()
-                .map(|(t, l)| (t.replace("{SCHEME}", scheme), *l)),
-        );
+        for (expr, takes_literal) in SCHEME_EXPRS {
+            let expr = expr.replace("{SCHEME}", scheme);
+            uses.push((
+                HEADER_USE.replace("{EXPR}", &expr),
+                *takes_literal,
+                Use::Value,
+            ));
+        }
+        uses.push((HEADER_VALUE_USE.to_string(), false, Use::HeaderValue));
     }
     for call in calls {
-        let call = format!("(?:{call})");
-        uses.extend(
-            CALL_USES
-                .iter()
-                .map(|(t, l)| (t.replace("{CALL}", &call), *l)),
-        );
+        let (name, position) = call_position(call);
+        let name = format!("(?:{name})");
+        let template = if position == 1 {
+            CALL_USE.to_string()
+        } else {
+            CALL_NTH_USE.replace("{SKIP}", &format!("{{{}}}", position - 1))
+        };
+        uses.push((template.replace("{CALL}", &name), true, Use::Value));
+    }
+    let mut flow: Vec<(String, Use)> = Vec::new();
+    if !names.is_empty() {
+        let spelled = alternation(names, &IDENT_SPELLING);
+        flow.push((NAME_USE.replace("{NAME}", &spelled), Use::Value));
+        flow.push((NAME_SHORTHAND_USE.replace("{NAME}", &spelled), Use::Value));
     }
     let literal = uses
         .iter()
-        .filter(|(_, takes_literal)| *takes_literal)
-        .map(|(u, _)| u.replace("{ARG}", LITERAL))
+        .filter(|(_, takes_literal, _)| *takes_literal)
+        .map(|(u, _, _)| u.replace("{ARG}", LITERAL))
         .collect();
     let flow = uses
         .iter()
-        .map(|(u, _)| u.replace("{ARG}", IDENT))
+        .map(|(u, _, kind)| (u.replace("{ARG}", IDENT), *kind))
+        .chain(
+            flow.into_iter()
+                .map(|(u, k)| (u.replace("{ARG}", IDENT), k)),
+        )
         .collect();
     (literal, flow)
+}
+
+/// The patterns a header value variable's binding is matched against, anchored after its
+/// `=` (the detector matches the name's `=` first) (`auth = "Token " + KEY`, `var auth = new AuthenticationHeaderValue("Token", KEY)`,
+/// `auth = "Token …"`): each captures either the `ident` to follow or the `secret` itself.
+pub fn header_value_patterns(headers: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for scheme in headers {
+        for (expr, takes_literal) in SCHEME_EXPRS {
+            let expr = expr.replace("{SCHEME}", scheme);
+            out.push(format!(r"\A{}", expr.replace("{ARG}", IDENT)));
+            if *takes_literal {
+                out.push(format!(r"\A{}", expr.replace("{ARG}", LITERAL)));
+            }
+        }
+        out.push(format!(r"\A{}", SCHEME_LITERAL.replace("{SCHEME}", scheme)));
+    }
+    out
 }
 
 /// `name` with its separators spelled the way `shape` spells them (a space or `_` inside a

@@ -2564,6 +2564,601 @@ def _png():
             + chunk(b"IEND", b""))
 
 
+# --- flow3: value flow into Zoom SDK calls, two-step headers, positional SDK args, header keys (issue 12 §1.4) ---
+# Positives are reported at the literal; the use site (another line) names the provider.
+KINDS["baas"] = ("meetingbaas-api-key", _same(lambda r: hexs(r, 64)))  # Meeting BaaS API key
+
+_FLOW3_FILLER = "// ----------------------------------------------------------------------------\n" * 16
+
+add("positive/flow3/zoom/meeting.js", r"""
+// Meeting SDK signature endpoint
+let secret = "⟦zas⟧";
+const sdkKey = "⟦!zid⟧";
+
+export function signature(meetingNumber, role) {
+  return ZoomMtg.generateSDKSignature({ sdkKey, sdkSecret: secret, meetingNumber, role });
+}
+""")
+
+add("positive/flow3/zoom/video.ts", r"""
+const SDK_SECRET: string = "⟦zas⟧";
+""" + _FLOW3_FILLER + r"""
+import ZoomVideo from "@zoom/videosdk";
+import { KJUR } from "jsrsasign";
+
+export function videoSignature(topic: string): string {
+  const oHeader = { alg: "HS256", typ: "JWT" };
+  const oPayload = { app_key: KEY, tpc: topic, role_type: 1 };
+  return KJUR.jws.JWS.sign("HS256", JSON.stringify(oHeader), JSON.stringify(oPayload), SDK_SECRET);
+}
+""")
+
+add("positive/flow3/zoom/legacy.js", r"""
+var apiKey = "⟦!zid⟧";
+var apiSecret = '⟦zas⟧';
+""" + _FLOW3_FILLER + r"""
+// Zoom Web SDK (legacy JWT apps)
+var signature = generateSignature(apiKey, apiSecret, meetingNumber, 0);
+""")
+
+add("positive/flow3/zoom/client.js", r"""
+const sdkSecret = "⟦zas⟧";
+""" + _FLOW3_FILLER + r"""
+import { ZoomMtg } from "@zoom/meetingsdk";
+
+ZoomMtg.init({
+  leaveUrl: "/",
+  success: () => ZoomMtg.join({ sdkKey, sdkSecret, meetingNumber, signature }),
+});
+""")
+
+add("positive/flow3/zoom/sign.py", r"""
+# Zoom Meeting SDK JWT
+SECRET = "⟦zas⟧"
+
+def sdk_jwt(sdk_key, meeting):
+    return zoom_sdk.sign(sdk_key=sdk_key, sdk_secret=SECRET, meeting=meeting)
+""")
+
+add("positive/flow3/headers/Bots.java", r"""
+package bots;
+
+// MeetStream client (https://api.meetstream.ai/api/v1)
+public final class Bots {
+    private static final String API_KEY = "⟦tok⟧";
+
+    HttpURLConnection open(URL url) throws IOException {
+        HttpURLConnection conn = (HttpURLConnection) url.openConnection();
+        String auth = "Token " + API_KEY;
+        conn.setRequestProperty("Authorization", auth);
+        return conn;
+    }
+}
+""")
+
+add("positive/flow3/headers/Bots.scala", r"""
+// Attendee (https://app.attendee.dev)
+object Bots {
+  val BotKey = "⟦tok⟧"
+  def request(uri: Uri) = basicRequest.get(uri).header("Authorization", s"Token $BotKey")
+}
+""")
+
+add("positive/flow3/headers/Bots.kt", r"""
+// https://app.attendee.dev/api/v1
+const val KEY = "⟦tok⟧"
+
+fun headers(): Map<String, String> {
+    val auth = "Token $KEY"
+    return mapOf("Authorization" to auth)
+}
+""")
+
+add("positive/flow3/headers/bots.go", r"""
+package bots
+
+// https://api.meetstream.ai/api/v1
+var apiKey = "⟦tok⟧"
+
+func authorize(req *http.Request) {
+	req.Header.Set("Authorization", "Token "+apiKey)
+}
+""")
+
+add("positive/flow3/headers/bots.c", r"""
+/* Attendee REST client (https://app.attendee.dev) */
+static const char *API_KEY = "⟦tok⟧";
+
+void auth_header(char *buf, size_t n) {
+    snprintf(buf, n, "Authorization: Token %s", API_KEY);
+}
+""")
+
+add("positive/flow3/headers/bots.cpp", r"""
+// https://api.meetstream.ai/api/v1
+std::string key = "⟦tok⟧";
+
+curl_slist *auth(curl_slist *headers) {
+    return curl_slist_append(headers, ("Authorization: Token " + key).c_str());
+}
+""")
+
+add("positive/flow3/headers/Bots.cs", r"""
+// https://app.attendee.dev
+public class Bots {
+    private const string ApiKey = "⟦tok⟧";
+
+    public Bots(HttpClient client) {
+        var auth = new AuthenticationHeaderValue("Token", ApiKey);
+        client.DefaultRequestHeaders.Authorization = auth;
+    }
+}
+""")
+
+add("positive/flow3/headers/bots.py", r"""
+# https://api.meetstream.ai/api/v1
+MEETSTREAM_TOKEN_VALUE = "⟦tok⟧"
+BOT_KEY = "⟦tok⟧"
+
+auth = f"Token {MEETSTREAM_TOKEN_VALUE}"
+session.headers["Authorization"] = auth
+legacy = {"Authorization": "Token %s" % BOT_KEY}
+""")
+
+add("positive/flow3/headers/bots.ts", r"""
+// https://app.attendee.dev/api/v1
+const KEY = "⟦tok⟧";
+
+export const client = axios.create({
+  headers: { Authorization: `Token ${KEY}` },
+});
+""")
+
+add("positive/flow3/headers/bots.rb", r"""
+# https://api.meetstream.ai/api/v1
+BOT_TOKEN = "⟦tok⟧".freeze
+
+request["Authorization"] = "Token #{BOT_TOKEN}"
+""")
+
+add("positive/flow3/headers/bots.php", r"""
+<?php
+// https://app.attendee.dev
+define('ATTENDEE_BOT', '⟦tok⟧');
+$key = '⟦tok⟧';
+
+$legacy = ['Authorization' => 'Token ' . ATTENDEE_BOT];
+curl_setopt($ch, CURLOPT_HTTPHEADER, ["Authorization: Token $key"]);
+""")
+
+add("positive/flow3/html/prerecorded.html", r"""
+<!DOCTYPE html>
+<html>
+  <head>
+    <script src="../../dist/umd/deepgram.js"></script>
+    <script>
+      const { createClient } = deepgram;
+      const _client = createClient("⟦dgsdk⟧", {
+        global: { fetch: { options: { url: "https://api.mock.deepgram.com" } } },
+      });
+    </script>
+  </head>
+  <body>Running test... check the developer console.</body>
+</html>
+""")
+
+add("positive/flow3/html/live.html", r"""
+<script src="https://cdn.jsdelivr.net/npm/@deepgram/sdk"></script>
+<script>
+  const live = deepgram.createClient("⟦dgsdk⟧").listen.live({ model: "nova-2" });
+</script>
+""")
+
+add("positive/flow3/html/node.mjs", r"""
+import { createClient } from "@deepgram/sdk";
+
+const client = createClient("⟦dgsdk⟧", {});
+""")
+
+add("positive/flow3/html/legacy.py", r"""
+from deepgram import DeepgramClient
+
+client = DeepgramClient(api_key="⟦dgsdk⟧")
+""")
+
+add("positive/flow3/baas/bot.js", r"""
+const KEY = "⟦baas⟧";
+
+export async function joinMeeting(url) {
+  return fetch("https://api.meetingbaas.com/bots", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "x-meeting-baas-api-key": "⟦baas⟧" },
+    body: JSON.stringify({ meeting_url: url }),
+  });
+}
+
+export const legacy = { "x-spoke-api-key": KEY };
+""")
+
+add("positive/flow3/baas/request.json", r"""
+{
+  "url": "https://api.meetingbaas.com/bots",
+  "headers": {
+    "x-meeting-baas-api-key": "⟦baas⟧"
+  }
+}
+""")
+
+add("positive/flow3/baas/join.sh", r"""
+#!/bin/sh
+curl -X POST https://api.meetingbaas.com/bots \
+  -H "x-meeting-baas-api-key: ⟦baas⟧" \
+  -d '{"meeting_url": "https://meet.google.com/abc-defg-hij"}'
+""")
+
+add("positive/flow3/baas/bot.py", r"""
+import requests
+
+requests.post("https://api.meetingbaas.com/bots", headers={"x-spoke-api-key": "⟦baas⟧"}, json=body)
+""")
+
+# look-alikes: the same shapes with values that are no literal, placeholders, other vendors
+add("negative/flow3/zoom/env.js", r"""
+import { ZoomMtg } from "@zoom/meetingsdk";
+
+const sdkSecret = process.env.ZOOM_MEETING_SDK_SECRET;
+let secret = import.meta.env.VITE_ZOOM_SDK_SECRET;
+
+ZoomMtg.init({ leaveUrl: "/", success: () => ZoomMtg.join({ sdkKey, sdkSecret }) });
+const signature = generateSignature(sdkKey, secret, meetingNumber, 0);
+const jwt = KJUR.jws.JWS.sign("HS256", header, payload, process.env.ZOOM_SDK_SECRET);
+""")
+
+add("negative/flow3/zoom/params.ts", r"""
+// Zoom Video SDK: the secret arrives as a parameter, never as a literal
+export function sign(sdkKey: string, sdkSecret: string, topic: string) {
+  return KJUR.jws.JWS.sign("HS256", header(), payload(sdkKey, topic), sdkSecret);
+}
+
+export function legacy(apiKey: string, apiSecret: string) {
+  return generateSignature(apiKey, apiSecret, 123456789, 0);
+}
+""")
+
+add("negative/flow3/zoom/placeholder.js", r"""
+// Zoom Meeting SDK sample: paste your credentials
+let secret = "YOUR_SDK_SECRET_HERE";
+const SDK_SECRET = "<your zoom sdk secret>";
+ZoomMtg.init({ sdkKey: "YOUR_SDK_KEY", sdkSecret: secret });
+KJUR.jws.JWS.sign("HS256", h, p, SDK_SECRET);
+""")
+
+add("negative/flow3/zoom/other_sdk.js", r"""
+// Agora / Stripe: the same shapes, another vendor's secret
+let secret = "⟦!b62_32⟧";
+const appSecret = "⟦!b62_32⟧";
+stripe.init({ apiSecret: secret });
+agora.join({ appId, appSecret, channel });
+const token = generateSignature(appId, secret, channel, 0);
+""")
+
+add("negative/flow3/zoom/sign.py", r"""
+import os
+
+# Zoom Meeting SDK
+SECRET = os.environ["ZOOM_SDK_SECRET"]
+
+def sdk_jwt(sdk_key, meeting):
+    return zoom_sdk.sign(sdk_key=sdk_key, sdk_secret=SECRET, meeting=meeting)
+""")
+
+add("negative/flow3/headers/Bots.java", r"""
+// MeetStream client (https://api.meetstream.ai/api/v1)
+public final class Bots {
+    private static final String API_KEY = System.getenv("MEETSTREAM_API_KEY");
+
+    HttpURLConnection open(URL url, String key) throws IOException {
+        HttpURLConnection conn = (HttpURLConnection) url.openConnection();
+        String auth = "Token " + API_KEY;
+        conn.setRequestProperty("Authorization", auth);
+        String other = "Token " + key;
+        conn.setRequestProperty("Authorization", other);
+        return conn;
+    }
+}
+""")
+
+add("negative/flow3/headers/bots.py", r"""
+import os
+
+# https://app.attendee.dev
+KEY = os.environ["ATTENDEE_API_KEY"]
+auth = f"Token {KEY}"
+headers = {"Authorization": auth}
+
+def for_key(key):
+    value = "Token " + key
+    return {"Authorization": value}
+
+raw = "⟦!hex40⟧"
+no_scheme = {"Authorization": raw}
+""")
+
+add("negative/flow3/headers/bots.go", r"""
+package bots
+
+// https://api.meetstream.ai/api/v1
+var apiKey = os.Getenv("MEETSTREAM_API_KEY")
+
+func authorize(req *http.Request) {
+	req.Header.Set("Authorization", "Token "+apiKey)
+}
+""")
+
+add("negative/flow3/headers/Bots.kt", r"""
+// https://app.attendee.dev/api/v1
+val key: String = System.getenv("ATTENDEE_API_KEY") ?: error("missing")
+val auth = "Token $key"
+val headers = mapOf("Authorization" to auth)
+""")
+
+add("negative/flow3/headers/bots.php", r"""
+<?php
+define('ATTENDEE_BOT', getenv('ATTENDEE_API_KEY'));
+$key = $_ENV['MEETSTREAM_API_KEY'];
+$headers = ["Authorization: Token $key", 'Authorization: Token ' . ATTENDEE_BOT];
+""")
+
+add("negative/flow3/headers/fixture_test.py", r"""
+# unit test fixture for a local mock server
+API_KEY = "dummy-token-for-unit-tests-000"
+BASE = "http://127.0.0.1:8080"
+
+def test_header():
+    assert client_headers(API_KEY) == {"Authorization": "Token " + API_KEY}
+""")
+
+add("negative/flow3/headers/placeholder.ts", r"""
+// https://api.meetstream.ai/api/v1
+const KEY = "YOUR_API_KEY_HERE_12345";
+const auth = `Token ${KEY}`;
+headers.set("Authorization", auth);
+""")
+
+add("negative/flow3/html/index.html", r"""
+<script src="../../dist/umd/deepgram.js"></script>
+<script>
+  const { createClient } = deepgram;
+  const _deepgram = createClient("deepgram-api-key", { global: { url: "https://api.mock.deepgram.com" } });
+  const fromInput = createClient(document.getElementById("key").value);
+</script>
+""")
+
+add("negative/flow3/html/supabase.js", r"""
+import { createClient } from "@supabase/supabase-js";
+
+// transcripts from deepgram are stored in supabase
+export const supabase = createClient("https://xyzcompany.supabase.co", "⟦!hex40⟧");
+""")
+
+add("negative/flow3/baas/bot.js", r"""
+export const headers = { "x-meeting-baas-api-key": process.env.MEETING_BAAS_API_KEY };
+export const legacy = { "x-spoke-api-key": "YOUR-API-KEY" };
+// another vendor's api-key header
+export const acme = { "x-api-key": "⟦!hex64⟧", "x-acme-api-key": "⟦!hex64⟧" };
+""")
+
+add("negative/flow3/baas/bot.py", r"""
+import os
+
+headers = {"x-meeting-baas-api-key": os.environ["MEETING_BAAS_API_KEY"]}
+""")
+
+
+# --- placeholder: prose placeholders are silent, local-server fixtures are reported (issue 12 §1) ---
+# Real-shaped keys that contain a word: a word glued to a random tail, hex that starts with
+# `abc` or holds a run. They must stay reported next to the stand-ins below.
+KINDS["livepa55"] = ("meetso-live-key", _same(lambda r: "mts_live_Pa55word" + b62(r, 27)))
+KINDS["zsword"] = ("env-secret", _same(lambda r: "Secret" + b62(r, 26)))
+KINDS["tokabc"] = ("authorization-token", _same(lambda r: "abc" + hexs(r, 37)))
+KINDS["dgrun"] = ("env-secret", _same(lambda r: hexs(r, 17) + "11111" + hexs(r, 18)))
+
+# Meetso-prefixed stand-ins the negatives below hold: the self-check's reference regex
+# would take them for keys.
+MEETSO_STAND_INS = {
+    "mts_live_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX",
+    "mts_live_YourMeetsoApiKeyGoesHere123",
+    "mts_live_mysupersecretmeetsokey2024",
+    "mts_live_thisisnotarealkeyjustatest1",
+    "mts_live_SomethingSecretAndLong2024",
+}
+
+add("negative/placeholder/.env.example", r"""
+# Fill these in from the dashboards; every value below is a stand-in.
+MEETSO_API_KEY=mts_live_your_key_here
+MEETSO_API_KEY_STAGING=mts_live_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX
+MEETSO_API_KEY_CI=mts_live_YourMeetsoApiKeyGoesHere123
+MEETSTREAM_API_KEY=your-secret-here
+ATTENDEE_API_KEY="any random string 123"
+ZOOM_CLIENT_SECRET=anyrandomstring123
+ZOOM_WEBHOOK_SECRET_TOKEN=changeme
+DEEPGRAM_API_KEY=bluehorse42bluehorse42
+WEBHOOK_SIGNING_SECRET=correcthorsebatterystaple
+MEETSTREAM_WEBHOOK_SECRET=supersecretpassword2024
+""")
+
+add("negative/placeholder/workflow.yml", r"""
+name: bots
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    env:
+      MEETSTREAM_API_KEY: ${{ secrets.MEETSTREAM_API_KEY }}
+      ATTENDEE_API_KEY: "{{ attendee_api_key }}"
+      DEEPGRAM_API_KEY: test-token-1
+    steps:
+      - run: make test
+---
+zoom:
+  client_secret: "<from the dashboard>"
+  webhook_secret: my-super-secret-token
+deepgram:
+  api_key: superSecretDeepgramValue42
+""")
+
+add("negative/placeholder/appsettings.json", r"""
+{
+  "Zoom": { "ClientSecret": "MyZoomClientSecret2024", "WebhookSecretToken": "[YOUR KEY]" },
+  "Meetso": { "ApiKey": "mts_live_mysupersecretmeetsokey2024" },
+  "Deepgram": { "ApiKey": "%DEEPGRAM_API_KEY%" }
+}
+""")
+
+add("negative/placeholder/client.py", r"""
+import requests
+from deepgram import DeepgramClient
+
+# Replace the stand-ins before running the sample.
+MEETSO_KEY = "mts_live_thisisnotarealkeyjustatest1"
+headers = {"Authorization": "Token insert_your_api_key"}  # MeetStream
+requests.get("https://api.meetstream.ai/api/v1/bots", headers={"Authorization": "Token your-meetstream-api-key"})
+deepgram = DeepgramClient("replace-me-with-real-key")
+ZOOM_CLIENT_SECRET = "somelongsecretvalue2024"
+""")
+
+add("negative/placeholder/bot.js", r"""
+// Zoom Meeting SDK sample: put your own values in .env, these are stand-ins.
+const zoomConfig = { sdkKey: "yourSdkKey", sdkSecret: "my-super-secret-token" };
+fetch("https://api.meetso.ai/public/v1/meetings", {
+  headers: { Authorization: "Bearer somelongsecretvalue2024" },
+});
+const attendee = { headers: { Authorization: `Token ${process.env.ATTENDEE_API_KEY}` } };
+const ZOOM_CLIENT_SECRET = "password1";
+""")
+
+add("negative/placeholder/client.go", r"""
+package meetstream
+
+// meetstreamAPIKey is a stand-in: the real one comes from the environment.
+const meetstreamAPIKey = "anyrandomstring123"
+
+func auth(req *http.Request) {
+	req.Header.Set("Authorization", "Token "+meetstreamAPIKey)
+}
+
+var deepgramAPIKey = "secret123secret123"
+""")
+
+add("negative/placeholder/README.md", r"""
+# Meeting bot quickstart
+
+1. Set `MEETSTREAM_API_KEY=<from the dashboard>` in `.env`.
+2. On Windows: `set ZOOM_CLIENT_SECRET=%ZOOM_CLIENT_SECRET%`.
+3. Call the API:
+
+```sh
+curl -H 'Authorization: Token your-attendee-api-key' https://app.attendee.dev/api/v1/bots
+curl -H 'Authorization: Bearer mts_live_YourMeetsoApiKeyGoesHere123' https://api.meetso.ai/public/v1/meetings
+```
+
+| Variable | Example |
+| --- | --- |
+| `DEEPGRAM_API_KEY` | `bluehorse42bluehorse42` |
+""")
+
+add("negative/placeholder/run.sh", r"""
+#!/bin/sh
+# Local run with stand-in credentials.
+export MEETSO_API_KEY=mts_live_SomethingSecretAndLong2024
+export ZOOM_CLIENT_SECRET="replace-me-with-real-key"
+curl -s -H "Authorization: Bearer secret123secret123secret" https://api.meetso.ai/public/v1/meetings
+curl -s -H "Authorization: Basic ⟦b64=Zq4XkP2mTw8LrN6vBy1c:supersecretpassword2024⟧" https://zoom.us/oauth/token
+""")
+
+add("negative/placeholder/Dockerfile", r"""
+FROM python:3.12-slim
+ARG DEEPGRAM_API_KEY=bluehorse42bluehorse42
+ENV ZOOM_CLIENT_SECRET=replace-me-with-real-key
+ENV MEETSTREAM_API_KEY=insert_your_api_key
+ENV MEETSO_API_KEY=mts_live_YourMeetsoApiKeyGoesHere123
+CMD ["python", "bot.py"]
+""")
+
+add("positive/placeholder/.env", r"""
+# stand-ins next to real-shaped keys: only the keys are reported
+MEETSO_API_KEY_EXAMPLE=mts_live_your_key_here
+MEETSO_API_KEY=⟦live⟧
+MEETSO_API_KEY_OLD=⟦livepa55⟧
+ZOOM_CLIENT_SECRET_EXAMPLE=anyrandomstring123
+ZOOM_CLIENT_SECRET=⟦zsword⟧
+DEEPGRAM_API_KEY_EXAMPLE=bluehorse42bluehorse42
+DEEPGRAM_API_KEY=⟦dgrun⟧
+""")
+
+add("positive/placeholder/client.py", r"""
+# Attendee client: the first header is the docs' stand-in, the second a real key.
+DOCS = {"Authorization": "Token insert_your_api_key"}
+HEADERS = {"Authorization": "Token ⟦tokabc⟧"}  # https://app.attendee.dev
+""")
+
+add("positive/placeholder/config.yaml", r"""
+zoom:
+  client_secret: "<from the dashboard>"
+  webhook_secret: ⟦zs⟧
+deepgram:
+  api_key: ⟦dg⟧
+""")
+
+add("positive/placeholder/appsettings.json", r"""
+{
+  "Zoom": { "ClientSecret": "⟦zsword⟧", "Example": "MyZoomClientSecret2024" },
+  "Meetso": { "ApiKey": "⟦live⟧" }
+}
+""")
+
+add("positive/placeholder/Dockerfile", r"""
+FROM node:20
+ENV ZOOM_CLIENT_SECRET=replace-me-with-real-key
+ENV DEEPGRAM_API_KEY=⟦dgrun⟧
+""")
+
+add("positive/placeholder/client.go", r"""
+package meetstream
+
+const docsKey = "anyrandomstring123"
+const apiKey = "⟦tokabc⟧"
+
+func auth(req *http.Request) {
+	req.Header.Set("Authorization", "Token "+apiKey) // api.meetstream.ai
+}
+""")
+
+add("positive/placeholder/README.md", r"""
+Replace `mts_live_YourMeetsoApiKeyGoesHere123` with your key. Leaked in an old revision:
+
+    curl -H 'Authorization: Bearer ⟦live⟧' https://api.meetso.ai/public/v1/meetings
+""")
+
+# a test fixture for a local server is still reported (at low severity: tests/fixtures.rs)
+add("positive/curl/tests/data/test1801", r"""
+<testcase>
+<client>
+<command>
+http://%HOSTIP:%HTTPPORT/api/v1/bots -H "Authorization: Token ⟦tok#curl1801⟧"
+</command>
+</client>
+<verify>
+<protocol>
+GET /api/v1/bots HTTP/1.1
+Host: %HOSTIP:%HTTPPORT
+Authorization: Token ⟦tok#curl1801⟧
+</protocol>
+</verify>
+</testcase>
+""")
+
+
 # --- prose: prose labels, comparisons and logs (issue 12 §1.3, §1.5) -------------------------
 # A credential name written as a label (Markdown, reStructuredText, AsciiDoc, HTML, plain
 # text, chat, comments, docstrings, logs) or compared with a literal, in a document or on a
@@ -2908,210 +3503,6 @@ add("negative/prose/app.log", r"""
 2024-05-01T10:00:00Z INFO zoom client secret=******** (redacted)
 2024-05-01T10:00:01Z INFO Deepgram API key: dg_…redacted
 2024-05-01T10:00:02Z DEBUG Secret Token: <hidden>
-""")
-
-
-# --- placeholder: prose placeholders are silent, local-server fixtures are reported (issue 12 §1) ---
-# Real-shaped keys that contain a word: a word glued to a random tail, hex that starts with
-# `abc` or holds a run. They must stay reported next to the stand-ins below.
-KINDS["livepa55"] = ("meetso-live-key", _same(lambda r: "mts_live_Pa55word" + b62(r, 27)))
-KINDS["zsword"] = ("env-secret", _same(lambda r: "Secret" + b62(r, 26)))
-KINDS["tokabc"] = ("authorization-token", _same(lambda r: "abc" + hexs(r, 37)))
-KINDS["dgrun"] = ("env-secret", _same(lambda r: hexs(r, 17) + "11111" + hexs(r, 18)))
-
-# Meetso-prefixed stand-ins the negatives below hold: the self-check's reference regex
-# would take them for keys.
-MEETSO_STAND_INS = {
-    "mts_live_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX",
-    "mts_live_YourMeetsoApiKeyGoesHere123",
-    "mts_live_mysupersecretmeetsokey2024",
-    "mts_live_thisisnotarealkeyjustatest1",
-    "mts_live_SomethingSecretAndLong2024",
-}
-
-add("negative/placeholder/.env.example", r"""
-# Fill these in from the dashboards; every value below is a stand-in.
-MEETSO_API_KEY=mts_live_your_key_here
-MEETSO_API_KEY_STAGING=mts_live_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX
-MEETSO_API_KEY_CI=mts_live_YourMeetsoApiKeyGoesHere123
-MEETSTREAM_API_KEY=your-secret-here
-ATTENDEE_API_KEY="any random string 123"
-ZOOM_CLIENT_SECRET=anyrandomstring123
-ZOOM_WEBHOOK_SECRET_TOKEN=changeme
-DEEPGRAM_API_KEY=bluehorse42bluehorse42
-WEBHOOK_SIGNING_SECRET=correcthorsebatterystaple
-MEETSTREAM_WEBHOOK_SECRET=supersecretpassword2024
-""")
-
-add("negative/placeholder/workflow.yml", r"""
-name: bots
-on: [push]
-jobs:
-  test:
-    runs-on: ubuntu-latest
-    env:
-      MEETSTREAM_API_KEY: ${{ secrets.MEETSTREAM_API_KEY }}
-      ATTENDEE_API_KEY: "{{ attendee_api_key }}"
-      DEEPGRAM_API_KEY: test-token-1
-    steps:
-      - run: make test
----
-zoom:
-  client_secret: "<from the dashboard>"
-  webhook_secret: my-super-secret-token
-deepgram:
-  api_key: superSecretDeepgramValue42
-""")
-
-add("negative/placeholder/appsettings.json", r"""
-{
-  "Zoom": { "ClientSecret": "MyZoomClientSecret2024", "WebhookSecretToken": "[YOUR KEY]" },
-  "Meetso": { "ApiKey": "mts_live_mysupersecretmeetsokey2024" },
-  "Deepgram": { "ApiKey": "%DEEPGRAM_API_KEY%" }
-}
-""")
-
-add("negative/placeholder/client.py", r"""
-import requests
-from deepgram import DeepgramClient
-
-# Replace the stand-ins before running the sample.
-MEETSO_KEY = "mts_live_thisisnotarealkeyjustatest1"
-headers = {"Authorization": "Token insert_your_api_key"}  # MeetStream
-requests.get("https://api.meetstream.ai/api/v1/bots", headers={"Authorization": "Token your-meetstream-api-key"})
-deepgram = DeepgramClient("replace-me-with-real-key")
-ZOOM_CLIENT_SECRET = "somelongsecretvalue2024"
-""")
-
-add("negative/placeholder/bot.js", r"""
-// Zoom Meeting SDK sample: put your own values in .env, these are stand-ins.
-const zoomConfig = { sdkKey: "yourSdkKey", sdkSecret: "my-super-secret-token" };
-fetch("https://api.meetso.ai/public/v1/meetings", {
-  headers: { Authorization: "Bearer somelongsecretvalue2024" },
-});
-const attendee = { headers: { Authorization: `Token ${process.env.ATTENDEE_API_KEY}` } };
-const ZOOM_CLIENT_SECRET = "password1";
-""")
-
-add("negative/placeholder/client.go", r"""
-package meetstream
-
-// meetstreamAPIKey is a stand-in: the real one comes from the environment.
-const meetstreamAPIKey = "anyrandomstring123"
-
-func auth(req *http.Request) {
-	req.Header.Set("Authorization", "Token "+meetstreamAPIKey)
-}
-
-var deepgramAPIKey = "secret123secret123"
-""")
-
-add("negative/placeholder/README.md", r"""
-# Meeting bot quickstart
-
-1. Set `MEETSTREAM_API_KEY=<from the dashboard>` in `.env`.
-2. On Windows: `set ZOOM_CLIENT_SECRET=%ZOOM_CLIENT_SECRET%`.
-3. Call the API:
-
-```sh
-curl -H 'Authorization: Token your-attendee-api-key' https://app.attendee.dev/api/v1/bots
-curl -H 'Authorization: Bearer mts_live_YourMeetsoApiKeyGoesHere123' https://api.meetso.ai/public/v1/meetings
-```
-
-| Variable | Example |
-| --- | --- |
-| `DEEPGRAM_API_KEY` | `bluehorse42bluehorse42` |
-""")
-
-add("negative/placeholder/run.sh", r"""
-#!/bin/sh
-# Local run with stand-in credentials.
-export MEETSO_API_KEY=mts_live_SomethingSecretAndLong2024
-export ZOOM_CLIENT_SECRET="replace-me-with-real-key"
-curl -s -H "Authorization: Bearer secret123secret123secret" https://api.meetso.ai/public/v1/meetings
-curl -s -H "Authorization: Basic ⟦b64=Zq4XkP2mTw8LrN6vBy1c:supersecretpassword2024⟧" https://zoom.us/oauth/token
-""")
-
-add("negative/placeholder/Dockerfile", r"""
-FROM python:3.12-slim
-ARG DEEPGRAM_API_KEY=bluehorse42bluehorse42
-ENV ZOOM_CLIENT_SECRET=replace-me-with-real-key
-ENV MEETSTREAM_API_KEY=insert_your_api_key
-ENV MEETSO_API_KEY=mts_live_YourMeetsoApiKeyGoesHere123
-CMD ["python", "bot.py"]
-""")
-
-add("positive/placeholder/.env", r"""
-# stand-ins next to real-shaped keys: only the keys are reported
-MEETSO_API_KEY_EXAMPLE=mts_live_your_key_here
-MEETSO_API_KEY=⟦live⟧
-MEETSO_API_KEY_OLD=⟦livepa55⟧
-ZOOM_CLIENT_SECRET_EXAMPLE=anyrandomstring123
-ZOOM_CLIENT_SECRET=⟦zsword⟧
-DEEPGRAM_API_KEY_EXAMPLE=bluehorse42bluehorse42
-DEEPGRAM_API_KEY=⟦dgrun⟧
-""")
-
-add("positive/placeholder/client.py", r"""
-# Attendee client: the first header is the docs' stand-in, the second a real key.
-DOCS = {"Authorization": "Token insert_your_api_key"}
-HEADERS = {"Authorization": "Token ⟦tokabc⟧"}  # https://app.attendee.dev
-""")
-
-add("positive/placeholder/config.yaml", r"""
-zoom:
-  client_secret: "<from the dashboard>"
-  webhook_secret: ⟦zs⟧
-deepgram:
-  api_key: ⟦dg⟧
-""")
-
-add("positive/placeholder/appsettings.json", r"""
-{
-  "Zoom": { "ClientSecret": "⟦zsword⟧", "Example": "MyZoomClientSecret2024" },
-  "Meetso": { "ApiKey": "⟦live⟧" }
-}
-""")
-
-add("positive/placeholder/Dockerfile", r"""
-FROM node:20
-ENV ZOOM_CLIENT_SECRET=replace-me-with-real-key
-ENV DEEPGRAM_API_KEY=⟦dgrun⟧
-""")
-
-add("positive/placeholder/client.go", r"""
-package meetstream
-
-const docsKey = "anyrandomstring123"
-const apiKey = "⟦tokabc⟧"
-
-func auth(req *http.Request) {
-	req.Header.Set("Authorization", "Token "+apiKey) // api.meetstream.ai
-}
-""")
-
-add("positive/placeholder/README.md", r"""
-Replace `mts_live_YourMeetsoApiKeyGoesHere123` with your key. Leaked in an old revision:
-
-    curl -H 'Authorization: Bearer ⟦live⟧' https://api.meetso.ai/public/v1/meetings
-""")
-
-# a test fixture for a local server is still reported (at low severity: tests/fixtures.rs)
-add("positive/curl/tests/data/test1801", r"""
-<testcase>
-<client>
-<command>
-http://%HOSTIP:%HTTPPORT/api/v1/bots -H "Authorization: Token ⟦tok#curl1801⟧"
-</command>
-</client>
-<verify>
-<protocol>
-GET /api/v1/bots HTTP/1.1
-Host: %HOSTIP:%HTTPPORT
-Authorization: Token ⟦tok#curl1801⟧
-</protocol>
-</verify>
-</testcase>
 """)
 
 

@@ -358,7 +358,9 @@ fn rules_list_shows_names_and_shapes_separately() {
         &[
             format!("{pad}name:  (?:client|api|sdk|app) secret(?: sdk)?"),
             format!("{pad}name:  secret token"),
-            format!("{pad}shapes: assignment, dockerfile, flag, env-list, key-path"),
+            format!(
+                "{pad}shapes: assignment, dockerfile, flag, env-list, label, comparison, key-path"
+            ),
         ]
     );
     // a rule of patterns only lists no names

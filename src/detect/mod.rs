@@ -4,12 +4,14 @@
 //! secret occurrence yields one match. Works on raw bytes: invalid UTF-8 is fine.
 
 mod dictionary;
+mod doc;
 mod flow;
 #[cfg(test)]
 mod flow_tests;
 pub mod keypath;
 pub mod lines;
 pub mod placeholder;
+mod prose;
 mod validate;
 
 use crate::rules::shapes::{Use, SCHEME_WORDS};
@@ -146,6 +148,8 @@ impl Detector {
             self.run_rule(rule, &buffer, start, end, &mut candidates);
         }
         self.key_paths(&buffer, &openers, &mut candidates);
+        self.generic_comparisons(&buffer, &openers, &mut candidates);
+        self.prose_documents(&buffer, &openers, &mut candidates);
         let matches = resolve_overlaps(&buffer, candidates);
         (matches, buffer.work.get())
     }
@@ -274,6 +278,10 @@ impl Detector {
             let secret_idx = regex.capture_names().position(|n| n == Some("secret"));
             let name_idx = regex.capture_names().position(|n| n == Some("name"));
             let core_idx = regex.capture_names().position(|n| n == Some("core"));
+            // a label in prose or a comparison counts only when a provider is named; a label
+            // also only when no other vendor's word stands before it
+            let label = regex.capture_names().any(|n| n == Some("label"));
+            let attributed = label || regex.capture_names().any(|n| n == Some("attributed"));
             let Some(secret_idx) = secret_idx else {
                 continue;
             };
@@ -291,10 +299,17 @@ impl Detector {
                 };
                 let name = name_idx.and_then(|i| caps.get(i));
                 let core = core_idx.and_then(|i| caps.get(i));
-                let accepted = if foreign_prefix(rule, haystack, name, core) {
+                let foreign = foreign_prefix(rule, haystack, name, core)
+                    || (label
+                        && name.is_some_and(|n| {
+                            prose::foreign_label(rule, haystack, (n.start(), n.end()))
+                        }));
+                let accepted = if foreign {
                     None
                 } else {
                     self.candidate(index, buffer, whole, secret, name)
+                        .filter(|c| !attributed || c.provider.is_some())
+                        .map(|c| prose::labelled_detail(c, label, name))
                 };
                 pos = match accepted {
                     Some(c) => {

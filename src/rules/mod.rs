@@ -459,8 +459,8 @@ mod strictness_tests {
         .expect("a rule of names alone is valid");
         assert_eq!(
             set.rules[0].compile().len(),
-            4,
-            "one pattern per regex shape"
+            7,
+            "the patterns of every regex shape"
         );
         assert!(set.rules[0].path_regex().is_some());
     }

@@ -21,8 +21,9 @@ pub struct Shape {
     optional: &'static str,
     /// A separator that must be there (`_` in a name).
     required: &'static str,
-    /// The pattern around `{NAME}` (the rule's names, spelled with this shape's separators).
-    template: Option<&'static str>,
+    /// The patterns around `{NAME}` (the rule's names, spelled with this shape's separators);
+    /// none for a shape the detector walks itself.
+    templates: &'static [&'static str],
 }
 
 /// Environment qualifiers a name may end with (`DEEPGRAM_API_KEY_PROD`).
@@ -31,6 +32,45 @@ const QUALIFIERS: &str = "prod|production|dev|development|staging|stage|test|liv
 /// The value of a binding: 16 to 256 key characters, with base64 padding.
 const VALUE: &str = r"[A-Za-z0-9_\-.+/~]{16,256}={0,3}";
 
+/// The label shape: a credential name written as a label in prose, Markdown,
+/// reStructuredText, AsciiDoc, HTML, a comment or a log line, then its value. The label may
+/// sit in markup (`**…**`, `*…*`, `` `…` ``, `<b>…</b>`, `<dt>…</dt>`, a table cell) and is
+/// followed by `:`, `::`, `=`, ` - `, a table pipe, a definition (`\n: v`, an indented next
+/// line, `<dd>v</dd>`) or a log format argument (`"…={}", "v"`, `"…: %s", "v"`). The name
+/// may not continue an identifier (`GOOGLE_CLIENT_SECRET` is not `CLIENT SECRET`). The
+/// `label` group marks a label: it counts only when no other vendor's word stands before it
+/// and a provider is named (the detector's prose guard, `detect::prose`).
+const LABEL: &str = concat!(
+    r#"(?im)(?:^|[^A-Za-z0-9_$.\-]|(?:^|[\s|(>])__)(?P<name>(?P<core>{NAME}){QUALIFIER})(?P<label>"#,
+    // closing markup of the label
+    r#"[*_`]{0,3}(?:</(?:b|strong|em|i|code|label|span)>)?"#,
+    r#"(?:"#,
+    // `: v`, `:: v`, `= v`, ` - v`, `| v`, `:** v`, `=` + a log format argument
+    r#"[ \t]*(?:::?|=|\||[ \t]-|[ \t]\xE2\x80[\x93\x94])[*_`]{0,3}(?:</(?:b|strong|em|i|span)>)?"#,
+    r#"(?:[ \t]*(?:\{[A-Za-z0-9_]{0,24}\}|%[svr])[^"'\n]{0,8}["'][ \t]*,[ \t]*[fbru]?)?"#,
+    // a definition: `<dt>` / `<td>` / `<th>` then `<dd>` / `<td>`, `\n: v`, an indented line
+    r#"|</(?:dt|td|th)>[ \t]*(?:\r?\n[ \t]*)?<(?:dd|td)(?:[ \t][^>\n]{0,40})?>"#,
+    r#"|[ \t]*\r?\n:[ \t]+|[ \t]*\r?\n[ \t]{2,})"#,
+    // opening markup of the value
+    r#"[ \t]*(?:<(?:code|kbd|b|strong|pre)>)?[*_`"']{0,3})"#,
+    r#"(?P<secret>{VALUE})(?:[*`"'\s|;,)\]<]|$)"#,
+);
+
+/// The comparison shape: a name compared with a literal (`NAME === 'v'`, `NAME != "v"`,
+/// `NAME.equals("v")`, `NAME eq 'v'`) or the reverse (`'v' == NAME`, `"v".equals(NAME)`).
+/// The `attributed` group marks a shape whose matches count only when a provider is named.
+const COMPARISON: &str = concat!(
+    r#"(?im)(?P<name>[A-Za-z0-9_]*?(?P<core>{NAME}){QUALIFIER})["'`]?\]?\)?[ \t]*(?P<attributed>"#,
+    r#"===?|!==?|<>|\.equals(?:IgnoreCase)?\(|\.Equals\(|[ \t](?:eq|ne)[ \t]"#,
+    r#")[ \t]*[@$]?["'`](?P<secret>{VALUE})["'`]"#,
+);
+
+/// The reverse comparison: `'v' == NAME`, `"v".equals(config.NAME)`.
+const COMPARISON_REVERSED: &str = concat!(
+    r#"(?im)[@$]?["'`](?P<secret>{VALUE})["'`][ \t]*(?P<attributed>===?|!==?|\.equals\()[ \t]*"#,
+    r#"(?:[A-Za-z0-9_$]+(?:\.|->|::|\[["']?))*(?P<name>(?P<core>{NAME}){QUALIFIER})(?:[^A-Za-z0-9_]|$)"#,
+);
+
 /// The engine's binding shapes, in the order their patterns run.
 pub const SHAPES: &[Shape] = &[
     Shape {
@@ -38,43 +78,49 @@ pub const SHAPES: &[Shape] = &[
         example: r#"NAME = v, NAME: v, "NAME": "v", NAME := v, NAME => v, getenv("NAME", "v"), env.NAME || "v", -e NAME=v, ENV["NAME"] ||= "v", NAME <- "v", <add key="NAME" value="v"/>, <NAME>v</NAME>"#,
         optional: "[_.-]?",
         required: "[_.-]",
-        template: Some(
-            r#"(?im)(?P<name>[A-Za-z0-9_]*?(?P<core>{NAME}){QUALIFIER})\\?["'`]?\]?[ \t]*(?:(?:=|:=|:-|:|=>|\|\|=|\|\||\?\?|\?=|<-|>)[ \t]*(?:[fbru]{0,2}\\?["'`]{1,3})?|(?:,|value[ \t]*=)[ \t]*[fbru]{0,2}\\?["'`])(?P<secret>{VALUE})(?:["'`\s;,#)\]}\\&<]|$)"#,
-        ),
+        templates: &[r#"(?im)(?P<name>[A-Za-z0-9_]*?(?P<core>{NAME}){QUALIFIER})\\?["'`]?\]?[ \t]*(?:(?:=|:=|:-|:|=>|\|\|=|\|\||\?\?|\?=|<-|>)[ \t]*(?:[fbru]{0,2}\\?["'`]{1,3})?|(?:,|value[ \t]*=)[ \t]*[fbru]{0,2}\\?["'`])(?P<secret>{VALUE})(?:["'`\s;,#)\]}\\&<]|$)"#],
     },
     Shape {
         id: "dockerfile",
         example: "ENV NAME v, ARG NAME v",
         optional: "_?",
         required: "_",
-        template: Some(
-            r#"(?im)^\s*(?:ENV|ARG)\s+(?P<name>[A-Za-z0-9_]*?(?P<core>{NAME}){QUALIFIER})[ \t]+["']?(?P<secret>{VALUE})(?:["'\s]|$)"#,
-        ),
+        templates: &[r#"(?im)^\s*(?:ENV|ARG)\s+(?P<name>[A-Za-z0-9_]*?(?P<core>{NAME}){QUALIFIER})[ \t]+["']?(?P<secret>{VALUE})(?:["'\s]|$)"#],
     },
     Shape {
         id: "flag",
         example: "--name v, --name \"v\" (--name=v is an assignment)",
         optional: "-?",
         required: "-",
-        template: Some(
-            r#"(?im)(?:^|[\s"'`])--(?P<name>(?P<core>{NAME}){QUALIFIER})[ \t]+["']?(?P<secret>[A-Za-z0-9_+/~][A-Za-z0-9_\-.+/~]{15,255}={0,3})(?:["'`\s;&|)\\]|$)"#,
-        ),
+        templates: &[r#"(?im)(?:^|[\s"'`])--(?P<name>(?P<core>{NAME}){QUALIFIER})[ \t]+["']?(?P<secret>[A-Za-z0-9_+/~][A-Za-z0-9_\-.+/~]{15,255}={0,3})(?:["'`\s;&|)\\]|$)"#],
     },
     Shape {
         id: "env-list",
         example: "- name: NAME / value: v (Kubernetes, compose)",
         optional: "_?",
         required: "_",
-        template: Some(
-            r#"(?im)name:\s*["']?(?P<name>[A-Za-z0-9_]*?(?P<core>{NAME}){QUALIFIER})["']?[ \t]*\r?\n[ \t]*value:[ \t]*["']?(?P<secret>{VALUE})(?:["'\s#]|$)"#,
-        ),
+        templates: &[r#"(?im)name:\s*["']?(?P<name>[A-Za-z0-9_]*?(?P<core>{NAME}){QUALIFIER})["']?[ \t]*\r?\n[ \t]*value:[ \t]*["']?(?P<secret>{VALUE})(?:["'\s#]|$)"#],
+    },
+    Shape {
+        id: "label",
+        example: "**Client Secret**: v, Secret Token: v, - Deepgram API key: `v`, | Client Secret | v |, Client Secret:: v, <dt>Client Secret</dt><dd>v</dd>, log(\"zoom client secret={}\", \"v\") (Markdown, reStructuredText, AsciiDoc, HTML, plain text, comments, logs; only when a provider is named)",
+        optional: "[ \t_-]?",
+        required: "[ \t_-]",
+        templates: &[LABEL],
+    },
+    Shape {
+        id: "comparison",
+        example: "NAME === 'v', NAME != \"v\", NAME.equals(\"v\"), 'v' == NAME (only when a provider is named)",
+        optional: "[_.-]?",
+        required: "[_.-]",
+        templates: &[COMPARISON, COMPARISON_REVERSED],
     },
     Shape {
         id: "key-path",
         example: "zoom: / client_secret: v (YAML), [zoom] secret = v (TOML, INI), {\"deepgram\": {\"apiKey\": \"v\"}} (JSON, JS)",
         optional: "[_.-]?",
         required: "[_.-]",
-        template: None,
+        templates: &[],
     },
 ];
 
@@ -168,7 +214,7 @@ const IDENT_SPELLING: Shape = Shape {
     example: "sdkSecret, SDK_SECRET",
     optional: "_?",
     required: "_",
-    template: None,
+    templates: &[],
 };
 
 /// A call fragment and the argument position it names (`KJUR.jws.JWS.sign#4`; default 1).
@@ -291,21 +337,20 @@ fn qualifier(shape: &Shape) -> String {
     format!("(?:{}(?:{QUALIFIERS}))?", shape.required)
 }
 
-/// One pattern per regex shape for these names (empty when there are none).
+/// The patterns of every regex shape for these names (empty when there are none).
 pub fn patterns(names: &[String]) -> Vec<String> {
     if names.is_empty() {
         return Vec::new();
     }
     SHAPES
         .iter()
-        .filter_map(|shape| {
-            let template = shape.template?;
-            Some(
+        .flat_map(|shape| {
+            shape.templates.iter().map(|template| {
                 template
                     .replace("{NAME}", &alternation(names, shape))
                     .replace("{QUALIFIER}", &qualifier(shape))
-                    .replace("{VALUE}", VALUE),
-            )
+                    .replace("{VALUE}", VALUE)
+            })
         })
         .collect()
 }
@@ -313,7 +358,7 @@ pub fn patterns(names: &[String]) -> Vec<String> {
 /// The pattern a joined config key path (`zoom_client_secret` for `zoom:` → `client_secret:`)
 /// must match in full for the key-path shape; `core` captures the name.
 pub fn path_pattern(names: &[String]) -> Option<String> {
-    let shape = SHAPES.iter().find(|s| s.template.is_none())?;
+    let shape = SHAPES.iter().find(|s| s.templates.is_empty())?;
     (!names.is_empty()).then(|| {
         format!(
             "(?i)^(?P<name>[A-Za-z0-9_.-]*?(?P<core>{}){})$",
@@ -425,7 +470,8 @@ mod tests {
     fn separators_are_spelled_per_shape() {
         let names = vec!["dg(?:_(?:api )?key|key|[_ ]x)".to_string()];
         let all = patterns(&names);
-        assert_eq!(all.len(), 4);
+        // assignment, dockerfile, flag, env-list, label, comparison and its reverse
+        assert_eq!(all.len(), 7);
         assert!(
             all[0].contains("(?:dg(?:[_.-](?:api[_.-]?)?key|key|[_ ]x))"),
             "{}",
@@ -440,6 +486,11 @@ mod tests {
             all[2].contains("(?:dg(?:-(?:api-?)?key|key|[_ ]x))"),
             "{}",
             all[2]
+        );
+        assert!(
+            all[4].contains("(?:dg(?:[ \t_-](?:api[ \t_-]?)?key|key|[_ ]x))"),
+            "{}",
+            all[4]
         );
         assert_eq!(patterns(&[]), Vec::<String>::new());
     }

@@ -3159,6 +3159,353 @@ Authorization: Token ⟦tok#curl1801⟧
 """)
 
 
+# --- prose: prose labels, comparisons and logs (issue 12 §1.3, §1.5) -------------------------
+# A credential name written as a label (Markdown, reStructuredText, AsciiDoc, HTML, plain
+# text, chat, comments, docstrings, logs) or compared with a literal, in a document or on a
+# line about the provider. Negatives: other vendors' secrets under the same labels,
+# placeholders, descriptions of the field, table headers, generic names with no provider.
+add("positive/prose/zoom-app-setup.md", r"""
+# Zoom Server-to-Server OAuth app
+
+Created for the recorder bot (see the Zoom App Marketplace).
+
+| Field | Value |
+|---|---|
+| Account ID | ⟦!zid⟧ |
+| Client ID | ⟦!zid⟧ |
+| Client Secret | ⟦zas⟧ |
+
+**Secret Token**: ⟦zs⟧
+- `Client Secret`: `⟦zs⟧`
+- Zoom Verification Token: ⟦zs⟧
+
+Meeting SDK
+: ⟦!zid⟧ is the SDK key.
+
+Client Secret
+: ⟦zas⟧
+""")
+
+add("positive/prose/credentials.rst", r"""
+Zoom Meeting SDK
+================
+
+:Client Secret: ⟦zas⟧
+
+Client Secret
+    ⟦zas⟧
+
+Deepgram
+--------
+
+Deepgram API key: ``⟦dg⟧``
+""")
+
+add("positive/prose/handover.txt", r"""
+Handover notes - recording bot (Zoom + Deepgram + Attendee)
+
+Zoom client secret: ⟦zs⟧
+MeetStream API key = ⟦ak⟧
+Attendee API Key - ⟦ak⟧
+the Deepgram API key is in the vault; the old one was: ⟦!hex40⟧
+""")
+
+add("positive/prose/credentials.adoc", r"""
+= Bot credentials
+:zoom-client-secret: ⟦zs⟧
+
+Zoom Client Secret:: ⟦zs⟧
+Deepgram API Key:: `⟦dg⟧`
+""")
+
+add("positive/prose/zoom-app.html", r"""
+<h2>Zoom Marketplace app</h2>
+<dl>
+  <dt>Client Secret</dt>
+  <dd>⟦zas⟧</dd>
+</dl>
+<table><tr><td>Secret Token</td><td><code>⟦zas⟧</code></td></tr></table>
+<p><strong>Client Secret:</strong> ⟦zas⟧</p>
+""")
+
+add("positive/prose/issue-1234.md", r"""
+**Bug**: the Zoom webhook fails validation since Monday
+
+Steps: send any event. Using Zoom webhook secret token: ⟦zs⟧
+Expected 200, got 401.
+""")
+
+add("positive/prose/support-chat.log", r"""
+[10:02] <dana> here's the deepgram api key: ⟦dg⟧
+[10:03] <lee> thx, and the zoom one?
+[10:03] <dana> Client Secret: ⟦zas⟧
+""")
+
+add("positive/prose/webhook.js", r"""
+// Zoom webhook handler
+// Secret Token: ⟦zas⟧
+export function verify(req) {
+  if (req.body.secretToken !== '⟦zas⟧') {
+    throw new Error("bad token");
+  }
+  console.log('Secret Token: ⟦zas⟧');
+}
+""")
+
+add("positive/prose/verify.ts", r"""
+export function check(secret: string): void {
+  if (secret !== '⟦zs⟧') { // zoom webhook
+    throw new Error('unauthorized');
+  }
+}
+""")
+
+add("positive/prose/test_webhook.py", r'''
+"""Zoom webhook tests.
+
+Secret Token: ⟦zas⟧
+"""
+
+
+def test_token(zoom_secret_token):
+    assert zoom_secret_token == "⟦zs⟧"
+    print(f"Deepgram key: ⟦dg⟧")
+''')
+
+add("positive/prose/WebhookTest.java", r"""
+// Zoom webhook
+class WebhookTest {
+    void check(String secretToken) {
+        if (!"⟦zas⟧".equals(secretToken)) {
+            throw new IllegalStateException();
+        }
+        log.info("zoom client secret={}", "⟦zs⟧");
+    }
+}
+""")
+
+add("positive/prose/handler.go", r"""
+package bot
+
+// Deepgram transcription
+func check(deepgramKey string) {
+	if deepgramKey != "⟦dg⟧" {
+		log.Printf("Deepgram API key: %s", "⟦dg⟧")
+	}
+}
+""")
+
+add("positive/prose/Webhook.cs", r"""
+// Zoom webhook
+public class Webhook {
+    public bool Check(string secretToken) {
+        _logger.LogDebug("Client Secret: {Secret}", "⟦zas⟧");
+        return secretToken == "⟦zas⟧";
+    }
+}
+""")
+
+add("positive/prose/webhook.rb", r"""
+# Zoom webhook
+def verify(params)
+  halt 401 unless params[:secret_token] == "⟦zas⟧"
+  puts "Zoom client secret: ⟦zs⟧"
+end
+""")
+
+add("positive/prose/webhook.php", r"""
+<?php
+// Zoom webhook
+if ($secretToken === '⟦zas⟧') {
+    error_log("Deepgram API key: ⟦dg⟧");
+}
+""")
+
+add("positive/prose/Webhook.kt", r"""
+// Zoom webhook
+fun verify(secretToken: String) {
+    if (secretToken == "⟦zas⟧") return
+    println("Zoom Client Secret: ⟦zs⟧")
+}
+""")
+
+add("positive/prose/bot.log", r"""
+2024-05-01T10:00:00Z DEBUG zoom client secret=⟦zs⟧
+2024-05-01T10:00:01Z INFO Deepgram API key: ⟦dg⟧
+2024-05-01T10:00:02Z DEBUG calling app.attendee.dev with Authorization: Token ⟦tok⟧
+""")
+
+add("positive/prose/bots-inventory.md", r"""
+Inventory of the meeting bots' Zoom apps and transcription keys.
+
+| Environment | **Client Secret** | Deepgram API Key | Owner |
+|---|:---|---|---|
+| prod | `⟦zas⟧` | ⟦dg⟧ | dana |
+| staging | <ask Dana> | - | lee |
+
+## Attendee
+
+- API Key: `⟦ak⟧`
+- Base URL: https://app.attendee.dev
+
+MeetStream
+----------
+
+**API Key**: ⟦ak⟧
+
+<h3>Zoom</h3>
+| Name | Secret |
+|---|---|
+| s2s | ⟦zs⟧ |
+""")
+
+add("negative/prose/vendors-inventory.md", r"""
+# Payment and auth vendors
+
+| Environment | Client Secret | API Key |
+|---|---|---|
+| prod | ⟦!b62_32⟧ | ⟦!b62_32⟧ |
+
+## Stripe
+
+- API Key: ⟦!b62_32⟧
+- Secret: ⟦!b62_32⟧
+
+## Attendee
+
+- API Key: <your Attendee API key>
+- API Key: your-api-key-here
+- Secret: Found on the API Keys page
+- Account ID: ⟦!b62_19⟧
+""")
+
+add("negative/prose/stripe-setup.md", r"""
+# Payments setup
+
+**Client Secret**: ⟦!b62_32⟧
+Stripe Secret Key: sk_live_⟦!b62_32⟧
+Webhook Secret: whsec_⟦!b62_32⟧
+AWS Secret Access Key: ⟦!b62_32⟧
+| Secret Token | ⟦!b62_32⟧ |
+""")
+
+add("negative/prose/zoom-fields.md", r"""
+# Configure the Zoom app
+
+1. Open the Zoom App Marketplace.
+2. **Client Secret**: the secret from the Zoom marketplace
+3. Client Secret: Found in the App Credentials page
+4. Client Secret: <your client secret>
+
+- Secret Token: your-secret-here
+- Secret Token: xxxxxxxxxxxxxxxxxxxx
+- Client Secret: ********
+- Zoom Client Secret: `ZOOM_CLIENT_SECRET`
+- Client Secret: internationalization
+- Client Secret: abababababababababab
+
+| Client Secret | Description |
+|---|---|
+| Client Secret | Copy it from the App Credentials page |
+| Client Secret | ApplicationCredentials |
+
+Google Client Secret: ⟦!b62_32⟧
+Stripe Client Secret: ⟦!b62_32⟧
+the GitHub OAuth Client Secret: ⟦!b62_32⟧
+""")
+
+add("negative/prose/fields.rst", r"""
+Zoom
+====
+
+:Client Secret: <client secret from the Marketplace>
+
+Client Secret
+    The secret shown on the App Credentials page.
+""")
+
+add("negative/prose/fields.html", r"""
+<h2>Zoom Marketplace app</h2>
+<dl>
+  <dt>Client Secret</dt>
+  <dd>Found in the App Credentials page</dd>
+</dl>
+<table><tr><th>Client Secret</th><th>Secret Token</th></tr></table>
+""")
+
+add("negative/prose/compare.js", r"""
+if (secret !== '⟦!b62_32⟧') {}
+if (stripeSecret !== '⟦!b62_32⟧') {}
+if (token === '⟦!b62_32⟧') {}
+// zoom below, but the identifier is no credential name
+if (userId === '⟦!b62_32⟧') {} // zoom
+if (googleClientSecret === '⟦!b62_32⟧') {} // zoom
+console.log('Secret Token: ' + token); // zoom
+""")
+
+add("negative/prose/test_settings.py", r'''
+"""Zoom settings tests."""
+import os
+
+
+def test_secret_from_env(settings):
+    assert settings.zoom_client_secret == os.environ["ZOOM_CLIENT_SECRET"]
+    print(f"Deepgram key: {settings.deepgram_api_key[:4]}…")
+''')
+
+add("negative/prose/Compare.java", r"""
+// Zoom webhook
+class Compare {
+    boolean check(String secretToken) {
+        log.info("zoom client secret={}", redact(secret));
+        log.info("Client Secret: {}", "<redacted>");
+        return secretToken.equals(System.getenv("ZOOM_SECRET_TOKEN"));
+    }
+}
+""")
+
+add("negative/prose/compare.go", r"""
+package bot
+
+// Deepgram
+func check(deepgramKey string) bool {
+	log.Printf("Deepgram API key: %s", redact(deepgramKey))
+	return deepgramKey == os.Getenv("DEEPGRAM_API_KEY")
+}
+""")
+
+add("negative/prose/Compare.cs", r"""
+// Zoom webhook
+public bool Check(string secretToken) =>
+    secretToken == Environment.GetEnvironmentVariable("ZOOM_SECRET_TOKEN");
+""")
+
+add("negative/prose/compare.rb", r"""
+# Zoom webhook
+halt 401 unless params[:secret_token] == ENV.fetch("ZOOM_SECRET_TOKEN")
+puts "Zoom client secret: #{ENV['ZOOM_CLIENT_SECRET'][0, 4]}…"
+""")
+
+add("negative/prose/compare.php", r"""
+<?php
+// Zoom webhook
+if ($secretToken === getenv('ZOOM_SECRET_TOKEN')) {
+    error_log("Deepgram API key: " . substr($key, 0, 4));
+}
+""")
+
+add("negative/prose/Compare.kt", r"""
+// Zoom webhook
+fun verify(secretToken: String) = secretToken == System.getenv("ZOOM_SECRET_TOKEN")
+""")
+
+add("negative/prose/app.log", r"""
+2024-05-01T10:00:00Z INFO zoom client secret=******** (redacted)
+2024-05-01T10:00:01Z INFO Deepgram API key: dg_…redacted
+2024-05-01T10:00:02Z DEBUG Secret Token: <hidden>
+""")
+
+
 # ========================================================================================
 # build, self-check, write
 # ========================================================================================

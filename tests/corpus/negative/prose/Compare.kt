@@ -1,0 +1,2 @@
+// Zoom webhook
+fun verify(secretToken: String) = secretToken == System.getenv("ZOOM_SECRET_TOKEN")

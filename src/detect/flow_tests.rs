@@ -360,5 +360,9 @@ fn powershell_scoped_variables_are_one_identifier() {
         .into_iter()
         .map(|(rule, secret, line, _, _)| (rule, secret, line))
         .collect();
-    assert_eq!(found, vec![("env-secret".to_string(), ZOOM.to_string(), 2)], "{text}");
+    assert_eq!(
+        found,
+        vec![("env-secret".to_string(), ZOOM.to_string(), 2)],
+        "{text}"
+    );
 }

@@ -347,3 +347,22 @@ fn a_user_rule_names_a_later_argument_with_call_hash_n() {
         "{err}"
     );
 }
+
+#[test]
+fn powershell_scoped_variables_are_one_identifier() {
+    // `'ApiSecret' = $Global:ZoomApiSecret` names `$Global:ZoomApiSecret`, not `$Global`
+    // (which would bind it to the first `$Global:… = '…'` of the file, the API key)
+    let key = "Qm7Rt2Xw9Lp4Kd8Vn3Hs6Jc1"; // keyhound:allow (generated test key)
+    let text = format!(
+        "$Global:ZoomApiKey = '{key}'\n$Global:ZoomApiSecret = '{ZOOM}'\n@{{\n    'ApiKey' = $Global:ZoomApiKey\n    'ApiSecret' = $Global:ZoomApiSecret\n}}\n"
+    );
+    let found: Vec<(String, String, u32)> = scan(&text)
+        .into_iter()
+        .map(|(rule, secret, line, _, _)| (rule, secret, line))
+        .collect();
+    assert_eq!(
+        found,
+        vec![("env-secret".to_string(), ZOOM.to_string(), 2)],
+        "{text}"
+    );
+}

@@ -124,9 +124,10 @@ pub const SHAPES: &[Shape] = &[
     },
 ];
 
-/// An identifier a use site references (`API_KEY`, `self.api_key`, `$key`, `Config::KEY`);
-/// `ident` captures it, `next` the character after it (a `(` makes it a call, not a value).
-const IDENT: &str = r"(?P<ident>[A-Za-z_$][A-Za-z0-9_$]*(?:(?:\.|->|::)[A-Za-z_$][A-Za-z0-9_$]*){0,4})[ \t]*(?P<next>[^ \tA-Za-z0-9_$]|$)";
+/// An identifier a use site references (`API_KEY`, `self.api_key`, `$key`, `Config::KEY`,
+/// PowerShell's scoped `$Global:Key`); `ident` captures it, `next` the character after it (a
+/// `(` makes it a call, not a value).
+const IDENT: &str = r"(?P<ident>(?:\$(?i:global|script|local|private|using|env):)?[A-Za-z_$][A-Za-z0-9_$]*(?:(?:\.|->|::)[A-Za-z_$][A-Za-z0-9_$]*){0,4})[ \t]*(?P<next>[^ \tA-Za-z0-9_$]|$)";
 
 /// A literal in a use site: `"v"`, `'v'`, `@"v"`, `$"v"`.
 const LITERAL: &str = r#"[@$]?["'`](?P<secret>[A-Za-z0-9_\-.+/~]{16,256}={0,3})["'`]"#;

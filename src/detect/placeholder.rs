@@ -80,6 +80,24 @@ const KNOWN_EXAMPLES: &[&str] = &[
     "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
 ];
 
+/// SHA-256 of example values published in a provider's own public documentation, which
+/// every fork and copy of it carries: not a key of the person scanning. Kept as hashes so
+/// keyhound's source does not spread them further; matched against the whole value.
+const PUBLISHED_EXAMPLE_SHA256: &[&str] = &[
+    // Attendee's README (noah-duncan/attendee): the `Authorization: Token …` of its curl
+    // examples, copied into every Attendee fork.
+    "eaf5dd9b41fe2019989e807e53809a1bf2d5901e8ea988ff2b5ef99661e58fc9",
+];
+
+/// Lengths of the values [`PUBLISHED_EXAMPLE_SHA256`] can hold: others are not hashed.
+const PUBLISHED_EXAMPLE_LENS: std::ops::RangeInclusive<usize> = 16..=128;
+
+/// True when `value`'s SHA-256 is one of `published` (lowercase hex).
+fn is_published_example(value: &str, published: &[&str]) -> bool {
+    PUBLISHED_EXAMPLE_LENS.contains(&value.len())
+        && published.contains(&crate::finding::sha256_hex(value.as_bytes()).as_str())
+}
+
 /// The keyboard's rows: a walk along one, either way, is filler.
 const KEYBOARD_ROWS: &[&str] = &["qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890"];
 
@@ -102,6 +120,7 @@ pub fn is_template(value: &str) -> bool {
         || has_word_marker(value)
         || has_x_filler(value)
         || KNOWN_EXAMPLES.iter().any(|e| value.contains(e))
+        || is_published_example(value, PUBLISHED_EXAMPLE_SHA256)
         || has_repeat_run(value.as_bytes(), min_run(value))
         || has_sequence_run(value.as_bytes(), min_run(value))
         || distinct_chars(value) <= 4
@@ -494,6 +513,36 @@ mod tests {
         // one short placeholder word between base64 separators
         "whsec_MY/HyGZ9aVyDT96s4TQtDJIRSxkP7lt/yC2dEjQ4Lji",
     ];
+
+    #[test]
+    fn a_published_example_is_known_by_its_whole_value_hash() {
+        let value = "Qm8rT2xVz9Lp4Kw7Nc3Yb6Hd1Fs5Gj0A";
+        let hash = crate::finding::sha256_hex(value.as_bytes());
+        let published = [hash.as_str()];
+        assert!(is_published_example(value, &published));
+        // a value holding it, a prefix of it, or another value is not the example
+        assert!(!is_published_example(&format!("{value}x"), &published));
+        assert!(!is_published_example(&value[..20], &published));
+        assert!(!is_published_example(
+            "Kx9vTq2LmZ8rWp4Nc7Yb1Hs6Dj3Fg5Qa",
+            &published
+        ));
+        // the built-in list holds SHA-256 hex digests, and no random key is one of them
+        for digest in PUBLISHED_EXAMPLE_SHA256 {
+            assert!(
+                digest.len() == 64
+                    && digest
+                        .bytes()
+                        .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+            );
+        }
+        for key in REAL {
+            assert!(
+                !is_published_example(key, PUBLISHED_EXAMPLE_SHA256),
+                "{key}"
+            );
+        }
+    }
 
     #[test]
     fn real_random_keys_pass_every_filter() {

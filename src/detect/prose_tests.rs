@@ -126,6 +126,17 @@ fn labels_that_name_the_provider_need_no_context() {
             "deepgram",
             DEEPGRAM,
         ),
+        // a misspelt provider still names it (a public repository's `Deepgramm.txt`)
+        (
+            format!("Deepgramm API key: {DEEPGRAM}"),
+            "deepgram",
+            DEEPGRAM,
+        ),
+        (
+            format!("DEEPGRAMM_API_KEY={DEEPGRAM}"),
+            "deepgram",
+            DEEPGRAM,
+        ),
         // words before a label that names the provider do not matter
         (
             format!("10:00:00Z DEBUG zoom client secret={ZOOM}"),

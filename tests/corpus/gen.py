@@ -3210,6 +3210,17 @@ Attendee API Key - ⟦ak⟧
 the Deepgram API key is in the vault; the old one was: ⟦!hex40⟧
 """)
 
+add("positive/prose/Deepgramm.txt", r"""
+Deepgramm API key: ⟦dg⟧
+""")
+
+add("negative/prose/deepgramm-notes.txt", r"""
+Deepgramm API key: see 1Password (vault "recording bot")
+Deepgramm API key: <paste yours here>
+deepgrammodel: nova-2
+Deepgramm project id: 7d1e0c9a
+""")
+
 add("positive/prose/credentials.adoc", r"""
 = Bot credentials
 :zoom-client-secret: ⟦zs⟧

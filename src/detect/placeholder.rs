@@ -125,7 +125,44 @@ pub fn is_template(value: &str) -> bool {
         || has_sequence_run(value.as_bytes(), min_run(value))
         || distinct_chars(value) <= 4
         || only_placeholder_words(value)
+        || is_stand_in_frame(value)
+        || is_description(value)
         || is_percent_template(value)
+}
+
+/// A few words that describe the value instead of being it: spaces between words of letters,
+/// one of them a placeholder word (`speech key`, `your api token`, `the webhook secret`). No key
+/// holds a space; a passphrase of words (`correct horse battery staple`) names no placeholder.
+fn is_description(value: &str) -> bool {
+    let parts: Vec<&str> = value.split(' ').collect();
+    (2..=5).contains(&parts.len())
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphabetic()))
+        && parts
+            .iter()
+            .any(|p| WORDS.contains(&p.to_ascii_lowercase().as_str()))
+}
+
+/// A documentation stand-in's frame: after a vendor prefix, the value's first word is
+/// `your` or its last word is `here`, with another word besides (`your_azure_speech_key_here`,
+/// `sk-your_openai_key_here`, `YourTokenHere`). A chosen password seldom opens with `your`,
+/// and a random key only does so by chance (words must stand alone, written as words).
+fn is_stand_in_frame(value: &str) -> bool {
+    let body = VENDOR_PREFIXES
+        .iter()
+        .chain(&["sk-", "sk_", "pk-", "pk_"])
+        .find_map(|p| value.strip_prefix(p))
+        .unwrap_or(value);
+    let found: Vec<&str> = words(body).collect();
+    let (Some(first), Some(last)) = (found.first(), found.last()) else {
+        return false;
+    };
+    let at_start = first.as_ptr() == body.as_ptr();
+    let at_end = last.as_ptr() as usize + last.len() == body.as_ptr() as usize + body.len();
+    found.len() >= 2
+        && ((at_start && first.eq_ignore_ascii_case("your"))
+            || (at_end && last.eq_ignore_ascii_case("here")))
 }
 
 /// A `%NAME%` (Windows environment) or `%NAME` (curl's test-suite variables, `%HOSTIP`)
@@ -513,6 +550,44 @@ mod tests {
         // one short placeholder word between base64 separators
         "whsec_MY/HyGZ9aVyDT96s4TQtDJIRSxkP7lt/yC2dEjQ4Lji",
     ];
+
+    #[test]
+    fn a_stand_in_frame_marks_a_template_and_nothing_random() {
+        for value in [
+            "your_azure_speech_key_here",
+            "sk-your_openai_key_here",
+            "YourTokenHere",
+            "your-livekit-api-secret",
+            "YOUR_DEEPGRAM_KEY",
+            "paste_the_token_here",
+            "whsec_your_signing_secret",
+            // descriptions (livekit/agents' .env.azure: `AZURE_VOICELIVE_API_KEY = "speech key"`)
+            "speech key",
+            "the webhook secret",
+            "Deepgram API Key",
+        ] {
+            assert!(is_template(value), "{value}");
+        }
+        // a passphrase of words names no placeholder word, and a key holds no space
+        assert!(!is_description("correct horse battery staple"));
+        assert!(!is_description("key"));
+        assert!(!is_description("Q7fLr2ZxW9kPm4Tb key"));
+        for value in [
+            // chosen passwords and values of words stay credentials for the env-file audit
+            "cuecard-meting-bots-secret",
+            "hunter22",
+            "yourself-and-me-2024",
+            "therehere",
+            // a word glued to random characters is chance
+            "yourQ7fLr2ZxW9kPm4Tb8NcVy1HdJ",
+            "Q7fLr2ZxW9kPm4Tb8NcVy1Hdhere",
+        ] {
+            assert!(!is_stand_in_frame(value), "{value}");
+        }
+        for key in REAL {
+            assert!(!is_stand_in_frame(key), "{key}");
+        }
+    }
 
     #[test]
     fn a_published_example_is_known_by_its_whole_value_hash() {

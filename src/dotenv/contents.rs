@@ -257,6 +257,10 @@ mod tests {
             "run_id=meeting-test-20260524-100350\nnotes=all generic checkpoint answers yes, 8/16 turns\n",
             "MAIL_USER=nguyennguyen1112000@gmail.com\nBOT_IMAGE_NAME=vexaai/vexa-bot:260405-1937\n",
             "run_id=compose-bvf-rzuj-kwj-20260523T155551Z\n",
+            // documentation stand-ins (livekit/agents' committed .env and .env.azure)
+            "OPENAI_API_KEY=sk-your_openai_key_here\nDEEPGRAM_API_KEY=your_deepgram_key_here\n",
+            "AZURE_SPEECH_KEY=your_azure_speech_key_here\nAZURE_SPEECH_REGION=your_region\n",
+            "AZURE_VOICELIVE_API_KEY = \"speech key\"\n",
         ] {
             assert_eq!(inspect(text.as_bytes()).credential, None, "{text:?}");
         }

@@ -3214,6 +3214,15 @@ add("positive/prose/Deepgramm.txt", r"""
 Deepgramm API key: ⟦dg⟧
 """)
 
+add("negative/placeholder/stand-ins.env", r"""
+# stand-ins framed by "your ... here", and descriptions of the value (livekit/agents style)
+DEEPGRAM_API_KEY=your_deepgram_key_here
+ZOOM_CLIENT_SECRET=YourZoomClientSecretHere
+MEETSTREAM_API_KEY="meetstream api key"
+ATTENDEE_API_KEY = "your attendee token"
+WEBHOOK_SECRET=paste_the_signing_secret_here
+""")
+
 add("negative/prose/deepgramm-notes.txt", r"""
 Deepgramm API key: see 1Password (vault "recording bot")
 Deepgramm API key: <paste yours here>

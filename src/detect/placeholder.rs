@@ -80,22 +80,26 @@ const KNOWN_EXAMPLES: &[&str] = &[
     "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
 ];
 
-/// SHA-256 of example values published in a provider's own public documentation, which
-/// every fork and copy of it carries: not a key of the person scanning. Kept as hashes so
-/// keyhound's source does not spread them further; matched against the whole value.
-const PUBLISHED_EXAMPLE_SHA256: &[&str] = &[
+/// Example values published in a provider's own public documentation, which every fork and
+/// copy of it carries: not a key of the person scanning. Each is `(length, SHA-256 hex)` of
+/// the whole value, so keyhound's source does not spread them further, and a value is hashed
+/// only when its length is one of theirs (a candidate key on the hot path almost never is).
+const PUBLISHED_EXAMPLES: &[(usize, &str)] = &[
     // Attendee's README (noah-duncan/attendee): the `Authorization: Token …` of its curl
     // examples, copied into every Attendee fork.
-    "eaf5dd9b41fe2019989e807e53809a1bf2d5901e8ea988ff2b5ef99661e58fc9",
+    (
+        32,
+        "eaf5dd9b41fe2019989e807e53809a1bf2d5901e8ea988ff2b5ef99661e58fc9",
+    ),
 ];
 
-/// Lengths of the values [`PUBLISHED_EXAMPLE_SHA256`] can hold: others are not hashed.
-const PUBLISHED_EXAMPLE_LENS: std::ops::RangeInclusive<usize> = 16..=128;
-
-/// True when `value`'s SHA-256 is one of `published` (lowercase hex).
-fn is_published_example(value: &str, published: &[&str]) -> bool {
-    PUBLISHED_EXAMPLE_LENS.contains(&value.len())
-        && published.contains(&crate::finding::sha256_hex(value.as_bytes()).as_str())
+/// True when `value` is one of `published` (`(length, SHA-256 hex)` pairs).
+fn is_published_example(value: &str, published: &[(usize, &str)]) -> bool {
+    let mut digest = None;
+    published.iter().any(|&(len, sha)| {
+        len == value.len()
+            && sha == digest.get_or_insert_with(|| crate::finding::sha256_hex(value.as_bytes()))
+    })
 }
 
 /// The keyboard's rows: a walk along one, either way, is filler.
@@ -120,7 +124,6 @@ pub fn is_template(value: &str) -> bool {
         || has_word_marker(value)
         || has_x_filler(value)
         || KNOWN_EXAMPLES.iter().any(|e| value.contains(e))
-        || is_published_example(value, PUBLISHED_EXAMPLE_SHA256)
         || has_repeat_run(value.as_bytes(), min_run(value))
         || has_sequence_run(value.as_bytes(), min_run(value))
         || distinct_chars(value) <= 4
@@ -128,6 +131,7 @@ pub fn is_template(value: &str) -> bool {
         || is_stand_in_frame(value)
         || is_description(value)
         || is_percent_template(value)
+        || is_published_example(value, PUBLISHED_EXAMPLES)
 }
 
 /// A few words that describe the value instead of being it: spaces between words of letters,
@@ -149,20 +153,16 @@ fn is_description(value: &str) -> bool {
 /// `sk-your_openai_key_here`, `YourTokenHere`). A chosen password seldom opens with `your`,
 /// and a random key only does so by chance (words must stand alone, written as words).
 fn is_stand_in_frame(value: &str) -> bool {
-    let body = VENDOR_PREFIXES
-        .iter()
-        .chain(&["sk-", "sk_", "pk-", "pk_"])
-        .find_map(|p| value.strip_prefix(p))
-        .unwrap_or(value);
-    let found: Vec<&str> = words(body).collect();
-    let (Some(first), Some(last)) = (found.first(), found.last()) else {
+    let body = without_prefix(value, VENDOR_PREFIXES.iter().chain(KEY_PREFIXES));
+    let mut found = words(body);
+    // `last` of the rest: a frame needs another word besides the first
+    let (Some(first), Some(last)) = (found.next(), found.last()) else {
         return false;
     };
     let at_start = first.as_ptr() == body.as_ptr();
     let at_end = last.as_ptr() as usize + last.len() == body.as_ptr() as usize + body.len();
-    found.len() >= 2
-        && ((at_start && first.eq_ignore_ascii_case("your"))
-            || (at_end && last.eq_ignore_ascii_case("here")))
+    (at_start && first.eq_ignore_ascii_case("your"))
+        || (at_end && last.eq_ignore_ascii_case("here"))
 }
 
 /// A `%NAME%` (Windows environment) or `%NAME` (curl's test-suite variables, `%HOSTIP`)
@@ -191,10 +191,7 @@ const MAX_DIGIT_RUN: usize = 4;
 /// letters and holds a digit in every six characters, hex is mostly digits, and a random
 /// run of lowercase letters all but never splits into words.
 pub fn is_word_placeholder(value: &str) -> bool {
-    let body = VENDOR_PREFIXES
-        .iter()
-        .find_map(|p| value.strip_prefix(p))
-        .unwrap_or(value);
+    let body = without_prefix(value, VENDOR_PREFIXES);
     let (mut letters, mut words, mut short, mut digit_runs) = (0, 0, 0, 0);
     for run in runs(body) {
         if run.bytes().all(|b| b.is_ascii_digit()) {
@@ -383,14 +380,25 @@ pub fn entropy(value: &[u8]) -> f64 {
 /// Vendor prefixes whose words (`test`, `live`) are part of real keys.
 const VENDOR_PREFIXES: &[&str] = &["mts_live_", "mts_test_", "ms_", "whsec_"];
 
+/// Other vendors' key prefixes that documentation stand-ins keep (`sk-your_openai_key_here`).
+const KEY_PREFIXES: &[&str] = &["sk-", "sk_", "pk-", "pk_"];
+
+/// `value` after the first of `prefixes` it starts with, or all of it.
+fn without_prefix<'a, 'p>(
+    value: &'a str,
+    prefixes: impl IntoIterator<Item = &'p &'p str>,
+) -> &'a str {
+    prefixes
+        .into_iter()
+        .find_map(|p| value.strip_prefix(p))
+        .unwrap_or(value)
+}
+
 /// Whether `value` holds placeholder words between separators (`YOUR_API_KEY_HERE`,
 /// `fake-key-0001-0002-0003`): two of them, or one that is a quarter of the value. One short
 /// word between separators is chance in random base64 (`whsec_MY/HyGZ9…`, `…_id-…`).
 fn has_placeholder_word(value: &str) -> bool {
-    let body = VENDOR_PREFIXES
-        .iter()
-        .find_map(|p| value.strip_prefix(p))
-        .unwrap_or(value);
+    let body = without_prefix(value, VENDOR_PREFIXES);
     let (mut count, mut letters) = (0, 0);
     for w in words(body)
         .filter(|w| is_delimited(body, w) && WORDS.contains(&w.to_ascii_lowercase().as_str()))
@@ -561,31 +569,50 @@ mod tests {
             "YOUR_DEEPGRAM_KEY",
             "paste_the_token_here",
             "whsec_your_signing_secret",
-            // descriptions (livekit/agents' .env.azure: `AZURE_VOICELIVE_API_KEY = "speech key"`)
-            "speech key",
-            "the webhook secret",
-            "Deepgram API Key",
         ] {
+            assert!(is_stand_in_frame(value), "{value}");
             assert!(is_template(value), "{value}");
         }
-        // a passphrase of words names no placeholder word, and a key holds no space
-        assert!(!is_description("correct horse battery staple"));
-        assert!(!is_description("key"));
-        assert!(!is_description("Q7fLr2ZxW9kPm4Tb key"));
-        for value in [
-            // chosen passwords and values of words stay credentials for the env-file audit
+        // chosen passwords and values of words stay credentials for the env-file audit
+        let chosen = [
             "cuecard-meting-bots-secret",
             "hunter22",
             "yourself-and-me-2024",
+        ];
+        for value in chosen {
+            assert!(!is_template(value), "{value}");
+        }
+        let others = [
             "therehere",
+            // one word is no frame
+            "your",
+            "here",
             // a word glued to random characters is chance
             "yourQ7fLr2ZxW9kPm4Tb8NcVy1HdJ",
             "Q7fLr2ZxW9kPm4Tb8NcVy1Hdhere",
-        ] {
+        ];
+        for value in chosen.iter().chain(&others).chain(REAL) {
             assert!(!is_stand_in_frame(value), "{value}");
         }
-        for key in REAL {
-            assert!(!is_stand_in_frame(key), "{key}");
+    }
+
+    #[test]
+    fn a_description_of_the_value_is_a_template_and_a_passphrase_is_not() {
+        // livekit/agents' .env.azure: `AZURE_VOICELIVE_API_KEY = "speech key"`
+        for value in ["speech key", "the webhook secret", "Deepgram API Key"] {
+            assert!(is_description(value), "{value}");
+            assert!(is_template(value), "{value}");
+        }
+        // a passphrase of words names no placeholder word, one word is no description, and a
+        // key holds no space
+        for value in [
+            "correct horse battery staple",
+            "key",
+            "Q7fLr2ZxW9kPm4Tb key",
+            "key  token",
+            "a b c d e key",
+        ] {
+            assert!(!is_description(value), "{value}");
         }
     }
 
@@ -593,7 +620,7 @@ mod tests {
     fn a_published_example_is_known_by_its_whole_value_hash() {
         let value = "Qm8rT2xVz9Lp4Kw7Nc3Yb6Hd1Fs5Gj0A";
         let hash = crate::finding::sha256_hex(value.as_bytes());
-        let published = [hash.as_str()];
+        let published = [(value.len(), hash.as_str())];
         assert!(is_published_example(value, &published));
         // a value holding it, a prefix of it, or another value is not the example
         assert!(!is_published_example(&format!("{value}x"), &published));
@@ -602,8 +629,15 @@ mod tests {
             "Kx9vTq2LmZ8rWp4Nc7Yb1Hs6Dj3Fg5Qa",
             &published
         ));
-        // the built-in list holds SHA-256 hex digests, and no random key is one of them
-        for digest in PUBLISHED_EXAMPLE_SHA256 {
+        // a listed length that is wrong never matches: the length gates the hash
+        assert!(!is_published_example(
+            value,
+            &[(value.len() + 1, hash.as_str())]
+        ));
+        // the built-in list holds SHA-256 hex digests of key-sized values, and no random key
+        // is one of them
+        for (len, digest) in PUBLISHED_EXAMPLES {
+            assert!((16..=256).contains(len), "{digest}");
             assert!(
                 digest.len() == 64
                     && digest
@@ -612,10 +646,7 @@ mod tests {
             );
         }
         for key in REAL {
-            assert!(
-                !is_published_example(key, PUBLISHED_EXAMPLE_SHA256),
-                "{key}"
-            );
+            assert!(!is_published_example(key, PUBLISHED_EXAMPLES), "{key}");
         }
     }
 
